@@ -1,0 +1,343 @@
+//! The form model: one 项目支出绩效目标自评表 as found on a sheet, independent of where its cells
+//! sat. Every field keeps the cell it came from (for findings that name the input cell) and its
+//! raw value; `rules` reads it, and writes the corrected copy that `render` lays out in the
+//! standard template.
+
+use std::fmt;
+
+use crate::grid::Value;
+use crate::rules::Code;
+
+/// A zero-based cell position in the input sheet; displays as an A1 reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub row: u32,
+    pub col: u32,
+}
+
+impl Pos {
+    pub fn new(row: u32, col: u32) -> Self {
+        Pos { row, col }
+    }
+}
+
+/// Column letters of a zero-based column index (`0` → `A`, `26` → `AA`).
+pub fn col_name(mut col: u32) -> String {
+    let mut name = Vec::new();
+    loop {
+        name.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", col_name(self.col), self.row + 1)
+    }
+}
+
+/// What `fix` changed in a field: the value the filer wrote and the rule that corrected it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub original: Value,
+    pub code: Code,
+}
+
+/// One value of the form with the input cell it came from (`None` when the form has no cell
+/// for it, e.g. a layout without 年初预算数).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Field {
+    pub pos: Option<Pos>,
+    pub value: Value,
+    /// The input cell's number format shows a percent (`0.9844` displayed as `98.44%`).
+    pub percent: bool,
+    /// Set on the corrected form when `fix` replaced the value.
+    pub change: Option<Change>,
+}
+
+impl Field {
+    pub fn at(pos: Pos, value: Value) -> Self {
+        Field {
+            pos: Some(pos),
+            value,
+            percent: false,
+            change: None,
+        }
+    }
+
+    /// The cell reference for findings, `""` when the field has no cell.
+    pub fn cell(&self) -> String {
+        self.pos.map(|p| p.to_string()).unwrap_or_default()
+    }
+
+    /// The trimmed text of the value (numbers in plain notation), `""` when empty.
+    pub fn text(&self) -> String {
+        self.value.text()
+    }
+
+    /// Replace the value, remembering the original and the rule that did it.
+    pub fn correct(&mut self, value: Value, code: Code) {
+        if self.change.is_none() {
+            self.change = Some(Change {
+                original: self.value.clone(),
+                code,
+            });
+        }
+        self.value = value;
+        self.percent = false;
+    }
+}
+
+/// Which published template the form follows (SPEC §1): the funds rows differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// The seed's rows: 年度资金总额 / 财政拨款 / 本级安排 / 其中：上级补助 / 其他.
+    #[default]
+    Guizhou,
+    /// 财预〔2020〕10号 annex: 年度资金总额 / 其中：当年财政拨款 / 上年结转资金 / 其他资金.
+    National,
+}
+
+/// The unit the funds block states in its label: `项目资金（元）` or `（万元）`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MoneyUnit {
+    #[default]
+    Yuan,
+    WanYuan,
+}
+
+impl MoneyUnit {
+    pub fn label(self) -> &'static str {
+        match self {
+            MoneyUnit::Yuan => "元",
+            MoneyUnit::WanYuan => "万元",
+        }
+    }
+}
+
+/// The rows of the funds block, named as in report subjects (`funds.<row>.<column>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FundRow {
+    /// 年度资金总额
+    Total,
+    /// 财政拨款 / 当年财政拨款 / 本年财政拨款
+    Fiscal,
+    /// 本级安排
+    Local,
+    /// 其中：上级补助
+    Superior,
+    /// 上年结转资金
+    Carryover,
+    /// 其他 / 其他资金
+    Other,
+}
+
+impl FundRow {
+    pub fn key(self) -> &'static str {
+        match self {
+            FundRow::Total => "total",
+            FundRow::Fiscal => "fiscal",
+            FundRow::Local => "local",
+            FundRow::Superior => "superior",
+            FundRow::Carryover => "carryover",
+            FundRow::Other => "other",
+        }
+    }
+
+    /// The label printed in the standard template of `layout`.
+    pub fn label(self, layout: Layout) -> &'static str {
+        match (self, layout) {
+            (FundRow::Total, _) => "年度资金总额",
+            (FundRow::Fiscal, Layout::Guizhou) => "财政拨款",
+            (FundRow::Fiscal, Layout::National) => "其中：当年财政拨款",
+            (FundRow::Local, _) => "本级安排",
+            (FundRow::Superior, _) => "其中：上级补助",
+            (FundRow::Carryover, _) => "上年结转资金",
+            (FundRow::Other, Layout::Guizhou) => "其他",
+            (FundRow::Other, Layout::National) => "其他资金",
+        }
+    }
+
+    /// The rows of the standard template of `layout`, top to bottom.
+    pub fn rows(layout: Layout) -> &'static [FundRow] {
+        match layout {
+            Layout::Guizhou => &[
+                FundRow::Total,
+                FundRow::Fiscal,
+                FundRow::Local,
+                FundRow::Superior,
+                FundRow::Other,
+            ],
+            Layout::National => &[
+                FundRow::Total,
+                FundRow::Fiscal,
+                FundRow::Carryover,
+                FundRow::Other,
+            ],
+        }
+    }
+}
+
+/// The amount columns of the funds block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FundCol {
+    /// 年初预算数
+    Initial,
+    /// 全年预算数（A）
+    Budget,
+    /// 全年执行数（B）
+    Executed,
+}
+
+impl FundCol {
+    pub const ALL: [FundCol; 3] = [FundCol::Initial, FundCol::Budget, FundCol::Executed];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            FundCol::Initial => "initial",
+            FundCol::Budget => "budget",
+            FundCol::Executed => "executed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FundCol::Initial => "年初预算数",
+            FundCol::Budget => "全年预算数（A）",
+            FundCol::Executed => "全年执行数（B）",
+        }
+    }
+}
+
+/// One row of the funds block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FundLine {
+    pub row: FundRow,
+    /// The label as printed in the input.
+    pub label: String,
+    pub initial: Field,
+    pub budget: Field,
+    pub executed: Field,
+}
+
+impl FundLine {
+    pub fn new(row: FundRow) -> Self {
+        FundLine {
+            row,
+            label: String::new(),
+            initial: Field::default(),
+            budget: Field::default(),
+            executed: Field::default(),
+        }
+    }
+
+    pub fn get(&self, col: FundCol) -> &Field {
+        match col {
+            FundCol::Initial => &self.initial,
+            FundCol::Budget => &self.budget,
+            FundCol::Executed => &self.executed,
+        }
+    }
+
+    pub fn get_mut(&mut self, col: FundCol) -> &mut Field {
+        match col {
+            FundCol::Initial => &mut self.initial,
+            FundCol::Budget => &mut self.budget,
+            FundCol::Executed => &mut self.executed,
+        }
+    }
+}
+
+/// The funds block: its rows, and the 分值 / 执行率 / 得分 of the 年度资金总额 row.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Funds {
+    pub unit: MoneyUnit,
+    pub lines: Vec<FundLine>,
+    /// 分值 of 预算执行率 (normally 10).
+    pub points: Field,
+    /// 执行率 (percent).
+    pub rate: Field,
+    /// 预算执行率 得分.
+    pub score: Field,
+}
+
+impl Funds {
+    pub fn line(&self, row: FundRow) -> Option<&FundLine> {
+        self.lines.iter().find(|l| l.row == row)
+    }
+
+    pub fn line_mut(&mut self, row: FundRow) -> Option<&mut FundLine> {
+        self.lines.iter_mut().find(|l| l.row == row)
+    }
+}
+
+/// One 三级指标 row.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Indicator {
+    /// 一级指标 as printed (e.g. `产出指标(50分)`), carried down from a merged or blank cell.
+    pub level1: String,
+    /// 二级指标 (e.g. `数量指标`), carried down likewise.
+    pub level2: String,
+    /// 三级指标.
+    pub name: Field,
+    /// 年度指标值（A）.
+    pub target: Field,
+    /// 实际完成值（B）.
+    pub actual: Field,
+    /// 分值.
+    pub weight: Field,
+    /// 得分.
+    pub score: Field,
+    /// 未完成原因分析 / 偏差原因分析及改进措施 (the text of a merged cell covering this row).
+    pub reason: Field,
+    /// 备注.
+    pub remark: Field,
+    /// A `其中` sub-row: its 分值 and 得分 are part of the row above and are not counted again.
+    pub sub_row: bool,
+}
+
+impl Indicator {
+    /// `indicator:<二级指标>/<三级指标>`, the subject of this row's findings.
+    pub fn subject(&self) -> String {
+        format!("indicator:{}/{}", self.level2, self.name.text())
+    }
+}
+
+/// A form as located on a sheet.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Form {
+    pub sheet: String,
+    pub layout: Layout,
+    /// The title as printed (项目支出绩效目标自评表).
+    pub title: Field,
+    /// The year line, e.g. `（2024年度）`.
+    pub year: Field,
+    /// 单位（盖章）
+    pub unit_name: Field,
+    /// 填报日期
+    pub date: Field,
+    /// 项目名称
+    pub project: Field,
+    /// 主管部门及代码
+    pub department: Field,
+    /// 实施单位
+    pub implementer: Field,
+    pub funds: Funds,
+    /// 年度总体目标: 预期目标 and 实际完成情况.
+    pub goal_expected: Field,
+    pub goal_actual: Field,
+    pub indicators: Vec<Indicator>,
+    /// 总分 row: the points (100) and the total score.
+    pub total_points: Field,
+    pub total: Field,
+    /// 自评结论 text, starting with the grade word.
+    pub conclusion: Field,
+    /// 联系人
+    pub contact: Field,
+}

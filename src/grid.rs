@@ -1,0 +1,630 @@
+//! Stage 2: read a workbook's sheets into bounded grids of cells plus merged regions.
+//!
+//! This is the only module that talks to calamine and the one numeric boundary of the crate:
+//! spreadsheet floats become `Decimal` here (via [`num::from_f64`], 15 significant digits) and
+//! nothing downstream sees an `f64`. The format is sniffed from the file's first bytes, not its
+//! extension, and a sheet is kept only inside a bounded area, so a hostile file cannot make us
+//! allocate a grid sized by its claimed dimensions.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{Cursor, Read, Seek};
+use std::path::Path;
+
+use calamine::{Data, DataRef, Dimensions, Ods, Range, Reader, SheetVisible, Xls, Xlsx};
+use rust_decimal::Decimal;
+
+use crate::grammar::Date;
+use crate::num;
+
+/// Rows and columns kept of one sheet; cells beyond are ignored (a form is ~60 × 12).
+pub const MAX_ROWS: u32 = 5_000;
+pub const MAX_COLS: u32 = 64;
+
+/// A cell's value after the numeric boundary.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value {
+    #[default]
+    Empty,
+    Number(Decimal),
+    Text(String),
+    Bool(bool),
+    Date(Date),
+    /// A spreadsheet error such as `#DIV/0!`.
+    Error(String),
+}
+
+impl Value {
+    /// The value as display text: trimmed text, numbers in plain notation, `""` when empty.
+    pub fn text(&self) -> String {
+        match self {
+            Value::Empty => String::new(),
+            Value::Number(d) => num::fmt_plain(*d),
+            Value::Text(s) => s.trim().to_string(),
+            Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Value::Date(d) => format!("{}-{:02}-{:02}", d.year, d.month, d.day),
+            Value::Error(e) => e.clone(),
+        }
+    }
+
+    /// True for an empty cell or one holding only blanks.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Value::Empty => true,
+            Value::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+/// One cell of a grid.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cell {
+    pub value: Value,
+    /// The cell's number format shows a percent (`0.9844` displayed as `98.44%`).
+    pub percent: bool,
+}
+
+/// A merged region, zero-based and inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    pub top: u32,
+    pub left: u32,
+    pub bottom: u32,
+    pub right: u32,
+}
+
+impl Region {
+    pub fn contains(&self, row: u32, col: u32) -> bool {
+        (self.top..=self.bottom).contains(&row) && (self.left..=self.right).contains(&col)
+    }
+}
+
+/// A sheet's cells inside the bounded area, dense, plus its merged regions.
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    pub name: String,
+    pub hidden: bool,
+    width: u32,
+    height: u32,
+    cells: Vec<Cell>,
+    pub merges: Vec<Region>,
+}
+
+static EMPTY: Cell = Cell {
+    value: Value::Empty,
+    percent: false,
+};
+
+impl Grid {
+    /// Build a grid from sparse cells (positions outside the bounds are dropped).
+    pub fn from_cells(
+        name: impl Into<String>,
+        cells: impl IntoIterator<Item = (u32, u32, Cell)>,
+        merges: Vec<Region>,
+    ) -> Grid {
+        let kept: Vec<(u32, u32, Cell)> = cells
+            .into_iter()
+            .filter(|(r, c, cell)| *r < MAX_ROWS && *c < MAX_COLS && cell.value != Value::Empty)
+            .collect();
+        let height = kept.iter().map(|(r, _, _)| r + 1).max().unwrap_or(0);
+        let width = kept.iter().map(|(_, c, _)| c + 1).max().unwrap_or(0);
+        let mut dense = vec![Cell::default(); (width * height) as usize];
+        for (r, c, cell) in kept {
+            dense[(r * width + c) as usize] = cell;
+        }
+        let merges = merges
+            .into_iter()
+            .filter(|m| m.top < MAX_ROWS && m.left < MAX_COLS && m.top <= m.bottom && m.left <= m.right)
+            .map(|m| Region {
+                bottom: m.bottom.min(MAX_ROWS - 1),
+                right: m.right.min(MAX_COLS - 1),
+                ..m
+            })
+            .collect();
+        Grid {
+            name: name.into(),
+            hidden: false,
+            width,
+            height,
+            cells: dense,
+            merges,
+        }
+    }
+
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// The cell at (row, col); an empty cell outside the grid.
+    pub fn cell(&self, row: u32, col: u32) -> &Cell {
+        if row < self.height && col < self.width {
+            &self.cells[(row * self.width + col) as usize]
+        } else {
+            &EMPTY
+        }
+    }
+
+    pub fn value(&self, row: u32, col: u32) -> &Value {
+        &self.cell(row, col).value
+    }
+
+    /// The merged region whose area contains (row, col), if any.
+    pub fn merge_at(&self, row: u32, col: u32) -> Option<&Region> {
+        self.merges.iter().find(|m| m.contains(row, col))
+    }
+
+    /// The value shown at (row, col): the top-left value of a merged region covering it.
+    pub fn shown(&self, row: u32, col: u32) -> (u32, u32, &Value) {
+        match self.merge_at(row, col) {
+            Some(m) => (m.top, m.left, self.value(m.top, m.left)),
+            None => (row, col, self.value(row, col)),
+        }
+    }
+
+    /// The last column covered by the cell at (row, col) (itself, or its merge's right edge).
+    pub fn right_edge(&self, row: u32, col: u32) -> u32 {
+        self.merge_at(row, col).map_or(col, |m| m.right)
+    }
+}
+
+/// Why a workbook could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("无法读取文件：{0}")]
+    Io(#[from] std::io::Error),
+    #[error("文件过大：{size} 字节，超过上限 {limit} 字节")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("压缩包解压后过大（疑似压缩炸弹）：{0}")]
+    ZipBomb(String),
+    #[error("加密文件：工作簿设有密码保护，无法读取")]
+    Encrypted,
+    #[error("不是电子表格文件（无法识别的文件格式）")]
+    NotSpreadsheet,
+    #[error("文件已损坏或格式不受支持：{0}")]
+    Corrupt(String),
+}
+
+/// Limits applied before a file is handed to calamine.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    /// Total uncompressed size of a zip container.
+    pub max_unzipped_bytes: u64,
+    /// Uncompressed / compressed ratio of any entry above which the file is refused.
+    pub max_ratio: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 50 << 20,
+            max_unzipped_bytes: 500 << 20,
+            max_ratio: 1000,
+        }
+    }
+}
+
+/// The container format, from the file's first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Xlsx,
+    Ods,
+    Cfb,
+}
+
+/// Read every worksheet of the workbook at `path` into grids.
+pub fn read_workbook(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    let size = std::fs::metadata(path)?.len();
+    if size > limits.max_file_bytes {
+        return Err(ReadError::TooLarge {
+            size,
+            limit: limits.max_file_bytes,
+        });
+    }
+    let bytes = std::fs::read(path)?;
+    read_bytes(bytes, limits)
+}
+
+/// Read a workbook held in memory (see [`read_workbook`]).
+pub fn read_bytes(bytes: Vec<u8>, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    match sniff(&bytes, limits)? {
+        Format::Xlsx => read_xlsx(Cursor::new(bytes)),
+        Format::Ods => {
+            let merges = ods_merges(&bytes);
+            read_ods(Cursor::new(bytes), merges)
+        }
+        Format::Cfb => read_cfb(bytes),
+    }
+}
+
+fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        let mut zip =
+            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt(format!("zip: {e}")))?;
+        let mut total: u64 = 0;
+        let mut is_ods = false;
+        let mut is_xlsx = false;
+        for i in 0..zip.len() {
+            let entry = zip
+                .by_index_raw(i)
+                .map_err(|e| ReadError::Corrupt(format!("zip: {e}")))?;
+            let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+            let (unzipped, zipped) = (entry.size(), entry.compressed_size().max(1));
+            total = total.saturating_add(unzipped);
+            if unzipped > 1 << 20 && unzipped / zipped > limits.max_ratio {
+                return Err(ReadError::ZipBomb(format!(
+                    "{name} 压缩比 {}:1",
+                    unzipped / zipped
+                )));
+            }
+            match name.as_str() {
+                "xl/workbook.xml" => is_xlsx = true,
+                "content.xml" | "mimetype" => is_ods = true,
+                _ => {}
+            }
+        }
+        if total > limits.max_unzipped_bytes {
+            return Err(ReadError::ZipBomb(format!("解压后共 {total} 字节")));
+        }
+        return match (is_xlsx, is_ods) {
+            (true, _) => Ok(Format::Xlsx),
+            (false, true) => Ok(Format::Ods),
+            _ => Err(ReadError::NotSpreadsheet),
+        };
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Ok(Format::Cfb);
+    }
+    Err(ReadError::NotSpreadsheet)
+}
+
+fn read_cfb(bytes: Vec<u8>) -> Result<Vec<Grid>, ReadError> {
+    // An OLE container is either a legacy .xls or an encrypted OOXML package; calamine's typed
+    // Xlsx reader recognises the latter and says so.
+    if let Err(calamine::XlsxError::Password) = Xlsx::new(Cursor::new(bytes.as_slice())) {
+        return Err(ReadError::Encrypted);
+    }
+    let mut xls = match Xls::new(Cursor::new(bytes)) {
+        Ok(x) => x,
+        Err(calamine::XlsError::Password) => return Err(ReadError::Encrypted),
+        Err(e) => return Err(ReadError::Corrupt(e.to_string())),
+    };
+    let sheets = visible_sheets(xls.sheets_metadata());
+    let mut grids = Vec::new();
+    for (name, hidden) in sheets {
+        let range = xls
+            .worksheet_range(&name)
+            .map_err(|e| ReadError::Corrupt(e.to_string()))?;
+        let merges = xls.merge_cells_by_sheet_name(&name).unwrap_or_default();
+        let mut grid = grid_from_range(&name, &range, regions(&merges));
+        grid.hidden = hidden;
+        grids.push(grid);
+    }
+    Ok(grids)
+}
+
+fn read_ods<RS: Read + Seek>(
+    rs: RS,
+    mut merges: HashMap<String, Vec<Region>>,
+) -> Result<Vec<Grid>, ReadError> {
+    let mut ods = match Ods::new(rs) {
+        Ok(o) => o,
+        Err(calamine::OdsError::Password) => return Err(ReadError::Encrypted),
+        Err(e) => return Err(ReadError::Corrupt(e.to_string())),
+    };
+    let sheets = visible_sheets(ods.sheets_metadata());
+    let mut grids = Vec::new();
+    for (name, hidden) in sheets {
+        let range = ods
+            .worksheet_range(&name)
+            .map_err(|e| ReadError::Corrupt(e.to_string()))?;
+        let mut grid = grid_from_range(&name, &range, merges.remove(&name).unwrap_or_default());
+        grid.hidden = hidden;
+        grids.push(grid);
+    }
+    Ok(grids)
+}
+
+fn read_xlsx<RS: Read + Seek>(rs: RS) -> Result<Vec<Grid>, ReadError> {
+    let mut xlsx = match Xlsx::new(rs) {
+        Ok(x) => x,
+        Err(calamine::XlsxError::Password) => return Err(ReadError::Encrypted),
+        Err(e) => return Err(ReadError::Corrupt(e.to_string())),
+    };
+    let sheets = visible_sheets(xlsx.sheets_metadata());
+    let mut grids = Vec::new();
+    for (name, hidden) in sheets {
+        // Stream the cells: a dense range would be sized by the sheet's claimed extent.
+        let mut cells = Vec::new();
+        {
+            let mut reader = xlsx
+                .worksheet_cells_reader(&name)
+                .map_err(|e| ReadError::Corrupt(e.to_string()))?;
+            let percent_styles: Vec<bool> = reader
+                .styles()
+                .iter()
+                .map(|s| {
+                    s.number_format
+                        .as_ref()
+                        .is_some_and(|f| is_percent_format(&f.format_code))
+                })
+                .collect();
+            while let Some((cell, style)) = reader
+                .next_cell_with_style_id()
+                .map_err(|e| ReadError::Corrupt(e.to_string()))?
+            {
+                let (row, col) = cell.get_position();
+                if row >= MAX_ROWS || col >= MAX_COLS {
+                    continue;
+                }
+                let value = value_of_ref(cell.get_value());
+                let percent = percent_styles.get(style).copied().unwrap_or(false);
+                cells.push((row, col, Cell { value, percent }));
+            }
+        }
+        let merges = xlsx.merge_cells_by_sheet_name(&name).unwrap_or_default();
+        let mut grid = Grid::from_cells(&name, cells, regions(&merges));
+        grid.hidden = hidden;
+        grids.push(grid);
+    }
+    Ok(grids)
+}
+
+/// Merged regions of every sheet of an ODS file, from `content.xml`: calamine reports none for
+/// ODS, but the file states them as `table:number-rows-spanned` / `number-columns-spanned`.
+/// Unreadable XML gives no regions (the values are still read by calamine).
+fn ods_merges(bytes: &[u8]) -> HashMap<String, Vec<Region>> {
+    use quick_xml::events::Event;
+    let mut out: HashMap<String, Vec<Region>> = HashMap::new();
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return out;
+    };
+    let Ok(content) = zip.by_name("content.xml") else {
+        return out;
+    };
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let mut buf = Vec::new();
+    let attr = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> Option<String> {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == name)
+            .and_then(|a| quick_xml::escape::unescape(&a.value).ok().map(|v| v.into_owned()))
+    };
+    let number = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> u32 {
+        attr(e, name).and_then(|v| v.parse().ok()).unwrap_or(1).max(1)
+    };
+    let (mut sheet, mut row, mut col, mut row_repeat) = (String::new(), 0u32, 0u32, 1u32);
+    loop {
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(e) => e,
+        };
+        match event {
+            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "table:table" => {
+                sheet = attr(&e, "table:name").unwrap_or_default();
+                row = 0;
+            }
+            Event::Start(e) if e.name().as_ref() == "table:table-row" => {
+                col = 0;
+                row_repeat = number(&e, "table:number-rows-repeated");
+            }
+            Event::Empty(e) if e.name().as_ref() == "table:table-row" => {
+                row = row.saturating_add(number(&e, "table:number-rows-repeated"));
+            }
+            Event::End(e) if e.name().as_ref() == "table:table-row" => {
+                row = row.saturating_add(row_repeat);
+            }
+            Event::Start(e) | Event::Empty(e)
+                if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") =>
+            {
+                let rows = number(&e, "table:number-rows-spanned");
+                let cols = number(&e, "table:number-columns-spanned");
+                if (rows > 1 || cols > 1) && row < MAX_ROWS && col < MAX_COLS {
+                    out.entry(sheet.clone()).or_default().push(Region {
+                        top: row,
+                        left: col,
+                        bottom: row.saturating_add(rows - 1),
+                        right: col.saturating_add(cols - 1),
+                    });
+                }
+                col = col.saturating_add(number(&e, "table:number-columns-repeated"));
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+    out
+}
+
+/// Worksheet names with their hidden flag (chart and macro sheets hold no form).
+fn visible_sheets(meta: &[calamine::Sheet]) -> Vec<(String, bool)> {
+    meta.iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), s.visible != SheetVisible::Visible))
+        .collect()
+}
+
+fn regions(dims: &[Dimensions]) -> Vec<Region> {
+    dims.iter()
+        .map(|d| Region {
+            top: d.start.0,
+            left: d.start.1,
+            bottom: d.end.0,
+            right: d.end.1,
+        })
+        .collect()
+}
+
+fn grid_from_range(name: &str, range: &Range<Data>, merges: Vec<Region>) -> Grid {
+    let cells = range.used_cells().filter_map(|(r, c, data)| {
+        let (row, col) = (range.start()?.0 + r as u32, range.start()?.1 + c as u32);
+        Some((
+            row,
+            col,
+            Cell {
+                value: value_of(data),
+                percent: false,
+            },
+        ))
+    });
+    Grid::from_cells(name, cells, merges)
+}
+
+/// True when an Excel number format code shows a percent (a `%` outside quotes and escapes).
+pub fn is_percent_format(code: &str) -> bool {
+    let mut quoted = false;
+    let mut escaped = false;
+    for ch in code.chars() {
+        match ch {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+fn value_of(data: &Data) -> Value {
+    match data {
+        Data::Empty => Value::Empty,
+        Data::Int(i) => Value::Number(Decimal::from(*i)),
+        Data::Float(f) => float(*f),
+        Data::String(s) => Value::Text(s.clone()),
+        Data::Bool(b) => Value::Bool(*b),
+        Data::DateTime(dt) => excel_date(dt.as_f64(), dt.is_datetime()),
+        Data::DateTimeIso(s) => Value::Text(s.clone()),
+        Data::DurationIso(s) => Value::Text(s.clone()),
+        Data::Error(e) => Value::Error(e.to_string()),
+    }
+}
+
+fn value_of_ref(data: &DataRef<'_>) -> Value {
+    match data {
+        DataRef::Empty => Value::Empty,
+        DataRef::Int(i) => Value::Number(Decimal::from(*i)),
+        DataRef::Float(f) => float(*f),
+        DataRef::String(s) => Value::Text(s.clone()),
+        DataRef::SharedString(s) => Value::Text((*s).to_string()),
+        DataRef::Bool(b) => Value::Bool(*b),
+        DataRef::DateTime(dt) => excel_date(dt.as_f64(), dt.is_datetime()),
+        DataRef::DateTimeIso(s) => Value::Text(s.clone()),
+        DataRef::DurationIso(s) => Value::Text(s.clone()),
+        DataRef::Error(e) => Value::Error(e.to_string()),
+    }
+}
+
+fn float(f: f64) -> Value {
+    match num::from_f64(f) {
+        Some(d) => Value::Number(d),
+        None => Value::Error(format!("{f}")),
+    }
+}
+
+/// A date-formatted serial (1900 date system) as a calendar date; a duration stays a number.
+fn excel_date(serial: f64, is_date: bool) -> Value {
+    if !is_date || !(1.0..2_958_466.0).contains(&serial) {
+        return float(serial);
+    }
+    // Serial 1 is 1900-01-01 and Excel counts a 1900-02-29 that never was: days since
+    // 1899-12-30 are right from 1900-03-01 on.
+    let days = serial.floor() as i64 + if serial < 61.0 { 1 } else { 0 };
+    let (year, month, day) = civil_from_days(days - 25_569);
+    Value::Date(Date { year, month, day })
+}
+
+/// Gregorian date of a day count since 1970-01-01 (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = (yoe + era * 400 + if month <= 2 { 1 } else { 0 }) as i32;
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_serial_dates() {
+        assert_eq!(
+            excel_date(45657.0, true),
+            Value::Date(Date {
+                year: 2024,
+                month: 12,
+                day: 31
+            })
+        );
+        assert_eq!(
+            excel_date(45699.0, true),
+            Value::Date(Date {
+                year: 2025,
+                month: 2,
+                day: 11
+            })
+        );
+        assert_eq!(
+            excel_date(61.0, true),
+            Value::Date(Date {
+                year: 1900,
+                month: 3,
+                day: 1
+            })
+        );
+    }
+
+    #[test]
+    fn percent_formats() {
+        assert!(is_percent_format("0.00%"));
+        assert!(!is_percent_format("0.00\"%\""));
+        assert!(!is_percent_format("#,##0.00"));
+    }
+
+    #[test]
+    fn merged_cells_show_their_top_left_value() {
+        let cells = vec![(
+            0,
+            0,
+            Cell {
+                value: Value::Text("原因".into()),
+                percent: false,
+            },
+        )];
+        let grid = Grid::from_cells(
+            "s",
+            cells,
+            vec![Region {
+                top: 0,
+                left: 0,
+                bottom: 2,
+                right: 0,
+            }],
+        );
+        assert_eq!(grid.shown(2, 0).2, &Value::Text("原因".into()));
+        assert_eq!(grid.shown(3, 0).2, &Value::Empty);
+    }
+
+    #[test]
+    fn garbage_is_not_a_spreadsheet() {
+        let err = read_bytes(b"hello".to_vec(), &Limits::default()).unwrap_err();
+        assert!(matches!(err, ReadError::NotSpreadsheet));
+    }
+}

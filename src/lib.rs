@@ -1,0 +1,25 @@
+//! jixiao validates and corrects 项目支出绩效目标自评表 (project performance self-evaluation
+//! forms) in bulk.
+//!
+//! The crate reads as the pipeline it runs, one module per stage:
+//!
+//! 1. [`walk`]: expand the input arguments into the list of workbooks to read.
+//! 2. [`grid`]: read one sheet into a bounded grid of cells plus merged regions; the only place
+//!    that touches calamine and the only numeric boundary (`f64` → `Decimal`, via [`num`]).
+//! 3. [`locate`]: find every form on a grid by its labels and lift it into a [`form::Form`].
+//! 4. [`rules`]: check a form with the rulebook, giving findings and the corrected figures.
+//! 5. [`render`]: write the corrected workbook and the summary workbook.
+//! 6. [`report`]: the JSON report and the terminal rendering of the same findings.
+//!
+//! [`run`] ties the stages together for the `check` and `fix` commands.
+
+pub mod form;
+pub mod grammar;
+pub mod grid;
+pub mod locate;
+pub mod num;
+pub mod render;
+pub mod report;
+pub mod rules;
+pub mod run;
+pub mod walk;

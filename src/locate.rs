@@ -1,0 +1,631 @@
+//! Stage 3: find every form on a grid by its labels and lift it into a [`Form`].
+//!
+//! Nothing here depends on fixed coordinates. A form starts at its title (or its 项目名称
+//! label when the title is missing) and ends where the next one starts. Inside it, each block is
+//! found by the label that heads it (SPEC §1) and its table is read by the columns its header
+//! row names, so blank rows and columns, extra or missing columns, other column orders and
+//! merged cells all read the same.
+
+use crate::form::{Field, Form, FundLine, FundRow, Indicator, Layout, MoneyUnit, Pos};
+use crate::grid::{Grid, Value};
+
+/// Normalise a label for matching: drop all white space (line breaks, full-width spaces) and
+/// trailing colons, and fold full-width brackets and colons to half-width.
+pub fn norm(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '：' => ':',
+            '【' | '［' => '[',
+            '】' | '］' => ']',
+            _ => c,
+        })
+        .collect();
+    while out.ends_with(':') {
+        out.pop();
+    }
+    out
+}
+
+/// What the locator found on one sheet.
+#[derive(Debug, Default)]
+pub struct Located {
+    pub forms: Vec<Form>,
+}
+
+/// Find every form on a sheet. A sheet without any returns no form (the caller decides whether
+/// the workbook as a whole is `no-form`).
+pub fn locate(grid: &Grid) -> Located {
+    let labels = Labels::scan(grid);
+    let mut starts: Vec<u32> = labels.rows_with(|t| t.contains("自评表"));
+    let project_rows = labels.rows_with(|t| t.starts_with("项目名称"));
+    // A form whose title is missing starts at its 项目名称 row.
+    for &row in &project_rows {
+        let titled = starts.iter().any(|&s| s <= row && row - s <= 6);
+        if !titled {
+            starts.push(row);
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    if starts.is_empty() {
+        starts.push(0);
+    }
+    let mut forms = Vec::new();
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(grid.height());
+        let region = Region {
+            grid,
+            labels: &labels,
+            top: start,
+            bottom: end,
+        };
+        if let Some(form) = region.read_form() {
+            forms.push(form);
+        }
+    }
+    Located { forms }
+}
+
+/// Every non-empty text cell of the grid, normalised once.
+struct Labels {
+    cells: Vec<(u32, u32, String)>,
+}
+
+impl Labels {
+    fn scan(grid: &Grid) -> Labels {
+        let mut cells = Vec::new();
+        for row in 0..grid.height() {
+            for col in 0..grid.width() {
+                if let Value::Text(s) = grid.value(row, col) {
+                    let n = norm(s);
+                    if !n.is_empty() {
+                        cells.push((row, col, n));
+                    }
+                }
+            }
+        }
+        Labels { cells }
+    }
+
+    fn rows_with(&self, pred: impl Fn(&str) -> bool) -> Vec<u32> {
+        let mut rows: Vec<u32> = self
+            .cells
+            .iter()
+            .filter(|(_, _, t)| pred(t))
+            .map(|(r, _, _)| *r)
+            .collect();
+        rows.dedup();
+        rows
+    }
+}
+
+/// The rows `top..bottom` of a grid that hold one form.
+struct Region<'a> {
+    grid: &'a Grid,
+    labels: &'a Labels,
+    top: u32,
+    bottom: u32,
+}
+
+/// Columns of the funds table, by what their header says.
+#[derive(Debug, Default)]
+struct FundCols {
+    initial: Option<u32>,
+    budget: Option<u32>,
+    executed: Option<u32>,
+    points: Option<u32>,
+    rate: Option<u32>,
+    score: Option<u32>,
+}
+
+/// Columns of the indicator table.
+#[derive(Debug, Default)]
+struct IndicatorCols {
+    level1: Option<u32>,
+    level2: Option<u32>,
+    level3: Option<u32>,
+    target: Option<u32>,
+    actual: Option<u32>,
+    weight: Option<u32>,
+    score: Option<u32>,
+    reason: Option<u32>,
+    remark: Option<u32>,
+}
+
+impl Region<'_> {
+    /// Labels inside this region, in sheet order.
+    fn labels(&self) -> impl Iterator<Item = &(u32, u32, String)> {
+        self.labels
+            .cells
+            .iter()
+            .filter(move |(r, _, _)| *r >= self.top && *r < self.bottom)
+    }
+
+    fn find(&self, pred: impl Fn(&str) -> bool) -> Option<(u32, u32, &str)> {
+        self.labels()
+            .find(|(_, _, t)| pred(t))
+            .map(|(r, c, t)| (*r, *c, t.as_str()))
+    }
+
+    /// The field at (row, col), resolving a merged region to its top-left cell.
+    fn field(&self, row: u32, col: u32) -> Field {
+        let (r, c, value) = self.grid.shown(row, col);
+        let mut field = Field::at(Pos::new(r, c), value.clone());
+        field.percent = self.grid.cell(r, c).percent;
+        field
+    }
+
+    /// The value that a label cell introduces: text after its colon in the same cell, else the
+    /// next non-empty cell to its right that is not itself a known label.
+    fn value_after(&self, row: u32, col: u32, label: &str) -> Field {
+        if let Value::Text(raw) = self.grid.value(row, col) {
+            let n = raw.replace('：', ":");
+            if let Some((head, tail)) = n.split_once(':') {
+                let tail = tail.trim();
+                if !tail.is_empty() && norm(head).starts_with(label) {
+                    return Field::at(Pos::new(row, col), Value::Text(tail.to_string()));
+                }
+            }
+        }
+        let mut c = self.grid.right_edge(row, col) + 1;
+        while c < self.grid.width() {
+            let field = self.field(row, c);
+            if !field.value.is_blank() {
+                if is_header_label(&norm(&field.text())) {
+                    break;
+                }
+                return field;
+            }
+            c = self.grid.right_edge(row, c) + 1;
+        }
+        // A label with nothing after it: point at the cell where the value belongs.
+        let c = self.grid.right_edge(row, col) + 1;
+        Field::at(Pos::new(row, c), Value::Empty)
+    }
+
+    fn read_form(&self) -> Option<Form> {
+        let funds_header = self.find(|t| t.contains("全年预算数") || t.contains("预算数(A)"));
+        let indicator_header = self.find(|t| t == "三级指标" || t.starts_with("三级指标"));
+        if funds_header.is_none() && indicator_header.is_none() {
+            return None;
+        }
+        let mut form = Form {
+            sheet: self.grid.name.clone(),
+            ..Form::default()
+        };
+        if let Some((r, c, _)) = self.find(|t| t.contains("自评表")) {
+            form.title = self.field(r, c);
+        }
+        if let Some((r, c, _)) =
+            self.find(|t| t.contains("年度") && t.chars().any(|ch| ch.is_ascii_digit()) && t.len() <= 30)
+        {
+            form.year = self.field(r, c);
+        }
+        if let Some((r, c, _)) = self.find(|t| t.starts_with("单位(盖章)") || t.starts_with("填报单位"))
+        {
+            let label = if norm(&self.grid.value(r, c).text()).starts_with("填报单位") {
+                "填报单位"
+            } else {
+                "单位(盖章)"
+            };
+            form.unit_name = self.value_after(r, c, label);
+        }
+        if let Some((r, c, _)) = self.find(|t| t.contains("填报日期")) {
+            form.date = self.inline_value(r, c, "填报日期");
+        }
+        if let Some((r, c, _)) = self.find(|t| t.starts_with("项目名称")) {
+            form.project = self.value_after(r, c, "项目名称");
+        }
+        if let Some((r, c, _)) = self.find(|t| t.starts_with("主管部门")) {
+            form.department = self.value_after(r, c, "主管部门");
+        }
+        if let Some((r, c, _)) = self.find(|t| t.starts_with("实施单位")) {
+            form.implementer = self.value_after(r, c, "实施单位");
+        }
+        if let Some((r, c, _)) = funds_header {
+            self.read_funds(&mut form, r, c);
+        }
+        if let Some((r, c, _)) = self.find(|t| t == "预期目标" || t.starts_with("预期目标")) {
+            form.goal_expected = self.text_below(r, c);
+        }
+        if let Some((r, c, _)) = self.find(|t| t.starts_with("实际完成情况")) {
+            form.goal_actual = self.text_below(r, c);
+        }
+        let after_table = match indicator_header {
+            Some((r, _, _)) => self.read_indicators(&mut form, r),
+            None => self.top,
+        };
+        self.read_total(&mut form, after_table);
+        if let Some((r, c, _)) = self
+            .labels()
+            .find(|(r, _, t)| *r >= after_table && t.starts_with("自评结论"))
+            .map(|(r, c, t)| (*r, *c, t))
+        {
+            form.conclusion = self.value_after(r, c, "自评结论");
+        }
+        if let Some((r, c, _)) = self.find(|t| t.starts_with("联系人")) {
+            form.contact = self.inline_value(r, c, "联系人");
+        }
+        if form.funds.lines.iter().any(|l| l.row == FundRow::Carryover)
+            || form
+                .funds
+                .lines
+                .iter()
+                .any(|l| l.row == FundRow::Fiscal && (l.label.contains("当年") || l.label.contains("本年")))
+            || self.find(|t| t.starts_with("偏差原因分析")).is_some()
+        {
+            form.layout = Layout::National;
+        }
+        Some(form)
+    }
+
+    /// `填报日期：20250211` in one cell, or the value to the right of the label.
+    fn inline_value(&self, row: u32, col: u32, label: &str) -> Field {
+        self.value_after(row, col, label)
+    }
+
+    /// The first non-empty cell below a label in the same column (a goals text).
+    fn text_below(&self, row: u32, col: u32) -> Field {
+        let below = self.grid.merge_at(row, col).map_or(row, |m| m.bottom) + 1;
+        for r in below..self.bottom.min(below + 3) {
+            let field = self.field(r, col);
+            if !field.value.is_blank() {
+                return field;
+            }
+        }
+        Field::at(Pos::new(below, col), Value::Empty)
+    }
+
+    /// Walk a header row: each distinct (merged) header cell with its left column and label.
+    fn header_cells(&self, row: u32) -> Vec<(u32, String)> {
+        let mut out = Vec::new();
+        let mut col = 0;
+        while col < self.grid.width() {
+            let (r, c, value) = self.grid.shown(row, col);
+            let mut text = norm(&value.text());
+            // A label split over two merged header rows: join the row below when this row's
+            // cell is not merged down over it.
+            if r == row && self.grid.merge_at(row, col).is_none_or(|m| m.bottom == row) {
+                let below = norm(&self.grid.value(row + 1, col).text());
+                if !below.is_empty() && is_header_label(&below) && !is_header_label(&text) {
+                    text.push_str(&below);
+                }
+            }
+            if !text.is_empty() {
+                out.push((c, text));
+            }
+            col = self.grid.right_edge(row, col).max(col) + 1;
+        }
+        out
+    }
+
+    fn read_funds(&self, form: &mut Form, header_row: u32, _header_col: u32) {
+        let mut cols = FundCols::default();
+        for (col, text) in self.header_cells(header_row) {
+            let slot = if text.contains("年初预算") {
+                &mut cols.initial
+            } else if text.contains("预算数") {
+                &mut cols.budget
+            } else if text.contains("执行数") {
+                &mut cols.executed
+            } else if text.contains("执行率") {
+                &mut cols.rate
+            } else if text.contains("分值") {
+                &mut cols.points
+            } else if text.contains("得分") {
+                &mut cols.score
+            } else {
+                continue;
+            };
+            slot.get_or_insert(col);
+        }
+        if self
+            .labels()
+            .any(|(_, _, t)| t.contains("项目资金") && t.contains("万元"))
+            || self
+                .header_cells(header_row)
+                .iter()
+                .any(|(_, t)| t.contains("万元"))
+        {
+            form.funds.unit = MoneyUnit::WanYuan;
+        }
+        let first_amount = [cols.initial, cols.budget, cols.executed]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(self.grid.width());
+        let mut row = header_row + 1;
+        let mut seen_any = false;
+        while row < self.bottom {
+            let label = (0..first_amount).find_map(|c| {
+                let (r, cc, v) = self.grid.shown(row, c);
+                let t = norm(&v.text());
+                // Only a label that starts in this row (not the block's side label).
+                (r == row
+                    || self
+                        .grid
+                        .merge_at(row, c)
+                        .is_some_and(|m| m.top == row && m.left == cc))
+                .then(|| fund_row_of(&t).map(|fr| (fr, v.text())))
+                .flatten()
+            });
+            match label {
+                Some((fund_row, text)) => {
+                    seen_any = true;
+                    if form.funds.line(fund_row).is_none() {
+                        let mut line = FundLine::new(fund_row);
+                        line.label = text.trim().to_string();
+                        if let Some(c) = cols.initial {
+                            line.initial = self.field(row, c);
+                        }
+                        if let Some(c) = cols.budget {
+                            line.budget = self.field(row, c);
+                        }
+                        if let Some(c) = cols.executed {
+                            line.executed = self.field(row, c);
+                        }
+                        if fund_row == FundRow::Total {
+                            if let Some(c) = cols.points {
+                                form.funds.points = self.field(row, c);
+                            }
+                            if let Some(c) = cols.rate {
+                                form.funds.rate = self.field(row, c);
+                            }
+                            if let Some(c) = cols.score {
+                                form.funds.score = self.field(row, c);
+                            }
+                        }
+                        form.funds.lines.push(line);
+                    }
+                }
+                None if seen_any => break,
+                None => {}
+            }
+            row += 1;
+            if !seen_any && row > header_row + 3 {
+                break;
+            }
+        }
+    }
+
+    /// Read the indicator rows under the header at `header_row`; returns the first row after the
+    /// table.
+    fn read_indicators(&self, form: &mut Form, header_row: u32) -> u32 {
+        let mut cols = IndicatorCols::default();
+        let header = self.header_cells(header_row);
+        for (col, text) in &header {
+            let slot = if text.starts_with("一级指标") {
+                &mut cols.level1
+            } else if text.starts_with("二级指标") {
+                &mut cols.level2
+            } else if text.starts_with("三级指标") {
+                &mut cols.level3
+            } else if text.contains("实际完成值") || text.contains("完成值") || text.contains("实际值")
+            {
+                &mut cols.actual
+            } else if text.contains("指标值") || text.contains("目标值") {
+                &mut cols.target
+            } else if text.starts_with("分值") || text == "权重" {
+                &mut cols.weight
+            } else if text.starts_with("得分") {
+                &mut cols.score
+            } else if text.contains("原因") {
+                &mut cols.reason
+            } else if text.starts_with("备注") {
+                &mut cols.remark
+            } else {
+                continue;
+            };
+            slot.get_or_insert(*col);
+        }
+        // The header may span two rows (merged down): data starts below the deepest header cell.
+        let named = [
+            cols.level1,
+            cols.level2,
+            cols.level3,
+            cols.target,
+            cols.actual,
+            cols.weight,
+            cols.score,
+        ];
+        let mut row = named
+            .iter()
+            .flatten()
+            .map(|c| {
+                self.grid
+                    .merge_at(header_row, *c)
+                    .map_or(header_row, |m| m.bottom)
+            })
+            .max()
+            .unwrap_or(header_row)
+            + 1;
+        let (mut level1, mut level2) = (String::new(), String::new());
+        while row < self.bottom {
+            if self.is_table_end(row) {
+                break;
+            }
+            let pick = |c: Option<u32>| c.map(|c| self.field(row, c)).unwrap_or_default();
+            // A level cell merged down from above, or left blank, carries its value down.
+            if let Some(c) = cols.level1 {
+                let t = self.grid.shown(row, c).2.text();
+                if !t.trim().is_empty() {
+                    if norm(&t) != norm(&level1) {
+                        level2.clear();
+                    }
+                    level1 = t.trim().to_string();
+                }
+            }
+            if let Some(c) = cols.level2 {
+                let t = self.grid.shown(row, c).2.text();
+                if !t.trim().is_empty() {
+                    level2 = norm(&t);
+                }
+            }
+            let name = match cols.level3 {
+                Some(c) => {
+                    let (r, _, _) = self.grid.shown(row, c);
+                    if r == row {
+                        self.field(row, c)
+                    } else {
+                        Field::at(Pos::new(row, c), Value::Empty)
+                    }
+                }
+                None => Field::default(),
+            };
+            let indicator = Indicator {
+                level1: level1.clone(),
+                level2: level2.clone(),
+                sub_row: norm(&name.text()).starts_with("其中"),
+                name,
+                target: pick(cols.target),
+                actual: pick(cols.actual),
+                weight: pick(cols.weight),
+                score: pick(cols.score),
+                reason: pick(cols.reason),
+                remark: pick(cols.remark),
+            };
+            if !is_empty_row(&indicator) {
+                form.indicators.push(indicator);
+            }
+            row += 1;
+        }
+        row
+    }
+
+    /// The indicator table ends at the 总分 row, the 自评结论 block or another header.
+    fn is_table_end(&self, row: u32) -> bool {
+        (0..self.grid.width()).any(|c| {
+            let t = norm(&self.grid.value(row, c).text());
+            t.starts_with("总分")
+                || t.starts_with("合计")
+                || t.starts_with("自评结论")
+                || t.starts_with("联系人")
+        })
+    }
+
+    /// The 总分 row: its label, then the 分值 (100) and the total score to its right.
+    fn read_total(&self, form: &mut Form, from: u32) {
+        let Some((row, col, _)) = self
+            .labels()
+            .find(|(r, _, t)| *r >= from.saturating_sub(1) && (t.starts_with("总分") || t == "合计"))
+            .map(|(r, c, t)| (*r, *c, t.as_str()))
+        else {
+            return;
+        };
+        // Prefer the columns the indicator header named; fall back to the first two values
+        // to the right of the label.
+        let mut values = Vec::new();
+        let mut c = self.grid.right_edge(row, col) + 1;
+        while c < self.grid.width() && values.len() < 2 {
+            let field = self.field(row, c);
+            if !field.value.is_blank() {
+                values.push(field);
+            }
+            c = self.grid.right_edge(row, c) + 1;
+        }
+        let header_row = self.find(|t| t.starts_with("三级指标")).map(|(r, _, _)| r);
+        let by_header = header_row.map(|hr| {
+            let header = self.header_cells(hr);
+            let w = header
+                .iter()
+                .find(|(_, t)| t.starts_with("分值"))
+                .map(|(c, _)| *c);
+            let s = header
+                .iter()
+                .find(|(_, t)| t.starts_with("得分"))
+                .map(|(c, _)| *c);
+            (w, s)
+        });
+        match by_header {
+            Some((Some(w), Some(s))) => {
+                form.total_points = self.field(row, w);
+                form.total = self.field(row, s);
+            }
+            _ => {
+                let mut it = values.into_iter();
+                form.total_points = it.next().unwrap_or_default();
+                form.total = it.next().unwrap_or_default();
+            }
+        }
+    }
+}
+
+/// The funds row a label names, if any.
+fn fund_row_of(label: &str) -> Option<FundRow> {
+    let t = label.trim_start_matches("其中").trim_start_matches(':');
+    if t.contains("资金总额") || t == "合计" {
+        Some(FundRow::Total)
+    } else if t.contains("财政拨款") {
+        Some(FundRow::Fiscal)
+    } else if t.contains("本级安排") {
+        Some(FundRow::Local)
+    } else if t.contains("上级补助") {
+        Some(FundRow::Superior)
+    } else if t.contains("上年结转") || t.contains("结转资金") {
+        Some(FundRow::Carryover)
+    } else if t.starts_with("其他") {
+        Some(FundRow::Other)
+    } else {
+        None
+    }
+}
+
+/// Labels that head a column or block; a value search stops at them.
+fn is_header_label(t: &str) -> bool {
+    const LABELS: &[&str] = &[
+        "项目名称",
+        "主管部门",
+        "实施单位",
+        "填报日期",
+        "单位(盖章)",
+        "年初预算数",
+        "全年预算数",
+        "全年执行数",
+        "分值",
+        "执行率",
+        "得分",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "备注",
+        "联系人",
+        "联系电话",
+        "(A)",
+        "(B)",
+    ];
+    LABELS.iter().any(|l| t.starts_with(l))
+}
+
+/// A template row left empty, or holding only `/` or `-`.
+fn is_empty_row(ind: &Indicator) -> bool {
+    [&ind.name, &ind.target, &ind.actual, &ind.weight, &ind.score]
+        .iter()
+        .all(|f| matches!(norm(&f.text()).as_str(), "" | "/" | "／" | "-" | "—" | "无"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_normalise() {
+        assert_eq!(norm("全 年 预 算 数（A）"), "全年预算数(A)");
+        assert_eq!(norm("年度资金总额："), "年度资金总额");
+        assert_eq!(norm("产出指标\n(50分)"), "产出指标(50分)");
+    }
+
+    #[test]
+    fn fund_rows_by_label() {
+        assert_eq!(fund_row_of("其中:当年财政拨款"), Some(FundRow::Fiscal));
+        assert_eq!(fund_row_of("其中:上级补助"), Some(FundRow::Superior));
+        assert_eq!(fund_row_of("上年结转资金"), Some(FundRow::Carryover));
+        assert_eq!(fund_row_of("其他资金"), Some(FundRow::Other));
+        assert_eq!(fund_row_of("年度资金总额"), Some(FundRow::Total));
+    }
+}

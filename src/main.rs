@@ -1,0 +1,196 @@
+//! The `jixiao` binary: parse arguments, call the library, choose the exit code.
+//! Exit 0: no error finding; 1: at least one (an unreadable file counts); 2: the tool itself
+//! failed or was misused.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rust_decimal::Decimal;
+
+use jixiao::form::Layout;
+use jixiao::rules::{Code, Settings};
+use jixiao::run::{self, Options};
+
+/// 项目支出绩效目标自评表 批量核查与更正 — validate and correct performance self-evaluation forms.
+#[derive(Parser)]
+#[command(name = "jixiao", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 核查自评表 / Validate forms; prints findings (exit 1 when any error is found).
+    Check {
+        /// 文件或文件夹 / Files or folders (folders are walked for .xlsx .xlsm .xls .ods).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// 输出 JSON 报告 / Print the JSON report instead of text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// 核查并输出更正后的工作簿、汇总表和报告 / Validate and write corrected workbooks,
+    /// summary.xlsx and report.json under OUT.
+    Fix {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// 输出目录 / Output folder.
+        #[arg(short, long)]
+        out: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// 生成空白标准模板 / Write a blank standard template.
+    Template {
+        /// 输出文件 / Output file (.xlsx).
+        #[arg(short, long)]
+        out: PathBuf,
+        /// 模板样式 / Layout: guizhou (the seed's funds rows) or national (财预〔2020〕10号).
+        #[arg(long, value_enum, default_value_t = LayoutArg::Guizhou)]
+        layout: LayoutArg,
+    },
+    /// 列出全部核查规则 / List every finding code with its severity and meaning.
+    Rules,
+}
+
+#[derive(Args)]
+struct Common {
+    /// 设置文件 / Settings file (default: jixiao.toml beside the first input folder).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// 偏差阈值（百分比）/ Deviation threshold in percent (default 30).
+    #[arg(long, value_name = "PERCENT")]
+    deviation: Option<Decimal>,
+    /// 调整某条规则的严重程度 / Set a code's severity: CODE=error|warning|info|off (repeatable).
+    #[arg(long, value_name = "CODE=LEVEL")]
+    severity: Vec<String>,
+    /// 并行线程数 / Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// 不输出进度与汇总行 / No tally line on stderr.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LayoutArg {
+    Guizhou,
+    National,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("jixiao: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check { paths, json, common } => {
+            let opts = options(&common, &paths)?;
+            let report = run::check(&paths, &opts)?;
+            if json {
+                print!("{}", report.to_json());
+            } else {
+                print!("{}", report.to_text());
+            }
+            Ok(exit_for(report.has_errors()))
+        }
+        Command::Fix { paths, out, common } => {
+            let opts = options(&common, &paths)?;
+            let report = run::fix(&paths, &out, &opts)?;
+            if !common.quiet {
+                let s = &report.summary;
+                eprintln!(
+                    "jixiao: {} 个文件，{} 张自评表，错误 {} 个，提示 {} 个；结果已写入 {}",
+                    s.files,
+                    s.forms,
+                    s.errors,
+                    s.warnings,
+                    out.display()
+                );
+            }
+            Ok(exit_for(report.has_errors()))
+        }
+        Command::Template { out, layout } => {
+            let layout = match layout {
+                LayoutArg::Guizhou => Layout::Guizhou,
+                LayoutArg::National => Layout::National,
+            };
+            let bytes = jixiao::render::template(layout)?;
+            run::write_atomic(&out, &bytes)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules => {
+            let settings = Settings::default();
+            for code in Code::ALL {
+                let severity = settings.severity(*code).map_or("off", |s| s.as_str());
+                println!("{:<32} {:<8} {}", code.as_str(), severity, code.meaning());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn exit_for(errors: bool) -> ExitCode {
+    if errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Settings from the config file (given, or `jixiao.toml` beside the first input folder), then
+/// the flags on top.
+fn options(common: &Common, paths: &[PathBuf]) -> anyhow::Result<Options> {
+    let mut settings = Settings::default();
+    let config = common.config.clone().or_else(|| {
+        paths
+            .iter()
+            .find(|p| p.is_dir())
+            .map(|d| d.join("jixiao.toml"))
+            .filter(|p| p.is_file())
+    });
+    if let Some(path) = config {
+        settings.apply(load_settings(&path)?)?;
+    }
+    if let Some(p) = common.deviation {
+        settings.set_deviation_percent(p)?;
+    }
+    for pair in &common.severity {
+        let (code, level) = pair.split_once('=').ok_or_else(|| {
+            anyhow::anyhow!(
+                "--severity 应写作 CODE=LEVEL，例如 cost-exceeds-execution=error，而不是 `{pair}`"
+            )
+        })?;
+        settings.set_severity(code.trim(), level.trim())?;
+    }
+    Ok(Options {
+        settings,
+        jobs: common.jobs,
+        ..Options::default()
+    })
+}
+
+fn load_settings(path: &Path) -> anyhow::Result<jixiao::rules::settings::SettingsFile> {
+    let text = std::fs::read_to_string(path).map_err(|source| jixiao::rules::SettingsError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| {
+        jixiao::rules::SettingsError::Parse {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }
+        .into()
+    })
+}

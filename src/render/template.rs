@@ -1,0 +1,1033 @@
+//! The standard 项目支出绩效目标自评表 as one description — where each block sits ([`Plan`] and
+//! the column constants) and how a form is drawn into it ([`draw`]) — used both for the blank
+//! template and for every corrected form, so the two can never drift apart.
+//!
+//! The geometry follows the seed form (10 columns A–J, 宋体, thin borders): with the Guizhou
+//! funds rows the funds block is rows 6–11, the goals 12–14, the indicator header row 15 and the
+//! indicators from row 16 on, exactly the cell map of `samples/`. The blank template is the same
+//! drawing applied to an empty form holding the standard indicator skeleton.
+
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, Worksheet};
+
+use super::{RenderError, base_format, cell_text, new_workbook, to_f64, wrapped_lines};
+use crate::form::{Field, Form, FundCol, FundLine, FundRow, Funds, Indicator, Layout, MoneyUnit, Pos};
+use crate::grid::Value;
+use crate::num;
+
+/// Widths of columns A–J in Excel units, chosen so the Chinese labels fit (autofit would count
+/// a CJK character as one narrow glyph).
+pub(crate) const COLUMN_WIDTHS: [f64; 10] = [7.0, 10.0, 11.0, 22.0, 16.0, 16.0, 8.0, 9.0, 19.0, 8.0];
+/// Index of the last column (J).
+pub(crate) const LAST_COL: u16 = 9;
+
+/// Column A: the vertical block labels (项目资金, 年度总体目标, 绩效指标, 自评结论).
+pub(crate) const COL_BLOCK: u16 = 0;
+
+/// Columns of the funds block.
+pub(crate) mod funds_col {
+    /// 资金来源 label, merged over B:C.
+    pub const LABEL: (u16, u16) = (1, 2);
+    /// 年初预算数
+    pub const INITIAL: u16 = 3;
+    /// 全年预算数（A）
+    pub const BUDGET: u16 = 4;
+    /// 全年执行数（B）
+    pub const EXECUTED: u16 = 5;
+    /// 分值
+    pub const POINTS: u16 = 6;
+    /// 执行率
+    pub const RATE: u16 = 7;
+    /// 得分, merged over I:J.
+    pub const SCORE: (u16, u16) = (8, 9);
+}
+
+/// Columns of the indicator block (and of the 总分 row: 分值 under WEIGHT, total under SCORE).
+pub(crate) mod ind_col {
+    pub const LEVEL1: u16 = 1;
+    pub const LEVEL2: u16 = 2;
+    pub const NAME: u16 = 3;
+    pub const TARGET: u16 = 4;
+    pub const ACTUAL: u16 = 5;
+    pub const WEIGHT: u16 = 6;
+    pub const SCORE: u16 = 7;
+    pub const REASON: u16 = 8;
+    pub const REMARK: u16 = 9;
+}
+
+/// The title every form carries.
+pub(crate) const TITLE: &str = "项目支出绩效目标自评表";
+
+/// Headers of the indicator block, columns B–J; the reason header depends on the layout.
+fn indicator_headers(layout: Layout) -> [&'static str; 9] {
+    [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值(A)",
+        "实际完成值(B)",
+        "分值",
+        "得分",
+        reason_header(layout),
+        "备注",
+    ]
+}
+
+/// The reason column's header: 未完成原因分析 (seed) or 偏差原因分析及改进措施 (national).
+pub(crate) fn reason_header(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Guizhou => "未完成原因分析",
+        Layout::National => "偏差原因分析及改进措施",
+    }
+}
+
+/// The indicator skeleton of a blank form: each level-1 indicator with its points and its
+/// level-2 indicators, one empty row each.
+const SKELETON: &[(&str, &[&str])] = &[
+    (
+        "产出指标(50分)",
+        &["数量指标", "质量指标", "时效指标", "成本指标"],
+    ),
+    (
+        "效益指标(30分)",
+        &["经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"],
+    ),
+    ("满意度指标(10分)", &["服务对象满意度指标"]),
+];
+
+/// Where each block of one form lands: rows depend on the number of funds rows and of
+/// indicator rows, columns are the constants above. Rows are zero-based.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Plan {
+    pub layout: Layout,
+    /// The funds rows, top to bottom: the layout's standard rows, then any other row the form
+    /// holds (so no row is lost).
+    pub fund_rows: Vec<FundRow>,
+    /// Indicator rows (at least one, so the block always has a body).
+    pub indicator_rows: u32,
+}
+
+impl Plan {
+    /// Row 1: the title.
+    pub const TITLE: u32 = 0;
+    /// Row 2: （2024年度）.
+    pub const YEAR: u32 = 1;
+    /// Row 3: 单位（盖章）： and 填报日期：.
+    pub const UNIT: u32 = 2;
+    /// Row 4: 项目名称.
+    pub const PROJECT: u32 = 3;
+    /// Row 5: 主管部门及代码, 实施单位.
+    pub const DEPARTMENT: u32 = 4;
+    /// Row 6: the funds header (资金来源 | 年初预算数 | …).
+    pub const FUNDS_HEADER: u32 = 5;
+
+    pub fn for_form(form: &Form) -> Plan {
+        let mut fund_rows = FundRow::rows(form.layout).to_vec();
+        for line in &form.funds.lines {
+            if !fund_rows.contains(&line.row) {
+                fund_rows.push(line.row);
+            }
+        }
+        let indicator_rows = u32::try_from(form.indicators.len())
+            .unwrap_or(u32::MAX / 2)
+            .max(1);
+        Plan {
+            layout: form.layout,
+            fund_rows,
+            indicator_rows,
+        }
+    }
+
+    /// The row of the `i`-th funds row.
+    pub fn fund_row(&self, i: usize) -> u32 {
+        Self::FUNDS_HEADER + 1 + i as u32
+    }
+
+    /// The 年度资金总额 row (it carries 分值, 执行率 and 得分).
+    pub fn total_fund_row(&self) -> u32 {
+        let i = self
+            .fund_rows
+            .iter()
+            .position(|r| *r == FundRow::Total)
+            .unwrap_or(0);
+        self.fund_row(i)
+    }
+
+    /// The last row of the funds block.
+    pub fn funds_last(&self) -> u32 {
+        Self::FUNDS_HEADER + self.fund_rows.len() as u32
+    }
+
+    /// The goals header row (预期目标 | 实际完成情况); the two text rows follow it.
+    pub fn goals(&self) -> u32 {
+        self.funds_last() + 1
+    }
+
+    /// The indicator header row (一级指标 | 二级指标 | …).
+    pub fn indicators_header(&self) -> u32 {
+        self.goals() + 3
+    }
+
+    /// The row of the `i`-th indicator.
+    pub fn indicator_row(&self, i: usize) -> u32 {
+        self.indicators_header() + 1 + i as u32
+    }
+
+    /// The 总分 row.
+    pub fn total(&self) -> u32 {
+        self.indicators_header() + 1 + self.indicator_rows
+    }
+
+    /// The 自评结论 row.
+    pub fn conclusion(&self) -> u32 {
+        self.total() + 1
+    }
+
+    /// The 联系人 row, the last printed row.
+    pub fn contact(&self) -> u32 {
+        self.conclusion() + 1
+    }
+}
+
+/// The blank standard template of `layout`, as xlsx bytes.
+pub(crate) fn blank(layout: Layout) -> Result<Vec<u8>, RenderError> {
+    let form = blank_form(layout);
+    let mut workbook = new_workbook()?;
+    let ws = workbook.add_worksheet();
+    ws.set_name(&form.sheet)?;
+    draw(ws, &form).map_err(RenderError::in_sheet(&form.sheet))?;
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// An empty form of `layout` holding the standard skeleton: the funds rows, 分值 10 for
+/// 预算执行率, the indicator skeleton and 100 points in the 总分 row.
+pub(crate) fn blank_form(layout: Layout) -> Form {
+    let indicators = SKELETON
+        .iter()
+        .flat_map(|(level1, level2s)| {
+            level2s.iter().map(move |level2| Indicator {
+                level1: (*level1).to_string(),
+                level2: (*level2).to_string(),
+                ..Indicator::default()
+            })
+        })
+        .collect();
+    Form {
+        sheet: "自评表".to_string(),
+        layout,
+        funds: Funds {
+            unit: MoneyUnit::Yuan,
+            lines: FundRow::rows(layout)
+                .iter()
+                .map(|row| FundLine::new(*row))
+                .collect(),
+            points: figure(Decimal::TEN),
+            ..Funds::default()
+        },
+        indicators,
+        total_points: figure(Decimal::ONE_HUNDRED),
+        ..Form::default()
+    }
+}
+
+fn figure(d: Decimal) -> Field {
+    Field {
+        value: Value::Number(d),
+        ..Field::default()
+    }
+}
+
+/// Where an input cell's value landed in the drawn form (for links from the findings list).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Drawn {
+    pub placed: Vec<(Pos, u32, u16)>,
+}
+
+impl Drawn {
+    /// The output cell showing the input cell `a1` (e.g. `H7`), if any field came from it.
+    pub fn cell_of(&self, a1: &str) -> Option<(u32, u16)> {
+        self.placed
+            .iter()
+            .find(|(pos, _, _)| pos.to_string() == a1)
+            .map(|(_, r, c)| (*r, *c))
+    }
+}
+
+/// Draw `form` into `ws` in the standard template of its layout: labels, merges, values,
+/// live formulas for the derived figures, highlighted and annotated corrections, row heights
+/// and page setup.
+pub(crate) fn draw(ws: &mut Worksheet, form: &Form) -> Result<Drawn, RenderError> {
+    let plan = Plan::for_form(form);
+    let mut p = Painter {
+        ws,
+        placed: Vec::new(),
+    };
+    for (c, width) in COLUMN_WIDTHS.iter().enumerate() {
+        p.ws.set_column_width(super::col(c)?, *width)?;
+    }
+    p.header(form)?;
+    p.funds(form, &plan)?;
+    p.goals(form, &plan)?;
+    p.indicators(form, &plan)?;
+    p.closing(form, &plan)?;
+    page_setup(p.ws, &plan)?;
+    Ok(Drawn { placed: p.placed })
+}
+
+fn page_setup(ws: &mut Worksheet, plan: &Plan) -> Result<(), RenderError> {
+    ws.set_portrait()
+        .set_paper_size(super::PAPER_A4)
+        .set_print_fit_to_pages(1, 0)
+        .set_print_center_horizontally(true)
+        .set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
+    ws.set_print_area(0, 0, plan.contact(), LAST_COL)?;
+    Ok(())
+}
+
+/// How a cell looks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    /// A bordered label, centered.
+    Label,
+    /// Bordered text, left, vertically centered.
+    Left,
+    /// Bordered long text, left, top.
+    Block,
+    /// A bordered value, centered (targets, actuals, 分值, 得分).
+    Center,
+    /// An amount, right, `#,##0.00`.
+    Amount,
+    /// A rate or score with two decimals, centered, `0.00`.
+    Fixed,
+}
+
+fn style(kind: Kind, highlight: bool) -> Format {
+    let mut f = base_format()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::VerticalCenter);
+    f = match kind {
+        Kind::Label | Kind::Center => f.set_align(FormatAlign::Center),
+        Kind::Left => f.set_align(FormatAlign::Left),
+        Kind::Block => f.set_align(FormatAlign::Left).set_align(FormatAlign::Top),
+        Kind::Amount => f.set_align(FormatAlign::Right).set_num_format("#,##0.00"),
+        Kind::Fixed => f.set_align(FormatAlign::Center).set_num_format("0.00"),
+    };
+    if highlight {
+        f = f.set_background_color(HIGHLIGHT);
+    }
+    f
+}
+
+/// Fill of a corrected cell: light orange.
+const HIGHLIGHT: Color = Color::RGB(0xFFE699);
+
+/// How a field's value is read for its cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Read {
+    /// As the filer wrote it: numbers as numbers, text as text.
+    AsWritten,
+    /// A figure: text that reads as a plain number (`196,876.30`) is written as that number.
+    Figure,
+    /// 执行率 in percent points: a fraction shown with a percent format (`0.9844` as 98.44%)
+    /// and `98.44%` text become 98.44.
+    Rate,
+}
+
+/// The value a cell gets.
+enum Out {
+    Blank,
+    /// A number; `percent` keeps the input's percent display.
+    Number(Decimal, bool),
+    Text(String),
+    Bool(bool),
+    Date(ExcelDateTime),
+}
+
+fn resolve(field: &Field, read: Read) -> Result<Out, RenderError> {
+    let out = match (&field.value, read) {
+        (Value::Empty, _) => Out::Blank,
+        (Value::Number(d), Read::Rate) if field.percent => Out::Number(percent_points(*d)?, false),
+        (Value::Number(d), _) => Out::Number(*d, field.percent),
+        (Value::Text(s), Read::Figure) => match num::parse_number(s) {
+            Some(d) => Out::Number(d, false),
+            None => text_or_blank(s),
+        },
+        (Value::Text(s), Read::Rate) => {
+            let t = num::trim_blank(s);
+            // `98.44%` means 98.44 percent points, as does a bare `98.44`.
+            let body = t.strip_suffix(['%', '％']).unwrap_or(t);
+            match num::parse_number(body) {
+                Some(d) => Out::Number(d, false),
+                None => text_or_blank(s),
+            }
+        }
+        (Value::Text(s), _) => text_or_blank(s),
+        (Value::Bool(b), _) => Out::Bool(*b),
+        (Value::Date(d), _) => {
+            let date = u16::try_from(d.year)
+                .ok()
+                .zip(u8::try_from(d.month).ok())
+                .zip(u8::try_from(d.day).ok());
+            match date.and_then(|((y, m), d)| ExcelDateTime::from_ymd(y, m, d).ok()) {
+                Some(date) => Out::Date(date),
+                None => Out::Text(field.text()),
+            }
+        }
+        (Value::Error(e), _) => Out::Text(e.clone()),
+    };
+    Ok(out)
+}
+
+fn text_or_blank(s: &str) -> Out {
+    if s.trim().is_empty() {
+        Out::Blank
+    } else {
+        Out::Text(s.to_string())
+    }
+}
+
+fn percent_points(d: Decimal) -> Result<Decimal, RenderError> {
+    d.checked_mul(Decimal::ONE_HUNDRED).ok_or(RenderError::Number(d))
+}
+
+/// A printed label followed by the field's text (`单位（盖章）：…`), unless the text already
+/// starts with the label's words.
+fn labelled(label: &str, field: &Field) -> String {
+    let text = field.text();
+    let words = label.trim_end_matches(['：', ':']);
+    if text.starts_with(words) {
+        text
+    } else {
+        format!("{label}{text}")
+    }
+}
+
+/// The year line: `（2024年度）` from whatever the form printed, `（    年度）` when blank.
+fn year_line(field: &Field) -> String {
+    let t = field.text();
+    if t.is_empty() {
+        "（    年度）".to_string()
+    } else if t.starts_with(['（', '(']) {
+        t
+    } else if t.contains("年度") {
+        format!("（{t}）")
+    } else {
+        format!("（{t}年度）")
+    }
+}
+
+/// The text of the note on a corrected cell.
+fn change_note(field: &Field) -> Option<String> {
+    let change = field.change.as_ref()?;
+    let shown = |v: &Value| {
+        let t = v.text();
+        if t.is_empty() { "（空）".to_string() } else { t }
+    };
+    Some(format!(
+        "原值：{}\n更正为：{}\n依据：{} {}",
+        shown(&change.original),
+        shown(&field.value),
+        change.code.as_str(),
+        change.code.title()
+    ))
+}
+
+/// A rectangle of cells, zero-based and inclusive.
+#[derive(Debug, Clone, Copy)]
+struct Area {
+    top: u32,
+    left: u16,
+    bottom: u32,
+    right: u16,
+}
+
+fn at(row: u32, col: u16) -> Area {
+    Area {
+        top: row,
+        left: col,
+        bottom: row,
+        right: col,
+    }
+}
+
+fn span(top: u32, left: u16, bottom: u32, right: u16) -> Area {
+    Area {
+        top,
+        left,
+        bottom,
+        right,
+    }
+}
+
+/// Estimated height of one printed line of table text, and the padding of a cell, in points.
+const LINE: f64 = 13.5;
+const PADDING: f64 = 6.0;
+
+/// Height that shows `text` wrapped in an area `width` units wide.
+fn text_height(text: &str, width: f64) -> f64 {
+    if text.trim().is_empty() {
+        return 0.0;
+    }
+    f64::from(wrapped_lines(text, width)) * LINE + PADDING
+}
+
+fn width_of(left: u16, right: u16) -> f64 {
+    COLUMN_WIDTHS
+        .iter()
+        .skip(usize::from(left))
+        .take(usize::from(right.saturating_sub(left)) + 1)
+        .sum()
+}
+
+struct Painter<'w> {
+    ws: &'w mut Worksheet,
+    placed: Vec<(Pos, u32, u16)>,
+}
+
+impl Painter<'_> {
+    /// A static label over `area`.
+    fn label(&mut self, area: Area, text: &str, kind: Kind) -> Result<(), RenderError> {
+        let fmt = style(kind, false);
+        self.label_with(area, text, &fmt)
+    }
+
+    fn label_with(&mut self, area: Area, text: &str, fmt: &Format) -> Result<(), RenderError> {
+        let text = cell_text(text);
+        if area.top == area.bottom && area.left == area.right {
+            self.ws.write_string_with_format(area.top, area.left, text, fmt)?;
+        } else {
+            self.ws
+                .merge_range(area.top, area.left, area.bottom, area.right, &text, fmt)?;
+        }
+        Ok(())
+    }
+
+    /// A field's value over `area`, as a live formula with the field's value cached when
+    /// `formula` is given and the value is a number; highlighted and annotated when `fix`
+    /// changed it.
+    fn field(
+        &mut self,
+        area: Area,
+        field: &Field,
+        kind: Kind,
+        read: Read,
+        formula: Option<String>,
+    ) -> Result<(), RenderError> {
+        let note = change_note(field);
+        let mut fmt = style(kind, note.is_some());
+        let out = resolve(field, read)?;
+        if let Out::Number(_, true) = out {
+            fmt = fmt.set_num_format(percent_format(&out));
+        }
+        if let Out::Date(_) = out {
+            fmt = fmt.set_num_format("yyyy\"年\"m\"月\"d\"日\"");
+        }
+        if area.top != area.bottom || area.left != area.right {
+            self.ws
+                .merge_range(area.top, area.left, area.bottom, area.right, "", &fmt)?;
+        }
+        let (row, col) = (area.top, area.left);
+        match out {
+            Out::Blank => {
+                self.ws.write_blank(row, col, &fmt)?;
+            }
+            Out::Number(d, _) => match formula {
+                Some(f) => {
+                    let formula = Formula::new(f).set_result(num::fmt_plain(d));
+                    self.ws.write_formula_with_format(row, col, formula, &fmt)?;
+                }
+                None => {
+                    self.ws.write_number_with_format(row, col, to_f64(d)?, &fmt)?;
+                }
+            },
+            Out::Text(s) => {
+                self.ws.write_string_with_format(row, col, cell_text(&s), &fmt)?;
+            }
+            Out::Bool(b) => {
+                self.ws.write_boolean_with_format(row, col, b, &fmt)?;
+            }
+            Out::Date(d) => {
+                self.ws.write_datetime_with_format(row, col, &d, &fmt)?;
+            }
+        }
+        if let Some(text) = note {
+            self.note(row, col, text)?;
+        }
+        if let Some(pos) = field.pos {
+            self.placed.push((pos, row, col));
+        }
+        Ok(())
+    }
+
+    /// A line outside the table composed from one field (`联系人：何娟`); highlighted and
+    /// annotated like any field if `fix` changed it.
+    fn line(&mut self, area: Area, text: &str, field: &Field, fmt: Format) -> Result<(), RenderError> {
+        let note = change_note(field);
+        let fmt = if note.is_some() {
+            fmt.set_background_color(HIGHLIGHT)
+        } else {
+            fmt
+        };
+        self.label_with(area, text, &fmt)?;
+        if let Some(text) = note {
+            self.note(area.top, area.left, text)?;
+        }
+        if let Some(pos) = field.pos {
+            self.placed.push((pos, area.top, area.left));
+        }
+        Ok(())
+    }
+
+    fn note(&mut self, row: u32, col: u16, text: String) -> Result<(), RenderError> {
+        let note = Note::new(text)
+            .set_author(super::NOTE_AUTHOR)
+            .add_author_prefix(false)
+            .set_font_name(super::FONT)
+            .set_width(320)
+            .set_height(90);
+        self.ws.insert_note(row, col, &note)?;
+        Ok(())
+    }
+
+    /// A field as the filer wrote it.
+    fn text(&mut self, area: Area, field: &Field, kind: Kind) -> Result<(), RenderError> {
+        self.field(area, field, kind, Read::AsWritten, None)
+    }
+
+    /// A figure without a formula (number text becomes a number).
+    fn figure(&mut self, area: Area, field: &Field, kind: Kind) -> Result<(), RenderError> {
+        self.field(area, field, kind, Read::Figure, None)
+    }
+
+    fn header(&mut self, form: &Form) -> Result<(), RenderError> {
+        let title = base_format()
+            .set_font_size(18)
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter);
+        self.label_with(span(Plan::TITLE, 0, Plan::TITLE, LAST_COL), TITLE, &title)?;
+        let year = base_format()
+            .set_font_size(12)
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter);
+        let line = year_line(&form.year);
+        self.line(span(Plan::YEAR, 0, Plan::YEAR, LAST_COL), &line, &form.year, year)?;
+        let plain = base_format()
+            .set_align(FormatAlign::VerticalCenter)
+            .set_align(FormatAlign::Left);
+        let unit = labelled("单位（盖章）：", &form.unit_name);
+        let right = plain.clone().set_align(FormatAlign::Right);
+        self.line(span(Plan::UNIT, 0, Plan::UNIT, 5), &unit, &form.unit_name, plain)?;
+        let date = labelled("填报日期：", &form.date);
+        self.line(
+            span(Plan::UNIT, 6, Plan::UNIT, LAST_COL),
+            &date,
+            &form.date,
+            right,
+        )?;
+        self.ws.set_row_height(Plan::TITLE, 32)?;
+        self.ws.set_row_height(Plan::YEAR, 20)?;
+        self.ws.set_row_height(Plan::UNIT, 20)?;
+
+        let r = Plan::PROJECT;
+        self.label(span(r, 0, r, 1), "项目名称", Kind::Label)?;
+        self.text(span(r, 2, r, LAST_COL), &form.project, Kind::Left)?;
+        let h = text_height(&form.project.text(), width_of(2, LAST_COL)).max(22.0);
+        self.ws.set_row_height(r, h)?;
+
+        let r = Plan::DEPARTMENT;
+        self.label(span(r, 0, r, 1), "主管部门及代码", Kind::Label)?;
+        self.text(span(r, 2, r, 4), &form.department, Kind::Left)?;
+        self.label(span(r, 5, r, 6), "实施单位", Kind::Label)?;
+        self.text(span(r, 7, r, LAST_COL), &form.implementer, Kind::Left)?;
+        let h = text_height(&form.department.text(), width_of(2, 4))
+            .max(text_height(&form.implementer.text(), width_of(7, LAST_COL)))
+            .max(22.0);
+        self.ws.set_row_height(r, h)?;
+        Ok(())
+    }
+
+    fn funds(&mut self, form: &Form, plan: &Plan) -> Result<(), RenderError> {
+        use funds_col::*;
+        let h = Plan::FUNDS_HEADER;
+        let unit_label = format!("项目资金\n（{}）", form.funds.unit.label());
+        self.label(
+            span(h, COL_BLOCK, plan.funds_last(), COL_BLOCK),
+            &unit_label,
+            Kind::Label,
+        )?;
+        self.label(span(h, LABEL.0, h, LABEL.1), "资金来源", Kind::Label)?;
+        self.label(at(h, INITIAL), FundCol::Initial.label(), Kind::Label)?;
+        self.label(at(h, BUDGET), FundCol::Budget.label(), Kind::Label)?;
+        self.label(at(h, EXECUTED), FundCol::Executed.label(), Kind::Label)?;
+        self.label(at(h, POINTS), "分值", Kind::Label)?;
+        self.label(at(h, RATE), "执行率", Kind::Label)?;
+        self.label(span(h, SCORE.0, h, SCORE.1), "得分", Kind::Label)?;
+        self.ws.set_row_height(h, 30)?;
+
+        let empty = FundLine::new(FundRow::Total);
+        let total = form.funds.line(FundRow::Total).unwrap_or(&empty);
+        let (e, f, g) = (
+            crate::form::col_name(u32::from(BUDGET)),
+            crate::form::col_name(u32::from(EXECUTED)),
+            crate::form::col_name(u32::from(POINTS)),
+        );
+        for (i, row) in plan.fund_rows.iter().enumerate() {
+            let r = plan.fund_row(i);
+            let indent = match row {
+                FundRow::Total => 0,
+                FundRow::Local | FundRow::Superior => 2,
+                _ => 1,
+            };
+            let label_fmt = style(Kind::Left, false).set_indent(indent);
+            self.label_with(span(r, LABEL.0, r, LABEL.1), row.label(plan.layout), &label_fmt)?;
+            let blank = FundLine::new(*row);
+            let line = form.funds.line(*row).unwrap_or(&blank);
+            self.figure(at(r, INITIAL), &line.initial, Kind::Amount)?;
+            self.figure(at(r, BUDGET), &line.budget, Kind::Amount)?;
+            self.figure(at(r, EXECUTED), &line.executed, Kind::Amount)?;
+            if *row == FundRow::Total {
+                let n = r + 1;
+                let budget = figure_of(&total.budget);
+                let executed = figure_of(&total.executed);
+                let points = figure_of(&form.funds.points);
+                let rate = (budget.is_some() && executed.is_some())
+                    .then(|| format!("IF({e}{n}>0,ROUND({f}{n}/{e}{n}*100,2),0)"));
+                let score =
+                    (budget.is_some_and(|b| b > Decimal::ZERO) && executed.is_some() && points.is_some())
+                        .then(|| format!("ROUND({g}{n}*MIN({f}{n}/{e}{n},1),2)"));
+                self.figure(at(r, POINTS), &form.funds.points, Kind::Center)?;
+                self.field(at(r, RATE), &form.funds.rate, Kind::Fixed, Read::Rate, rate)?;
+                self.field(
+                    span(r, SCORE.0, r, SCORE.1),
+                    &form.funds.score,
+                    Kind::Fixed,
+                    Read::Figure,
+                    score,
+                )?;
+            } else {
+                self.label(at(r, POINTS), "-", Kind::Label)?;
+                self.label(at(r, RATE), "-", Kind::Label)?;
+                self.label(span(r, SCORE.0, r, SCORE.1), "-", Kind::Label)?;
+            }
+            self.ws.set_row_height(r, 20)?;
+        }
+        Ok(())
+    }
+
+    fn goals(&mut self, form: &Form, plan: &Plan) -> Result<(), RenderError> {
+        let r = plan.goals();
+        self.label(
+            span(r, COL_BLOCK, r + 2, COL_BLOCK),
+            "年度\n总体\n目标",
+            Kind::Label,
+        )?;
+        self.label(span(r, 1, r, 5), "预期目标", Kind::Label)?;
+        self.label(span(r, 6, r, LAST_COL), "实际完成情况", Kind::Label)?;
+        self.text(span(r + 1, 1, r + 2, 5), &form.goal_expected, Kind::Block)?;
+        self.text(span(r + 1, 6, r + 2, LAST_COL), &form.goal_actual, Kind::Block)?;
+        let need = text_height(&form.goal_expected.text(), width_of(1, 5))
+            .max(text_height(&form.goal_actual.text(), width_of(6, LAST_COL)))
+            .max(80.0);
+        self.ws.set_row_height(r, 20)?;
+        self.ws.set_row_height(r + 1, need / 2.0)?;
+        self.ws.set_row_height(r + 2, need / 2.0)?;
+        Ok(())
+    }
+
+    fn indicators(&mut self, form: &Form, plan: &Plan) -> Result<(), RenderError> {
+        use ind_col::*;
+        let h = plan.indicators_header();
+        let last = plan.total() - 1;
+        self.label(span(h, COL_BLOCK, last, COL_BLOCK), "绩\n效\n指\n标", Kind::Label)?;
+        for (i, text) in indicator_headers(plan.layout).iter().enumerate() {
+            self.label(at(h, LEVEL1 + i as u16), text, Kind::Label)?;
+        }
+        self.ws.set_row_height(h, 30)?;
+
+        let inds = &form.indicators;
+        let mut heights: Vec<f64> = vec![24.0; plan.indicator_rows as usize];
+        for (i, ind) in inds.iter().enumerate() {
+            let r = plan.indicator_row(i);
+            self.text(at(r, NAME), &ind.name, Kind::Left)?;
+            self.text(at(r, TARGET), &ind.target, Kind::Center)?;
+            self.text(at(r, ACTUAL), &ind.actual, Kind::Center)?;
+            self.figure(at(r, WEIGHT), &ind.weight, Kind::Center)?;
+            self.figure(at(r, SCORE), &ind.score, Kind::Center)?;
+            self.text(at(r, REMARK), &ind.remark, Kind::Left)?;
+            let need = [
+                (ind.name.text(), NAME),
+                (ind.target.text(), TARGET),
+                (ind.actual.text(), ACTUAL),
+                (ind.remark.text(), REMARK),
+            ]
+            .iter()
+            .map(|(t, c)| text_height(t, width_of(*c, *c)))
+            .fold(0.0, f64::max);
+            heights[i] = heights[i].max(need);
+        }
+        if inds.is_empty() {
+            // An empty body row keeps the block's frame.
+            let r = plan.indicator_row(0);
+            for c in LEVEL1..=REMARK {
+                self.label(at(r, c), "", Kind::Center)?;
+            }
+        }
+
+        // 一级 merged over runs of equal text, 二级 over runs inside them, the reason over
+        // runs that came from one input cell.
+        let mut groups = Vec::new();
+        for (a, b) in runs(inds, |x, y| x.level1 == y.level1) {
+            groups.push((LEVEL1, a, b, inds[a].level1.clone()));
+            for (c, d) in runs(&inds[a..=b], |x, y| x.level2 == y.level2) {
+                groups.push((LEVEL2, a + c, a + d, inds[a + c].level2.clone()));
+            }
+        }
+        for (col, a, b, text) in &groups {
+            let area = span(plan.indicator_row(*a), *col, plan.indicator_row(*b), *col);
+            self.label(area, text, Kind::Label)?;
+            grow(&mut heights[*a..=*b], text_height(text, width_of(*col, *col)));
+        }
+        let same_reason = |x: &Indicator, y: &Indicator| {
+            x.reason.pos.is_some() && x.reason.pos == y.reason.pos && x.reason.text() == y.reason.text()
+        };
+        for (a, b) in runs(inds, same_reason) {
+            let area = span(plan.indicator_row(a), REASON, plan.indicator_row(b), REASON);
+            let reason = &inds[a].reason;
+            self.text(area, reason, Kind::Left)?;
+            grow(
+                &mut heights[a..=b],
+                text_height(&reason.text(), width_of(REASON, REASON)),
+            );
+            if let Some(pos) = reason.pos {
+                // The rows below share the input cell; record them too for links.
+                for i in a + 1..=b {
+                    self.placed.push((pos, plan.indicator_row(i), REASON));
+                }
+            }
+        }
+        for (i, height) in heights.iter().enumerate() {
+            self.ws.set_row_height(plan.indicator_row(i), *height)?;
+        }
+        Ok(())
+    }
+
+    fn closing(&mut self, form: &Form, plan: &Plan) -> Result<(), RenderError> {
+        use ind_col::*;
+        let r = plan.total();
+        self.label(span(r, COL_BLOCK, r, ACTUAL), "总分", Kind::Label)?;
+        self.figure(at(r, WEIGHT), &form.total_points, Kind::Center)?;
+        let formula = total_formula(form, plan);
+        self.field(at(r, SCORE), &form.total, Kind::Fixed, Read::Figure, formula)?;
+        self.label(span(r, REASON, r, REMARK), "", Kind::Label)?;
+        self.ws.set_row_height(r, 24)?;
+
+        let r = plan.conclusion();
+        self.label(at(r, COL_BLOCK), "自评\n结论", Kind::Label)?;
+        self.text(span(r, 1, r, LAST_COL), &form.conclusion, Kind::Block)?;
+        let need = text_height(&form.conclusion.text(), width_of(1, LAST_COL)).max(80.0);
+        self.ws.set_row_height(r, need)?;
+
+        let r = plan.contact();
+        let plain = base_format()
+            .set_align(FormatAlign::VerticalCenter)
+            .set_align(FormatAlign::Left);
+        let contact = labelled("联系人：", &form.contact);
+        self.line(span(r, 0, r, LAST_COL), &contact, &form.contact, plain)?;
+        self.ws.set_row_height(r, 22)?;
+        Ok(())
+    }
+}
+
+/// `SUM(<indicator scores>)+<预算执行率 得分>` for the 总分 cell, `None` when the total is not a
+/// number (it is then written as the filer wrote it). `其中` sub-rows are left out: their
+/// scores are part of the row above.
+fn total_formula(form: &Form, plan: &Plan) -> Option<String> {
+    figure_of(&form.total)?;
+    let col = crate::form::col_name(u32::from(ind_col::SCORE));
+    let mut ranges = Vec::new();
+    let mut i = 0;
+    let inds = &form.indicators;
+    while i < inds.len() {
+        if inds[i].sub_row {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i + 1 < inds.len() && !inds[i + 1].sub_row {
+            i += 1;
+        }
+        let (a, b) = (plan.indicator_row(start) + 1, plan.indicator_row(i) + 1);
+        ranges.push(if a == b {
+            format!("{col}{a}")
+        } else {
+            format!("{col}{a}:{col}{b}")
+        });
+        i += 1;
+    }
+    let sum = if ranges.is_empty() {
+        "0".to_string()
+    } else {
+        format!("SUM({})", ranges.join(","))
+    };
+    if figure_of(&form.funds.score).is_some() {
+        let score = crate::form::col_name(u32::from(funds_col::SCORE.0));
+        Some(format!("{sum}+{score}{}", plan.total_fund_row() + 1))
+    } else {
+        Some(sum)
+    }
+}
+
+/// A field read as a plain number (numeric cell or number text), for formula decisions.
+fn figure_of(field: &Field) -> Option<Decimal> {
+    match &field.value {
+        Value::Number(d) => Some(*d),
+        Value::Text(s) => num::parse_number(s).or_else(|| {
+            let t = num::trim_blank(s);
+            t.strip_suffix('%')
+                .or_else(|| t.strip_suffix('％'))
+                .and_then(num::parse_number)
+        }),
+        _ => None,
+    }
+}
+
+/// Runs of consecutive items equal under `same`, as inclusive index pairs.
+fn runs<T>(items: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < items.len() {
+        let mut end = start;
+        while end + 1 < items.len() && same(&items[start], &items[end + 1]) {
+            end += 1;
+        }
+        out.push((start, end));
+        start = end + 1;
+    }
+    out
+}
+
+/// Raise the rows of a merged area evenly so together they reach `need` points.
+fn grow(heights: &mut [f64], need: f64) {
+    let have: f64 = heights.iter().sum();
+    if need > have && !heights.is_empty() {
+        let extra = (need - have) / heights.len() as f64;
+        for h in heights.iter_mut() {
+            *h += extra;
+        }
+    }
+}
+
+/// The percent display of a number written as the input showed it (`0.9` as `90%`).
+fn percent_format(out: &Out) -> &'static str {
+    match out {
+        Out::Number(d, _)
+            if d.checked_mul(Decimal::ONE_HUNDRED)
+                .is_some_and(|p| p.fract().is_zero()) =>
+        {
+            "0%"
+        }
+        _ => "0.00%",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_guizhou_plan_is_the_cell_map_of_the_samples() {
+        // samples/README.md: funds from row 7, indicators 16–28, 总分 29, 结论 30, 联系人 31.
+        let mut form = blank_form(Layout::Guizhou);
+        form.indicators = vec![Indicator::default(); 13];
+        let plan = Plan::for_form(&form);
+        assert_eq!(plan.total_fund_row(), 6);
+        assert_eq!(plan.funds_last(), 10);
+        assert_eq!(plan.goals(), 11);
+        assert_eq!(plan.indicators_header(), 14);
+        assert_eq!(plan.indicator_row(0), 15);
+        assert_eq!(plan.total(), 28);
+        assert_eq!(plan.conclusion(), 29);
+        assert_eq!(plan.contact(), 30);
+    }
+
+    #[test]
+    fn a_funds_row_outside_the_layout_is_kept() {
+        let mut form = blank_form(Layout::National);
+        form.funds.lines.push(FundLine::new(FundRow::Local));
+        let plan = Plan::for_form(&form);
+        assert_eq!(plan.fund_rows.last(), Some(&FundRow::Local));
+        assert_eq!(plan.fund_rows.len(), 5);
+    }
+
+    #[test]
+    fn an_empty_form_still_has_an_indicator_row() {
+        let mut form = blank_form(Layout::Guizhou);
+        form.indicators.clear();
+        assert_eq!(Plan::for_form(&form).indicator_rows, 1);
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        assert!(draw(wb.add_worksheet(), &form).is_ok());
+    }
+
+    #[test]
+    fn header_lines() {
+        let field = |s: &str| Field {
+            value: Value::Text(s.to_string()),
+            ..Field::default()
+        };
+        assert_eq!(year_line(&Field::default()), "（    年度）");
+        assert_eq!(year_line(&field("（2024年度）")), "（2024年度）");
+        assert_eq!(year_line(&field("2024年度")), "（2024年度）");
+        assert_eq!(year_line(&field("2024")), "（2024年度）");
+        assert_eq!(labelled("联系人：", &field("何娟")), "联系人：何娟");
+        assert_eq!(labelled("联系人：", &field("联系人：何娟")), "联系人：何娟");
+        assert_eq!(labelled("填报日期：", &Field::default()), "填报日期：");
+    }
+
+    #[test]
+    fn rates_read_in_percent_points() {
+        let percent = Field {
+            value: Value::Number(Decimal::new(9844, 4)),
+            percent: true,
+            ..Field::default()
+        };
+        assert!(
+            matches!(resolve(&percent, Read::Rate), Ok(Out::Number(d, false)) if d == Decimal::new(9844, 2))
+        );
+        let text = Field {
+            value: Value::Text("98.44%".into()),
+            ..Field::default()
+        };
+        assert!(
+            matches!(resolve(&text, Read::Rate), Ok(Out::Number(d, false)) if d == Decimal::new(9844, 2))
+        );
+        let amount = Field {
+            value: Value::Text("196,876.30".into()),
+            ..Field::default()
+        };
+        assert!(
+            matches!(resolve(&amount, Read::Figure), Ok(Out::Number(d, false)) if d == Decimal::new(19687630, 2))
+        );
+        assert!(matches!(resolve(&amount, Read::AsWritten), Ok(Out::Text(_))));
+    }
+
+    #[test]
+    fn runs_group_equal_neighbours() {
+        assert_eq!(runs(&[1, 1, 2, 1], |a, b| a == b), [(0, 1), (2, 2), (3, 3)]);
+        assert!(runs(&[] as &[u8], |a, b| a == b).is_empty());
+    }
+
+    #[test]
+    fn sub_rows_are_left_out_of_the_total() {
+        let mut form = blank_form(Layout::Guizhou);
+        form.total.value = Value::Number(Decimal::ONE_HUNDRED);
+        form.funds.score.value = Value::Number(Decimal::TEN);
+        form.indicators[2].sub_row = true;
+        let plan = Plan::for_form(&form);
+        assert_eq!(
+            total_formula(&form, &plan).as_deref(),
+            Some("SUM(H16:H17,H19:H24)+I7")
+        );
+    }
+}

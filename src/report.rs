@@ -1,0 +1,199 @@
+//! Stage 6: the report — the same findings rendered as JSON for machines (SPEC §3, the field
+//! names are a contract) and as text for people at a terminal.
+//!
+//! Shape: `files[]` → `forms[]` → `findings[]`, plus `summary` tallies. Decimals are strings
+//! (`"98.44"`), so no reader loses a cent to binary floating point. Figures that could not be
+//! established are `null`. Fields may be added; the SPEC's fields are never renamed.
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::rules::{Finding, Severity};
+
+/// The whole run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub files: Vec<FileReport>,
+    pub summary: Summary,
+}
+
+/// The status of one input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// No finding at all.
+    Ok,
+    /// At least one finding (warnings included).
+    Findings,
+    /// Could not be opened: corrupt, encrypted, not a spreadsheet, too large.
+    Unreadable,
+    /// Opens, but no sheet holds a form.
+    NoForm,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Ok => "无问题",
+            Status::Findings => "有问题",
+            Status::Unreadable => "无法读取",
+            Status::NoForm => "未找到自评表",
+        }
+    }
+}
+
+/// One input workbook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileReport {
+    /// Relative to the input argument it was found under (a file given directly: its name).
+    pub path: String,
+    pub status: Status,
+    /// Only when unreadable or no-form: what went wrong, in Chinese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// `fix` only: the corrected workbook, relative to OUT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    /// Hidden sheets that were read (a form on a hidden sheet is still checked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden_sheets: Vec<String>,
+    pub forms: Vec<FormReport>,
+}
+
+/// One form: the key figures as reported and as recomputed, and its findings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FormReport {
+    pub sheet: String,
+    pub project: String,
+    pub department: String,
+    /// The A1 cell where the form's title (or first label) sits.
+    #[serde(default)]
+    pub anchor: String,
+    pub budget: Option<String>,
+    pub executed: Option<String>,
+    pub execution_rate: Option<String>,
+    pub execution_score: Option<String>,
+    pub total_reported: Option<String>,
+    pub total: Option<String>,
+    pub grade_reported: Option<String>,
+    pub grade: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// Tallies over the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub files: usize,
+    pub forms: usize,
+    pub unreadable: usize,
+    #[serde(default)]
+    pub no_form: usize,
+    /// Files skipped by the walk (lock files, hidden files); not listed in `files`.
+    #[serde(default)]
+    pub skipped: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Report {
+    /// Build the report from per-file results, computing the summary.
+    pub fn new(files: Vec<FileReport>, skipped: usize) -> Report {
+        let mut summary = Summary {
+            files: files.len(),
+            skipped,
+            ..Summary::default()
+        };
+        for file in &files {
+            match file.status {
+                Status::Unreadable => {
+                    summary.unreadable += 1;
+                    summary.errors += 1;
+                }
+                Status::NoForm => {
+                    summary.no_form += 1;
+                    summary.errors += 1;
+                }
+                _ => {}
+            }
+            summary.forms += file.forms.len();
+            for finding in file.forms.iter().flat_map(|f| &f.findings) {
+                match finding.severity {
+                    Severity::Error => summary.errors += 1,
+                    Severity::Warning => summary.warnings += 1,
+                    Severity::Info => {}
+                }
+            }
+        }
+        Report { files, summary }
+    }
+
+    /// True when any error-severity finding (or an unreadable / form-less file) is present:
+    /// the run exits 1.
+    pub fn has_errors(&self) -> bool {
+        self.summary.errors > 0
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut json =
+            serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        json.push('\n');
+        json
+    }
+
+    /// The human rendering: one block per file, one line per finding, then the tally.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for file in &self.files {
+            match file.status {
+                Status::Unreadable | Status::NoForm => {
+                    let _ = writeln!(
+                        out,
+                        "{}: {}：{}",
+                        file.path,
+                        file.status.label(),
+                        file.error.as_deref().unwrap_or("")
+                    );
+                    continue;
+                }
+                _ => {}
+            }
+            for form in &file.forms {
+                let _ = writeln!(
+                    out,
+                    "{} [{}] {}：执行率 {}，预算执行率得分 {}，总分 {}，等级 {}",
+                    file.path,
+                    form.sheet,
+                    form.project,
+                    form.execution_rate.as_deref().unwrap_or("-"),
+                    form.execution_score.as_deref().unwrap_or("-"),
+                    form.total.as_deref().unwrap_or("-"),
+                    form.grade.as_deref().unwrap_or("-"),
+                );
+                for f in &form.findings {
+                    let _ = writeln!(
+                        out,
+                        "  {} {} {} [{}]{} {}",
+                        f.severity.label(),
+                        if f.cell.is_empty() { "-" } else { &f.cell },
+                        f.code,
+                        f.subject,
+                        if f.fixed { " (可修正)" } else { "" },
+                        f.message
+                    );
+                }
+            }
+        }
+        let s = &self.summary;
+        let _ = writeln!(
+            out,
+            "共 {} 个文件，{} 张自评表：错误 {} 个，提示 {} 个；无法读取 {} 个，未找到自评表 {} 个，跳过 {} 个",
+            s.files, s.forms, s.errors, s.warnings, s.unreadable, s.no_form, s.skipped
+        );
+        out
+    }
+}

@@ -1,0 +1,126 @@
+//! Settings of the rulebook: the deviation threshold, the grade bands and each code's severity
+//! (or `off`). Defaults follow SPEC §2; an office overrides them with `jixiao.toml` or flags.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::{Code, Severity};
+
+/// What the rulebook may be told.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Over-achievement that needs a reason, as a fraction of the target (0.30 = 30 %).
+    pub deviation_threshold: Decimal,
+    /// Lowest total graded 优 / 良 / 中 (below `grade_fair` is 差).
+    pub grade_excellent: Decimal,
+    pub grade_good: Decimal,
+    pub grade_fair: Decimal,
+    /// Per-code severity overrides; `None` turns the code off.
+    pub severities: BTreeMap<Code, Option<Severity>>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            deviation_threshold: Decimal::new(30, 2),
+            grade_excellent: Decimal::from(90),
+            grade_good: Decimal::from(80),
+            grade_fair: Decimal::from(60),
+            severities: BTreeMap::new(),
+        }
+    }
+}
+
+/// Why settings were refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("设置文件 {path} 无法读取：{source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("设置文件 {path} 格式有误：{message}")]
+    Parse { path: String, message: String },
+    #[error("未知的问题代码 `{0}`（可用 `jixiao rules` 查看全部代码）")]
+    UnknownCode(String),
+    #[error("未知的严重程度 `{0}`：应为 error、warning、info 或 off")]
+    UnknownSeverity(String),
+    #[error("设置值无效：{0}")]
+    Invalid(String),
+}
+
+/// The file form of the settings (`jixiao.toml`).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsFile {
+    /// Percent, e.g. `30`.
+    pub deviation_threshold: Option<Decimal>,
+    pub grades: Option<GradeBands>,
+    /// `code = "error" | "warning" | "info" | "off"`.
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeBands {
+    pub excellent: Option<Decimal>,
+    pub good: Option<Decimal>,
+    pub fair: Option<Decimal>,
+}
+
+impl Settings {
+    /// The severity a code reports with, `None` when turned off.
+    pub fn severity(&self, code: Code) -> Option<Severity> {
+        match self.severities.get(&code) {
+            Some(choice) => *choice,
+            None => Some(code.severity()),
+        }
+    }
+
+    /// Set a code's severity from its name and a word (`error`, `warning`, `info`, `off`).
+    pub fn set_severity(&mut self, code: &str, word: &str) -> Result<(), SettingsError> {
+        let code = Code::from_name(code).ok_or_else(|| SettingsError::UnknownCode(code.into()))?;
+        let severity = match word {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "info" => Some(Severity::Info),
+            "off" => None,
+            other => return Err(SettingsError::UnknownSeverity(other.into())),
+        };
+        self.severities.insert(code, severity);
+        Ok(())
+    }
+
+    /// Set the deviation threshold from a percent (`30` = 30 %).
+    pub fn set_deviation_percent(&mut self, percent: Decimal) -> Result<(), SettingsError> {
+        if percent <= Decimal::ZERO || percent > Decimal::from(10_000) {
+            return Err(SettingsError::Invalid(format!(
+                "偏差阈值应大于 0 且不超过 10000（百分比），而不是 {percent}"
+            )));
+        }
+        self.deviation_threshold = percent / Decimal::from(100);
+        Ok(())
+    }
+
+    /// Apply a parsed settings file.
+    pub fn apply(&mut self, file: SettingsFile) -> Result<(), SettingsError> {
+        if let Some(p) = file.deviation_threshold {
+            self.set_deviation_percent(p)?;
+        }
+        if let Some(g) = file.grades {
+            self.grade_excellent = g.excellent.unwrap_or(self.grade_excellent);
+            self.grade_good = g.good.unwrap_or(self.grade_good);
+            self.grade_fair = g.fair.unwrap_or(self.grade_fair);
+        }
+        if !(self.grade_fair < self.grade_good && self.grade_good < self.grade_excellent) {
+            return Err(SettingsError::Invalid(format!(
+                "等级分数线应满足 中 < 良 < 优，而不是 {} / {} / {}",
+                self.grade_fair, self.grade_good, self.grade_excellent
+            )));
+        }
+        for (code, word) in &file.severity {
+            self.set_severity(code, word)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,107 @@
+//! Stage 1: expand the command-line inputs into the workbooks to read, in a stable order.
+//!
+//! Folders are walked recursively for `.xlsx .xlsm .xls .ods`; Office lock files (`~$*`) and
+//! hidden files are skipped and counted. Each input keeps the path relative to the argument it
+//! was found under, which is how the report and the output folder name it.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+/// Extensions read as workbooks.
+pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods"];
+
+/// One workbook to read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Input {
+    /// Relative to the argument it was found under (a file given directly: its file name),
+    /// with `/` separators.
+    pub rel: String,
+    pub path: PathBuf,
+}
+
+/// What the walk found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub inputs: Vec<Input>,
+    /// Lock files, hidden files and other extensions passed over.
+    pub skipped: usize,
+    /// Paths that could not be walked (permission denied, a symlink loop): path and reason.
+    pub errors: Vec<(String, String)>,
+}
+
+fn is_hidden_or_lock(name: &str) -> bool {
+    name.starts_with('.') || name.starts_with("~$")
+}
+
+fn has_workbook_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// Walk the given paths. `exclude` (the output folder) is never read back as input.
+pub fn walk(paths: &[PathBuf], exclude: Option<&Path>) -> Walk {
+    let exclude = exclude.and_then(|p| p.canonicalize().ok());
+    let mut out = Walk::default();
+    for root in paths {
+        if root.is_file() {
+            let name = root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out.inputs.push(Input {
+                rel: name,
+                path: root.clone(),
+            });
+            continue;
+        }
+        if !root.exists() {
+            out.errors.push((root.display().to_string(), "路径不存在".into()));
+            continue;
+        }
+        let walker = WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                let hidden = e.depth() > 0 && is_hidden_or_lock(&e.file_name().to_string_lossy());
+                let excluded = exclude
+                    .as_ref()
+                    .is_some_and(|x| e.path().canonicalize().is_ok_and(|p| &p == x));
+                !(e.file_type().is_dir() && (hidden || excluded))
+            });
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| root.display().to_string());
+                    out.errors.push((path, e.to_string()));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy();
+            if is_hidden_or_lock(&name) || !has_workbook_extension(entry.path()) {
+                out.skipped += 1;
+                continue;
+            }
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.inputs.push(Input {
+                rel,
+                path: entry.path().to_path_buf(),
+            });
+        }
+    }
+    out
+}
