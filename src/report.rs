@@ -70,6 +70,9 @@ pub struct FormReport {
     pub sheet: String,
     pub project: String,
     pub department: String,
+    /// The money unit of `budget` and `executed`: `元` or `万元`, as the funds label states.
+    #[serde(default)]
+    pub unit: String,
     /// The A1 cell where the form's title (or first label) sits.
     #[serde(default)]
     pub anchor: String,

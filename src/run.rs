@@ -251,6 +251,7 @@ fn form_report(form: &Form, checked: &rules::Checked) -> FormReport {
         sheet: form.sheet.clone(),
         project: form.project.text(),
         department: form.department.text(),
+        unit: form.funds.unit.label().to_string(),
         anchor: form
             .title
             .pos
@@ -283,6 +284,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
         .tempfile_in(dir)
         .map_err(|e| err(e.to_string()))?;
     tmp.write_all(bytes).map_err(|e| err(e.to_string()))?;
+    // A temporary file is private (0600); an output is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = std::fs::Permissions::from_mode(0o644);
+        tmp.as_file()
+            .set_permissions(perms)
+            .map_err(|e| err(e.to_string()))?;
+    }
     tmp.persist(path).map_err(|e| err(e.error.to_string()))?;
     Ok(())
 }
