@@ -28,6 +28,7 @@ const PROJECT_COLUMNS: &[Column] = &[
     column("主管部门", 36),
     column("全年预算数", 18),
     column("全年执行数", 18),
+    column("单位", 6),
     column("执行率(%)", 11),
     column("预算执行率得分", 10),
     column("总分（填报）", 9),
@@ -110,8 +111,9 @@ fn projects(ws: &mut Worksheet, report: &Report) -> Result<(), RenderError> {
         if failed(file) || file.forms.is_empty() {
             let mut row = vec![Item::Empty; PROJECT_COLUMNS.len()];
             row[0] = file_item(file);
-            row[14] = Item::text(file.status.label());
-            row[15] = Item::text(file.error.clone().unwrap_or_default());
+            let last = PROJECT_COLUMNS.len() - 1;
+            row[last - 1] = Item::text(file.status.label());
+            row[last] = Item::text(file.error.clone().unwrap_or_default());
             rows.push(row);
             continue;
         }
@@ -124,6 +126,7 @@ fn projects(ws: &mut Worksheet, report: &Report) -> Result<(), RenderError> {
                 Item::text(&form.department),
                 Item::decimal(form.budget.as_deref(), true),
                 Item::decimal(form.executed.as_deref(), true),
+                Item::text(&form.unit),
                 Item::decimal(form.execution_rate.as_deref(), false),
                 Item::decimal(form.execution_score.as_deref(), false),
                 Item::decimal(form.total_reported.as_deref(), false),
@@ -298,6 +301,7 @@ mod tests {
             sheet: sheet.to_string(),
             project: "定额公用经费".to_string(),
             department: "[197]中共黔南州委社会工作部".to_string(),
+            unit: "元".to_string(),
             anchor: "A1".to_string(),
             budget: Some("200000".to_string()),
             executed: Some("196876.3".to_string()),
@@ -359,20 +363,21 @@ mod tests {
         let rows = book.rows(PROJECTS_SHEET);
         assert_eq!(rows.len(), 4, "header, two forms, one unreadable file");
         assert_eq!(rows[0][0], "文件");
-        assert_eq!(rows[0][15], "说明");
+        assert_eq!(rows[0][16], "说明");
         assert_eq!(rows[1][0], "一处/seed_2024.xlsx");
         assert_eq!(rows[1][1], "定额公用经费");
         assert_eq!(book.at(PROJECTS_SHEET, "E2"), Data::Float(200000.0));
-        assert_eq!(book.at(PROJECTS_SHEET, "G2"), Data::Float(98.44));
-        assert_eq!(book.at(PROJECTS_SHEET, "J2"), Data::Float(99.84));
-        assert_eq!(rows[1][10], "良");
-        assert_eq!(rows[1][11], "优");
-        assert_eq!(book.at(PROJECTS_SHEET, "M2"), Data::Float(2.0), "errors");
-        assert_eq!(book.at(PROJECTS_SHEET, "N2"), Data::Float(1.0), "warnings");
-        assert_eq!(rows[1][14], "有问题");
+        assert_eq!(rows[1][6], "元");
+        assert_eq!(book.at(PROJECTS_SHEET, "H2"), Data::Float(98.44));
+        assert_eq!(book.at(PROJECTS_SHEET, "K2"), Data::Float(99.84));
+        assert_eq!(rows[1][11], "良");
+        assert_eq!(rows[1][12], "优");
+        assert_eq!(book.at(PROJECTS_SHEET, "N2"), Data::Float(2.0), "errors");
+        assert_eq!(book.at(PROJECTS_SHEET, "O2"), Data::Float(1.0), "warnings");
+        assert_eq!(rows[1][15], "有问题");
         assert_eq!(rows[3][0], "坏文件.xlsx");
-        assert_eq!(rows[3][14], "无法读取");
-        assert_eq!(rows[3][15], "文件已加密");
+        assert_eq!(rows[3][15], "无法读取");
+        assert_eq!(rows[3][16], "文件已加密");
     }
 
     #[test]
