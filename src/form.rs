@@ -265,6 +265,9 @@ pub struct Funds {
     pub rate: Field,
     /// 预算执行率 得分.
     pub score: Field,
+    /// The score follows from the rate rounded to 2 decimals first (an accepted rounding path
+    /// that differs from B / A unrounded); the corrected workbook's formula follows it too.
+    pub score_via_rate: bool,
 }
 
 impl Funds {

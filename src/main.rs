@@ -59,7 +59,7 @@ enum Command {
 
 #[derive(Args)]
 struct Common {
-    /// 设置文件 / Settings file (default: jixiao.toml beside the first input folder).
+    /// 设置文件 / Settings file (default: jixiao.toml inside the first input folder).
     #[arg(long)]
     config: Option<PathBuf>,
     /// 偏差阈值（百分比）/ Deviation threshold in percent (default 30).
@@ -149,7 +149,7 @@ fn exit_for(errors: bool) -> ExitCode {
     }
 }
 
-/// Settings from the config file (given, or `jixiao.toml` beside the first input folder), then
+/// Settings from the config file (given, or `jixiao.toml` inside the first input folder), then
 /// the flags on top.
 fn options(common: &Common, paths: &[PathBuf]) -> anyhow::Result<Options> {
     let mut settings = Settings::default();

@@ -438,6 +438,7 @@ mod tests {
             implementer: text(4, 7, "中共黔南州委社会工作部"),
             funds: Funds {
                 unit: MoneyUnit::Yuan,
+                score_via_rate: false,
                 lines: vec![
                     line(FundRow::Total, 6, "200000", "196876.3"),
                     line(FundRow::Fiscal, 7, "200000", "196876.3"),

@@ -696,7 +696,16 @@ impl Painter<'_> {
                     .then(|| format!("IF({e}{n}>0,ROUND({f}{n}/{e}{n}*100,2),0)"));
                 let score =
                     (budget.is_some_and(|b| b > Decimal::ZERO) && executed.is_some() && points.is_some())
-                        .then(|| format!("ROUND({g}{n}*MIN({f}{n}/{e}{n},1),2)"));
+                        .then(|| {
+                            // A score the filer derived from the rounded rate was accepted as
+                            // such: its formula follows the same path, so it recalculates to it.
+                            if form.funds.score_via_rate {
+                                let h = crate::form::col_name(u32::from(RATE));
+                                format!("ROUND({g}{n}*MIN({h}{n}/100,1),2)")
+                            } else {
+                                format!("ROUND({g}{n}*MIN({f}{n}/{e}{n},1),2)")
+                            }
+                        });
                 self.figure(at(r, POINTS), &form.funds.points, Kind::Center)?;
                 self.field(at(r, RATE), &form.funds.rate, Kind::Fixed, Read::Rate, rate)?;
                 self.field(

@@ -4,10 +4,10 @@
 
 use rust_decimal::Decimal;
 
-use super::indicators::actual_of;
+use super::indicators::{actual_of, target_of};
 use super::{Code, Ctx, Draft};
 use crate::form::MoneyUnit;
-use crate::grammar::{Actual, Unit};
+use crate::grammar::{Actual, Target, Unit};
 use crate::num::{fmt_amount, fmt_plain, round2};
 
 const PER_UNIT: &[&str] = &["人均", "单价", "单位成本", "平均", "每"];
@@ -33,9 +33,15 @@ pub(super) fn check(ctx: &mut Ctx) {
         if PER_UNIT.iter().any(|w| name.contains(w)) {
             continue;
         }
-        let Some(Actual::Quantity(q)) = actual_of(&ind.actual) else {
+        let Some(Actual::Quantity(mut q)) = actual_of(&ind.actual) else {
             continue;
         };
+        // A bare number takes the unit of its target (`72000` against `≤72000元`).
+        if q.unit == Unit::None
+            && let Some(Target::Quantitative { qty, .. }) = target_of(&ind.target)
+        {
+            q.unit = qty.unit;
+        }
         if !matches!(q.unit, Unit::Yuan | Unit::WanYuan) {
             continue;
         }

@@ -107,11 +107,7 @@ fn breakdown(ctx: &mut Ctx, col: FundCol) {
         let expr = part_rows
             .iter()
             .map(|r| {
-                let label = ctx
-                    .form
-                    .funds
-                    .line(*r)
-                    .map(|l| l.label.trim_end_matches(['：', ':']).to_string());
+                let label = ctx.form.funds.line(*r).map(|l| fund_label(&l.label));
                 format!(
                     "{} {}",
                     label.unwrap_or_default(),
@@ -149,11 +145,12 @@ fn breakdown(ctx: &mut Ctx, col: FundCol) {
                     .map(|l| l.get(col).clone())
                     .unwrap_or_default();
                 let message = format!(
-                    "{}：各来源之和 {expr} = {}，与年度资金总额 {} 不符（相差 {}）",
+                    "{}：各来源之和 {expr} = {}，与年度资金总额 {} 不符（总额{} {}）",
                     col.label(),
                     fmt_amount(sum),
                     fmt_amount(t),
-                    fmt_amount(t - sum)
+                    if t > sum { "多" } else { "少" },
+                    fmt_amount((t - sum).abs())
                 );
                 ctx.report(
                     Draft {
@@ -301,6 +298,7 @@ fn score(ctx: &mut Ctx, a: Decimal, b: Decimal, ratio: Decimal, rate: Decimal) {
     if reported.is_some_and(|r| agrees(r, expected) || agrees(r, via_rate)) || field.pos.is_none() {
         if let Some(r) = reported {
             ctx.figures.execution_score = Some(round2(r));
+            ctx.form.funds.score_via_rate = !agrees(r, expected);
         }
         return;
     }
@@ -328,4 +326,14 @@ fn score(ctx: &mut Ctx, a: Decimal, b: Decimal, ratio: Decimal, rate: Decimal) {
         round2(expected),
         message,
     );
+}
+
+/// A funds label for messages: without its `其中：` prefix and trailing colon.
+fn fund_label(label: &str) -> String {
+    let t = label.trim().trim_end_matches(['：', ':']);
+    let t = t
+        .strip_prefix("其中")
+        .map(|r| r.trim_start_matches(['：', ':']))
+        .unwrap_or(t);
+    t.to_string()
 }

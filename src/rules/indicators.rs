@@ -155,6 +155,14 @@ fn check_row(ctx: &mut Ctx, i: usize, ind: &Indicator) {
                 Actual::Outcome(o) => Some(*o),
                 _ => None,
             };
+            // An actual that only repeats the target says nothing of what was achieved.
+            if outcome.is_none() && norm(&ind.actual.text()) == norm(&ind.target.text()) {
+                let message = format!(
+                    "“{name}”的实际完成值“{}”与指标值相同，未说明实际完成情况（应为达成预期指标、部分达成、未达成或具体完成值）",
+                    ind.actual.text()
+                );
+                report_plain(ctx, Code::UnparseableValue, &ind.actual, &subject, "", message);
+            }
             qualitative(ctx, i, ind, outcome, weight, score);
         }
     }

@@ -172,8 +172,11 @@ impl Ctx<'_> {
             expected: num::fmt_plain(expected),
             message,
         };
-        target.correct(Value::Number(expected), code);
-        self.report(draft, true);
+        // A code turned off in the settings neither reports nor corrects.
+        if self.settings.severity(code).is_some() {
+            target.correct(Value::Number(expected), code);
+            self.report(draft, true);
+        }
     }
 
     /// `missing-field` for a blank field only the filer can supply.

@@ -80,6 +80,11 @@ impl Settings {
     /// Set a code's severity from its name and a word (`error`, `warning`, `info`, `off`).
     pub fn set_severity(&mut self, code: &str, word: &str) -> Result<(), SettingsError> {
         let code = Code::from_name(code).ok_or_else(|| SettingsError::UnknownCode(code.into()))?;
+        if matches!(code, Code::UnreadableFile | Code::NoFormFound) {
+            return Err(SettingsError::Invalid(format!(
+                "`{code}` 是文件状态，不能调整其严重程度：无法读取或未找到自评表的文件总是计为错误"
+            )));
+        }
         let severity = match word {
             "error" => Some(Severity::Error),
             "warning" => Some(Severity::Warning),

@@ -540,7 +540,7 @@ fn grade_follows_the_corrected_total() {
         (Code::GradeMismatch, "良", "优")
     );
     let checked = run(&form);
-    assert_eq!(checked.corrected.conclusion.text(), "优。自评为良的理由：……");
+    assert_eq!(checked.corrected.conclusion.text(), "优。自评为优的理由：……");
     // 89.99 is 良, 90 is 优.
     let mut form = seed();
     set(&mut form.indicators[11].score, "20.15");
@@ -600,7 +600,64 @@ fn severity_settings() {
     settings.set_severity("grade-mismatch", "warning").expect("valid");
     assert_eq!(check(&form, &settings).findings[0].severity, Severity::Warning);
     assert!(settings.set_severity("no-such-code", "error").is_err());
+    assert!(
+        settings.set_severity("unreadable-file", "off").is_err(),
+        "a file status is not a setting"
+    );
     assert!(settings.set_severity("grade-mismatch", "fatal").is_err());
+}
+
+#[test]
+fn a_code_turned_off_neither_reports_nor_corrects() {
+    let mut form = seed();
+    set(&mut form.funds.rate, "98.43");
+    let mut settings = Settings::default();
+    settings
+        .set_severity("execution-rate-mismatch", "off")
+        .expect("valid");
+    let checked = check(&form, &settings);
+    assert!(checked.findings.is_empty());
+    assert_eq!(
+        checked.corrected.funds.rate, form.funds.rate,
+        "left as the filer wrote it"
+    );
+}
+
+#[test]
+fn a_bare_cost_takes_its_targets_unit() {
+    let mut form = seed();
+    set(&mut form.indicators[9].target, "≤140000元");
+    set(&mut form.indicators[9].actual, "140000");
+    assert_eq!(only(&form).code, Code::CostExceedsExecution);
+}
+
+#[test]
+fn an_actual_that_repeats_a_qualitative_target() {
+    let mut form = seed();
+    set(&mut form.indicators[3].actual, "强效益");
+    let f = only(&form);
+    assert_eq!((f.code, f.cell.as_str()), (Code::UnparseableValue, "F19"));
+    // And one that repeats a quantitative target with its comparator.
+    let mut form = seed();
+    set(&mut form.indicators[0].actual, "≥9次");
+    assert_eq!(only(&form).code, Code::UnparseableValue);
+}
+
+#[test]
+fn a_score_from_the_rounded_rate_is_marked_for_the_formula() {
+    let mut form = seed();
+    for line in &mut form.funds.lines {
+        if matches!(line.row, FundRow::Total | FundRow::Fiscal | FundRow::Local) {
+            set(&mut line.executed, "196890");
+        }
+    }
+    set(&mut form.funds.rate, "98.45");
+    set(&mut form.funds.score, "9.85");
+    set(&mut form.total, "99.85");
+    assert!(run(&form).corrected.funds.score_via_rate);
+    set(&mut form.funds.score, "9.84");
+    set(&mut form.total, "99.84");
+    assert!(!run(&form).corrected.funds.score_via_rate);
 }
 
 proptest! {

@@ -45,17 +45,12 @@ pub(super) fn check(ctx: &mut Ctx) {
     }
     let field = ctx.form.conclusion.clone();
     let text = field.text();
-    let corrected: String = text
-        .chars()
-        .enumerate()
-        .map(|(i, c)| {
-            if i == at {
-                grade.chars().next().unwrap_or(c)
-            } else {
-                c
-            }
-        })
-        .collect();
+    // The opening grade word, and the same grade where the text names it again as the
+    // self-evaluation's grade (`自评为良的理由` → `自评为优的理由`).
+    let head: String = text.chars().take(at).collect();
+    let tail: String = text.chars().skip(at + 1).collect();
+    let tail = tail.replace(&format!("评为{stated}"), &format!("评为{grade}"));
+    let corrected = format!("{head}{grade}{tail}");
     let message = format!(
         "总分 {} 对应等级为“{grade}”（优 ≥ {}，良 ≥ {}，中 ≥ {}），自评结论写为“{stated}”",
         fmt_plain(total),
