@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{Finding, Severity};
+use crate::rules::{Code, Finding, Severity};
 
 /// The whole run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -51,6 +51,9 @@ pub struct FileReport {
     /// Relative to the input argument it was found under (a file given directly: its name).
     pub path: String,
     pub status: Status,
+    /// Only when unreadable or no-form: `unreadable-file` or `no-form-found`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<Code>,
     /// Only when unreadable or no-form: what went wrong, in Chinese.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

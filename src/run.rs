@@ -17,7 +17,7 @@ use crate::locate;
 use crate::num::{fmt_plain, round2};
 use crate::render::{self, CorrectedForm};
 use crate::report::{FileReport, FormReport, Report, Status};
-use crate::rules::{self, Finding, Settings};
+use crate::rules::{self, Code, Settings};
 use crate::walk::{self, Input};
 
 /// How a run is configured.
@@ -38,31 +38,26 @@ pub enum RunError {
     CreateOut { path: String, source: std::io::Error },
     #[error("无法写入 {path}：{message}")]
     Write { path: String, message: String },
+    #[error("输出会覆盖输入文件 {0}：请另选一个输出目录")]
+    WouldOverwrite(String),
     #[error("无法启动并行处理：{0}")]
     Threads(String),
-    #[error("以下输入路径无法读取：{0}")]
+    #[error("输入路径不存在：{0}")]
     Inputs(String),
-}
-
-/// One processed input: its report entry and, for `fix`, the corrected forms.
-struct Processed {
-    file: FileReport,
-    corrected: Vec<(Form, Vec<Finding>)>,
 }
 
 /// `jixiao check`: validate every workbook under `paths`.
 pub fn check(paths: &[PathBuf], opts: &Options) -> Result<Report, RunError> {
     let walked = walk::walk(paths, None);
-    fail_on_walk_errors(&walked)?;
-    let processed = process_all(&walked.inputs, opts)?;
-    Ok(Report::new(
-        processed.into_iter().map(|p| p.file).collect(),
-        walked.skipped,
-    ))
+    fail_on_missing(&walked)?;
+    let mut files = process_all(&walked.inputs, opts, None)?;
+    files.extend(walk_failures(&walked));
+    Ok(Report::new(files, walked.skipped))
 }
 
 /// `jixiao fix`: validate, then write the corrected workbooks, `summary.xlsx` and
-/// `report.json` under `out`.
+/// `report.json` under `out`. Each file is read, checked, rendered and written in one pass, so
+/// only its report entry stays in memory.
 pub fn fix(paths: &[PathBuf], out: &Path, opts: &Options) -> Result<Report, RunError> {
     if out.is_file() {
         return Err(RunError::OutIsFile(out.display().to_string()));
@@ -72,35 +67,12 @@ pub fn fix(paths: &[PathBuf], out: &Path, opts: &Options) -> Result<Report, RunE
         source,
     })?;
     let walked = walk::walk(paths, Some(out));
-    fail_on_walk_errors(&walked)?;
+    fail_on_missing(&walked)?;
     let outputs = output_names(&walked.inputs);
-    let mut processed = process_all(&walked.inputs, opts)?;
-    let pool = pool(opts)?;
-    let written: Vec<Result<(), RunError>> = pool.install(|| {
-        processed
-            .par_iter_mut()
-            .zip(outputs.par_iter())
-            .map(|(p, name)| {
-                if p.corrected.is_empty() {
-                    return Ok(());
-                }
-                let forms: Vec<CorrectedForm> = p
-                    .corrected
-                    .iter()
-                    .map(|(form, findings)| CorrectedForm { form, findings })
-                    .collect();
-                let bytes = render::corrected_workbook(&forms).map_err(|e| RunError::Write {
-                    path: name.clone(),
-                    message: e.to_string(),
-                })?;
-                write_atomic(&out.join(name), &bytes)?;
-                p.file.output = Some(name.clone());
-                Ok(())
-            })
-            .collect()
-    });
-    written.into_iter().collect::<Result<Vec<()>, RunError>>()?;
-    let report = Report::new(processed.into_iter().map(|p| p.file).collect(), walked.skipped);
+    refuse_overwriting_inputs(&walked.inputs, &outputs, out)?;
+    let mut files = process_all(&walked.inputs, opts, Some((out, &outputs)))?;
+    files.extend(walk_failures(&walked));
+    let report = Report::new(files, walked.skipped);
     let summary = render::summary(&report).map_err(|e| RunError::Write {
         path: "summary.xlsx".into(),
         message: e.to_string(),
@@ -110,12 +82,20 @@ pub fn fix(paths: &[PathBuf], out: &Path, opts: &Options) -> Result<Report, RunE
     Ok(report)
 }
 
-fn fail_on_walk_errors(walked: &walk::Walk) -> Result<(), RunError> {
-    if walked.errors.is_empty() {
-        return Ok(());
+/// `fix` never writes over one of its inputs (OUT given as the input folder itself).
+fn refuse_overwriting_inputs(inputs: &[Input], outputs: &[String], out: &Path) -> Result<(), RunError> {
+    let inputs: HashSet<PathBuf> = inputs.iter().filter_map(|i| i.path.canonicalize().ok()).collect();
+    let reserved = ["summary.xlsx", "report.json"];
+    let clash = outputs
+        .iter()
+        .map(String::as_str)
+        .chain(reserved)
+        .map(|name| out.join(name))
+        .find(|target| target.canonicalize().is_ok_and(|t| inputs.contains(&t)));
+    match clash {
+        Some(target) => Err(RunError::WouldOverwrite(target.display().to_string())),
+        None => Ok(()),
     }
-    let list: Vec<String> = walked.errors.iter().map(|(p, e)| format!("{p}（{e}）")).collect();
-    Err(RunError::Inputs(list.join("；")))
 }
 
 /// The corrected workbook's name under OUT for each input: the same relative path with the
@@ -153,53 +133,67 @@ fn pool(opts: &Options) -> Result<rayon::ThreadPool, RunError> {
     builder.build().map_err(|e| RunError::Threads(e.to_string()))
 }
 
-fn process_all(inputs: &[Input], opts: &Options) -> Result<Vec<Processed>, RunError> {
+/// Where `fix` writes one input's corrected workbook: OUT and the name under it.
+type Dest<'a> = Option<(&'a Path, &'a str)>;
+
+fn process_all(
+    inputs: &[Input],
+    opts: &Options,
+    out: Option<(&Path, &[String])>,
+) -> Result<Vec<FileReport>, RunError> {
     let pool = pool(opts)?;
-    Ok(pool.install(|| {
+    pool.install(|| {
         inputs
             .par_iter()
-            .map(|input| process_isolated(input, opts))
+            .enumerate()
+            .map(|(i, input)| {
+                let dest = out.and_then(|(dir, names)| names.get(i).map(|n| (dir, n.as_str())));
+                process_isolated(input, opts, dest)
+            })
             .collect()
-    }))
+    })
 }
 
 /// Process one file; a panic becomes that file's error instead of ending the run.
-fn process_isolated(input: &Input, opts: &Options) -> Processed {
-    match panic::catch_unwind(AssertUnwindSafe(|| process(input, opts))) {
-        Ok(p) => p,
+fn process_isolated(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunError> {
+    match panic::catch_unwind(AssertUnwindSafe(|| process(input, opts, dest))) {
+        Ok(result) => result,
         Err(payload) => {
             let what = payload
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            failed(
+            Ok(failed(
                 input,
                 Status::Unreadable,
                 format!("处理该文件时出现内部错误（请报告此问题）：{what}"),
-            )
+            ))
         }
     }
 }
 
-fn failed(input: &Input, status: Status, error: String) -> Processed {
-    Processed {
-        file: FileReport {
-            path: input.rel.clone(),
-            status,
-            error: Some(error),
-            output: None,
-            hidden_sheets: Vec::new(),
-            forms: Vec::new(),
-        },
-        corrected: Vec::new(),
+fn failed(input: &Input, status: Status, error: String) -> FileReport {
+    FileReport {
+        path: input.rel.clone(),
+        status,
+        code: Some(if status == Status::NoForm {
+            Code::NoFormFound
+        } else {
+            Code::UnreadableFile
+        }),
+        error: Some(error),
+        output: None,
+        hidden_sheets: Vec::new(),
+        forms: Vec::new(),
     }
 }
 
-fn process(input: &Input, opts: &Options) -> Processed {
+/// Read, locate, check and (for `fix`) render and write one input.
+fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunError> {
     let grids = match grid::read_workbook(&input.path, &opts.limits) {
         Ok(g) => g,
-        Err(e) => return failed(input, Status::Unreadable, e.to_string()),
+        Err(e) => return Ok(failed(input, Status::Unreadable, e.to_string())),
     };
     let mut forms = Vec::new();
     let mut corrected = Vec::new();
@@ -217,31 +211,63 @@ fn process(input: &Input, opts: &Options) -> Processed {
     }
     if forms.is_empty() {
         let sheets: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
-        return failed(
-            input,
-            Status::NoForm,
-            format!(
-                "在工作表（{}）中均未找到自评表：未找到“全年预算数”或“三级指标”等表头",
-                sheets.join("、")
-            ),
+        let error = format!(
+            "在工作表（{}）中均未找到自评表：未找到“全年预算数”或“三级指标”等表头",
+            sheets.join("、")
         );
+        return Ok(failed(input, Status::NoForm, error));
     }
     let status = if forms.iter().all(|f| f.findings.is_empty()) {
         Status::Ok
     } else {
         Status::Findings
     };
-    Processed {
-        file: FileReport {
-            path: input.rel.clone(),
-            status,
-            error: None,
-            output: None,
-            hidden_sheets,
-            forms,
-        },
-        corrected,
+    let mut output = None;
+    if let Some((dir, name)) = dest {
+        let views: Vec<CorrectedForm> = corrected
+            .iter()
+            .map(|(form, findings)| CorrectedForm { form, findings })
+            .collect();
+        let bytes = render::corrected_workbook(&views).map_err(|e| RunError::Write {
+            path: name.to_string(),
+            message: e.to_string(),
+        })?;
+        write_atomic(&dir.join(name), &bytes)?;
+        output = Some(name.to_string());
     }
+    Ok(FileReport {
+        path: input.rel.clone(),
+        status,
+        code: None,
+        error: None,
+        output,
+        hidden_sheets,
+        forms,
+    })
+}
+
+fn fail_on_missing(walked: &walk::Walk) -> Result<(), RunError> {
+    if walked.missing.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = walked.missing.iter().map(|p| p.display().to_string()).collect();
+    Err(RunError::Inputs(list.join("；")))
+}
+
+/// Entries the walk could not read (permission denied, a symlink loop) are reported as
+/// unreadable files, after the files that were read.
+fn walk_failures(walked: &walk::Walk) -> Vec<FileReport> {
+    walked
+        .errors
+        .iter()
+        .map(|(path, reason)| {
+            let input = Input {
+                rel: path.clone(),
+                path: PathBuf::from(path),
+            };
+            failed(&input, Status::Unreadable, reason.clone())
+        })
+        .collect()
 }
 
 fn form_report(form: &Form, checked: &rules::Checked) -> FormReport {

@@ -26,8 +26,11 @@ pub struct Walk {
     pub inputs: Vec<Input>,
     /// Lock files, hidden files and other extensions passed over.
     pub skipped: usize,
-    /// Paths that could not be walked (permission denied, a symlink loop): path and reason.
+    /// Entries that could not be walked (permission denied, a symlink loop): the path relative
+    /// to its argument, and the reason. They are reported as unreadable, not fatal.
     pub errors: Vec<(String, String)>,
+    /// Arguments that do not exist (a misuse: the run stops).
+    pub missing: Vec<PathBuf>,
 }
 
 fn is_hidden_or_lock(name: &str) -> bool {
@@ -57,7 +60,7 @@ pub fn walk(paths: &[PathBuf], exclude: Option<&Path>) -> Walk {
             continue;
         }
         if !root.exists() {
-            out.errors.push((root.display().to_string(), "路径不存在".into()));
+            out.missing.push(root.clone());
             continue;
         }
         let walker = WalkDir::new(root)
@@ -75,11 +78,15 @@ pub fn walk(paths: &[PathBuf], exclude: Option<&Path>) -> Walk {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    let path = e
-                        .path()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_else(|| root.display().to_string());
-                    out.errors.push((path, e.to_string()));
+                    let path = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
+                    let reason = match (e.loop_ancestor(), e.io_error()) {
+                        (Some(_), _) => "符号链接循环".to_string(),
+                        (None, Some(io)) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+                            format!("没有读取权限（{io}）")
+                        }
+                        _ => format!("无法访问（{e}）"),
+                    };
+                    out.errors.push((path, reason));
                     continue;
                 }
             };
@@ -91,12 +98,7 @@ pub fn walk(paths: &[PathBuf], exclude: Option<&Path>) -> Walk {
                 out.skipped += 1;
                 continue;
             }
-            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            let rel = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+            let rel = rel_path(root, entry.path());
             out.inputs.push(Input {
                 rel,
                 path: entry.path().to_path_buf(),
@@ -104,4 +106,13 @@ pub fn walk(paths: &[PathBuf], exclude: Option<&Path>) -> Walk {
         }
     }
     out
+}
+
+/// `path` relative to the argument `root` it was found under, with `/` separators.
+fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }

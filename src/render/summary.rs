@@ -87,10 +87,10 @@ fn failed(file: &FileReport) -> bool {
 
 /// The finding code a failed file stands for.
 fn failure_code(file: &FileReport) -> Code {
-    match file.status {
+    file.code.unwrap_or(match file.status {
         Status::NoForm => Code::NoFormFound,
         _ => Code::UnreadableFile,
-    }
+    })
 }
 
 fn reported(f: &FormReport) -> Option<&str> {
@@ -319,6 +319,7 @@ mod tests {
         let file = |path: &str, status, output: Option<&str>, error: Option<&str>, forms| FileReport {
             path: path.to_string(),
             status,
+            code: None,
             error: error.map(str::to_string),
             output: output.map(str::to_string),
             hidden_sheets: Vec::new(),
