@@ -6,7 +6,7 @@
 //! extension, and a sheet is kept only inside a bounded area, so a hostile file cannot make us
 //! allocate a grid sized by its claimed dimensions.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::{Cursor, Read, Seek};
 use std::path::Path;
@@ -20,6 +20,8 @@ use crate::num;
 /// Rows and columns kept of one sheet; cells beyond are ignored (a form is ~60 × 12).
 pub const MAX_ROWS: u32 = 5_000;
 pub const MAX_COLS: u32 = 64;
+/// Cells a reader that builds a dense range (calamine for .xls and .ods) may be asked to hold.
+pub const MAX_DENSE_CELLS: u64 = 4_000_000;
 
 /// A cell's value after the numeric boundary.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -187,6 +189,8 @@ pub enum ReadError {
     TooLarge { size: u64, limit: u64 },
     #[error("压缩包解压后过大（疑似压缩炸弹）：{0}")]
     ZipBomb(String),
+    #[error("工作表“{sheet}”的范围过大（{rows} 行 × {cols} 列），疑似异常文件，未读取")]
+    SheetTooLarge { sheet: String, rows: u64, cols: u64 },
     #[error("加密文件：工作簿设有密码保护，无法读取")]
     Encrypted,
     #[error("不是电子表格文件（无法识别的文件格式）")]
@@ -241,8 +245,8 @@ pub fn read_bytes(bytes: Vec<u8>, limits: &Limits) -> Result<Vec<Grid>, ReadErro
     match sniff(&bytes, limits)? {
         Format::Xlsx => read_xlsx(Cursor::new(bytes)),
         Format::Ods => {
-            let merges = ods_merges(&bytes);
-            read_ods(Cursor::new(bytes), merges)
+            let extras = ods_scan(&bytes)?;
+            read_ods(Cursor::new(bytes), extras)
         }
         Format::Cfb => read_cfb(bytes),
     }
@@ -307,17 +311,15 @@ fn read_cfb(bytes: Vec<u8>) -> Result<Vec<Grid>, ReadError> {
             .worksheet_range(&name)
             .map_err(|e| ReadError::Corrupt(e.to_string()))?;
         let merges = xls.merge_cells_by_sheet_name(&name).unwrap_or_default();
-        let mut grid = grid_from_range(&name, &range, regions(&merges));
+        // calamine reads no number formats from .xls: no cell is known to show a percent.
+        let mut grid = grid_from_range(&name, &range, regions(&merges), |_, _| false);
         grid.hidden = hidden;
         grids.push(grid);
     }
     Ok(grids)
 }
 
-fn read_ods<RS: Read + Seek>(
-    rs: RS,
-    mut merges: HashMap<String, Vec<Region>>,
-) -> Result<Vec<Grid>, ReadError> {
+fn read_ods<RS: Read + Seek>(rs: RS, mut extras: OdsExtras) -> Result<Vec<Grid>, ReadError> {
     let mut ods = match Ods::new(rs) {
         Ok(o) => o,
         Err(calamine::OdsError::Password) => return Err(ReadError::Encrypted),
@@ -329,7 +331,9 @@ fn read_ods<RS: Read + Seek>(
         let range = ods
             .worksheet_range(&name)
             .map_err(|e| ReadError::Corrupt(e.to_string()))?;
-        let mut grid = grid_from_range(&name, &range, merges.remove(&name).unwrap_or_default());
+        let merges = extras.merges.remove(&name).unwrap_or_default();
+        let percents = extras.percents.remove(&name).unwrap_or_default();
+        let mut grid = grid_from_range(&name, &range, merges, |r, c| percents.contains(&(r, c)));
         grid.hidden = hidden;
         grids.push(grid);
     }
@@ -381,17 +385,47 @@ fn read_xlsx<RS: Read + Seek>(rs: RS) -> Result<Vec<Grid>, ReadError> {
     Ok(grids)
 }
 
-/// Merged regions of every sheet of an ODS file, from `content.xml`: calamine reports none for
+/// What kind of XML event a cell element came as: `Start` has children (content).
+#[derive(Clone, Copy)]
+enum Kind {
+    Start,
+    Other,
+}
+
+/// What calamine does not tell of an ODS file, per sheet name.
+#[derive(Default)]
+struct OdsExtras {
+    merges: HashMap<String, Vec<Region>>,
+    /// Cells whose value type is `percentage` (`0.9844` shown as `98.44%`).
+    percents: HashMap<String, HashSet<(u32, u32)>>,
+}
+
+/// Merged regions and percent cells of every sheet of an ODS file, from `content.xml`: calamine reports none for
 /// ODS, but the file states them as `table:number-rows-spanned` / `number-columns-spanned`.
 /// Unreadable XML gives no regions (the values are still read by calamine).
-fn ods_merges(bytes: &[u8]) -> HashMap<String, Vec<Region>> {
+///
+/// The same pass measures each sheet's used extent: calamine builds a dense range over it, so a
+/// sheet whose content reaches far (a value in a million repeated rows, or at the last column)
+/// is refused before calamine sees it.
+fn ods_scan(bytes: &[u8]) -> Result<OdsExtras, ReadError> {
     use quick_xml::events::Event;
-    let mut out: HashMap<String, Vec<Region>> = HashMap::new();
+    let mut out = OdsExtras::default();
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return out;
+        return Ok(out);
     };
     let Ok(content) = zip.by_name("content.xml") else {
-        return out;
+        return Ok(out);
+    };
+    let (mut max_row, mut max_col) = (0u64, 0u64);
+    let too_large = |sheet: &str, rows: u64, cols: u64| -> Result<(), ReadError> {
+        if rows.saturating_mul(cols) > MAX_DENSE_CELLS {
+            return Err(ReadError::SheetTooLarge {
+                sheet: sheet.to_string(),
+                rows,
+                cols,
+            });
+        }
+        Ok(())
     };
     let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
     let mut buf = Vec::new();
@@ -410,10 +444,15 @@ fn ods_merges(bytes: &[u8]) -> HashMap<String, Vec<Region>> {
             Ok(Event::Eof) | Err(_) => break,
             Ok(e) => e,
         };
+        let event_kind = match &event {
+            Event::Start(_) => Kind::Start,
+            _ => Kind::Other,
+        };
         match event {
             Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "table:table" => {
+                too_large(&sheet, max_row, max_col)?;
                 sheet = attr(&e, "table:name").unwrap_or_default();
-                row = 0;
+                (row, max_row, max_col) = (0, 0, 0);
             }
             Event::Start(e) if e.name().as_ref() == "table:table-row" => {
                 col = 0;
@@ -430,21 +469,36 @@ fn ods_merges(bytes: &[u8]) -> HashMap<String, Vec<Region>> {
             {
                 let rows = number(&e, "table:number-rows-spanned");
                 let cols = number(&e, "table:number-columns-spanned");
+                let repeat = number(&e, "table:number-columns-repeated");
+                let has_content =
+                    matches!(event_kind, Kind::Start) || attr(&e, "office:value-type").is_some();
+                if attr(&e, "office:value-type").as_deref() == Some("percentage") && row < MAX_ROWS {
+                    let cells = out.percents.entry(sheet.clone()).or_default();
+                    for c in col..col.saturating_add(repeat).min(MAX_COLS) {
+                        cells.insert((row, c));
+                    }
+                }
+                if has_content && e.name().as_ref() == "table:table-cell" {
+                    max_row = max_row.max(u64::from(row) + u64::from(row_repeat));
+                    max_col = max_col.max(u64::from(col) + u64::from(repeat));
+                    too_large(&sheet, max_row, max_col)?;
+                }
                 if (rows > 1 || cols > 1) && row < MAX_ROWS && col < MAX_COLS {
-                    out.entry(sheet.clone()).or_default().push(Region {
+                    out.merges.entry(sheet.clone()).or_default().push(Region {
                         top: row,
                         left: col,
                         bottom: row.saturating_add(rows - 1),
                         right: col.saturating_add(cols - 1),
                     });
                 }
-                col = col.saturating_add(number(&e, "table:number-columns-repeated"));
+                col = col.saturating_add(repeat);
             }
             _ => {}
         }
         buf.clear();
     }
-    out
+    too_large(&sheet, max_row, max_col)?;
+    Ok(out)
 }
 
 /// Worksheet names with their hidden flag (chart and macro sheets hold no form).
@@ -466,7 +520,13 @@ fn regions(dims: &[Dimensions]) -> Vec<Region> {
         .collect()
 }
 
-fn grid_from_range(name: &str, range: &Range<Data>, merges: Vec<Region>) -> Grid {
+/// A grid from a dense calamine range; `percent` says which cells show a percent format.
+fn grid_from_range(
+    name: &str,
+    range: &Range<Data>,
+    merges: Vec<Region>,
+    percent: impl Fn(u32, u32) -> bool,
+) -> Grid {
     let cells = range.used_cells().filter_map(|(r, c, data)| {
         let (row, col) = (range.start()?.0 + r as u32, range.start()?.1 + c as u32);
         Some((
@@ -474,7 +534,7 @@ fn grid_from_range(name: &str, range: &Range<Data>, merges: Vec<Region>) -> Grid
             col,
             Cell {
                 value: value_of(data),
-                percent: false,
+                percent: percent(row, col),
             },
         ))
     });
@@ -626,5 +686,54 @@ mod tests {
     fn garbage_is_not_a_spreadsheet() {
         let err = read_bytes(b"hello".to_vec(), &Limits::default()).unwrap_err();
         assert!(matches!(err, ReadError::NotSpreadsheet));
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use std::io::Write;
+
+    use super::*;
+
+    /// A minimal ODS package whose only sheet holds `rows_xml`.
+    fn ods(rows_xml: &str) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("mimetype", stored).expect("zip");
+        zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .expect("zip");
+        zip.start_file("META-INF/manifest.xml", stored).expect("zip");
+        zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).expect("zip");
+        zip.start_file("content.xml", stored).expect("zip");
+        let content = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="S">{rows_xml}</table:table></office:spreadsheet></office:body></office:document-content>"#
+        );
+        zip.write_all(content.as_bytes()).expect("zip");
+        zip.finish().expect("zip").into_inner()
+    }
+
+    #[test]
+    fn ods_with_a_value_a_million_rows_down_is_refused_before_calamine() {
+        let rows = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>项目名称</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>"#;
+        let err = read_bytes(ods(rows), &Limits::default()).expect_err("refused");
+        assert!(matches!(err, ReadError::SheetTooLarge { .. }), "{err}");
+        assert!(err.to_string().contains("范围过大"));
+    }
+
+    #[test]
+    fn ods_with_trailing_empty_repeated_rows_reads() {
+        let rows = r#"<table:table-row><table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="2" office:value-type="string"><text:p>项目名称</text:p></table:table-cell><table:covered-table-cell/></table:table-row><table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#;
+        let grids = read_bytes(ods(rows), &Limits::default()).expect("reads");
+        assert_eq!(grids[0].value(0, 0), &Value::Text("项目名称".into()));
+        assert_eq!(
+            grids[0].merges,
+            [Region {
+                top: 0,
+                left: 0,
+                bottom: 1,
+                right: 1
+            }]
+        );
     }
 }

@@ -449,6 +449,12 @@ impl Region<'_> {
                 break;
             }
             let pick = |c: Option<u32>| c.map(|c| self.field(row, c)).unwrap_or_default();
+            // A value merged down from a row above belongs to that row (a tall indicator row):
+            // only the reason and remark columns legitimately span several indicators.
+            let own = |c: Option<u32>| match c {
+                Some(c) if self.grid.shown(row, c).0 != row => Field::at(Pos::new(row, c), Value::Empty),
+                other => pick(other),
+            };
             // A level cell merged down from above, or left blank, carries its value down.
             if let Some(c) = cols.level1 {
                 let t = self.grid.shown(row, c).2.text();
@@ -481,10 +487,10 @@ impl Region<'_> {
                 level2: level2.clone(),
                 sub_row: norm(&name.text()).starts_with("其中"),
                 name,
-                target: pick(cols.target),
-                actual: pick(cols.actual),
-                weight: pick(cols.weight),
-                score: pick(cols.score),
+                target: own(cols.target),
+                actual: own(cols.actual),
+                weight: own(cols.weight),
+                score: own(cols.score),
                 reason: pick(cols.reason),
                 remark: pick(cols.remark),
             };
