@@ -66,6 +66,16 @@ pub fn fix(paths: &[PathBuf], out: &Path, opts: &Options) -> Result<Report, RunE
         path: out.display().to_string(),
         source,
     })?;
+    let out_canonical = out.canonicalize().ok();
+    if paths
+        .iter()
+        .any(|p| p.is_dir() && p.canonicalize().ok() == out_canonical)
+    {
+        return Err(RunError::WouldOverwrite(format!(
+            "{}（输出目录就是输入目录）",
+            out.display()
+        )));
+    }
     let walked = walk::walk(paths, Some(out));
     fail_on_missing(&walked)?;
     let outputs = output_names(&walked.inputs);

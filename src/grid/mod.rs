@@ -17,6 +17,8 @@ use rust_decimal::Decimal;
 use crate::grammar::Date;
 use crate::num;
 
+mod markup;
+
 /// Rows and columns kept of one sheet; cells beyond are ignored (a form is ~60 × 12).
 pub const MAX_ROWS: u32 = 5_000;
 pub const MAX_COLS: u32 = 64;
@@ -193,6 +195,8 @@ pub enum ReadError {
     SheetTooLarge { sheet: String, rows: u64, cols: u64 },
     #[error("加密文件：工作簿设有密码保护，无法读取")]
     Encrypted,
+    #[error("空文件（0 字节）")]
+    Empty,
     #[error("不是电子表格文件（无法识别的文件格式）")]
     NotSpreadsheet,
     #[error("文件已损坏或格式不受支持：{0}")]
@@ -205,6 +209,8 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// Total uncompressed size of a zip container.
     pub max_unzipped_bytes: u64,
+    /// Uncompressed size of any one entry (a sheet of a form is a few KB).
+    pub max_entry_bytes: u64,
     /// Uncompressed / compressed ratio of any entry above which the file is refused.
     pub max_ratio: u64,
 }
@@ -214,6 +220,7 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 50 << 20,
             max_unzipped_bytes: 500 << 20,
+            max_entry_bytes: 100 << 20,
             max_ratio: 1000,
         }
     }
@@ -222,6 +229,10 @@ impl Default for Limits {
 /// The container format, from the file's first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
+    /// An HTML table saved as `.xls` (a budget system's export).
+    Html,
+    /// Excel 2003 XML Spreadsheet saved as `.xls`.
+    SpreadsheetMl,
     Xlsx,
     Ods,
     Cfb,
@@ -243,6 +254,8 @@ pub fn read_workbook(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ReadErro
 /// Read a workbook held in memory (see [`read_workbook`]).
 pub fn read_bytes(bytes: Vec<u8>, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
     match sniff(&bytes, limits)? {
+        Format::Html => markup::read_html(&bytes),
+        Format::SpreadsheetMl => markup::read_spreadsheetml(&bytes),
         Format::Xlsx => read_xlsx(Cursor::new(bytes)),
         Format::Ods => {
             let extras = ods_scan(&bytes)?;
@@ -253,6 +266,9 @@ pub fn read_bytes(bytes: Vec<u8>, limits: &Limits) -> Result<Vec<Grid>, ReadErro
 }
 
 fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
     if bytes.starts_with(b"PK\x03\x04") {
         let mut zip =
             zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Corrupt(format!("zip: {e}")))?;
@@ -266,9 +282,11 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
             let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
             let (unzipped, zipped) = (entry.size(), entry.compressed_size().max(1));
             total = total.saturating_add(unzipped);
-            if unzipped > 1 << 20 && unzipped / zipped > limits.max_ratio {
+            if unzipped > limits.max_entry_bytes
+                || (unzipped > 1 << 20 && unzipped / zipped > limits.max_ratio)
+            {
                 return Err(ReadError::ZipBomb(format!(
-                    "{name} 压缩比 {}:1",
+                    "{name} 解压后 {unzipped} 字节，压缩比 {}:1",
                     unzipped / zipped
                 )));
             }
@@ -290,7 +308,11 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         return Ok(Format::Cfb);
     }
-    Err(ReadError::NotSpreadsheet)
+    match markup::sniff(bytes) {
+        Some(markup::Markup::Html) => Ok(Format::Html),
+        Some(markup::Markup::SpreadsheetMl) => Ok(Format::SpreadsheetMl),
+        None => Err(ReadError::NotSpreadsheet),
+    }
 }
 
 fn read_cfb(bytes: Vec<u8>) -> Result<Vec<Grid>, ReadError> {
