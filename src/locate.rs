@@ -634,4 +634,85 @@ mod tests {
         assert_eq!(fund_row_of("其他资金"), Some(FundRow::Other));
         assert_eq!(fund_row_of("年度资金总额"), Some(FundRow::Total));
     }
+
+    use proptest::prelude::*;
+
+    use crate::grid::{Cell, Region};
+
+    /// Labels and values a form is made of, so random grids often look like forms.
+    const WORDS: &[&str] = &[
+        "项目支出绩效目标自评表",
+        "项目名称",
+        "主管部门及代码",
+        "实施单位",
+        "项目资金（元）",
+        "年初预算数",
+        "全年预算数（A）",
+        "全年执行数（B）",
+        "分值",
+        "执行率",
+        "得分",
+        "年度资金总额",
+        "财政拨款",
+        "本级安排",
+        "其中：上级补助",
+        "上年结转资金",
+        "其他",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "未完成原因分析",
+        "备注",
+        "产出指标(50分)",
+        "数量指标",
+        "成本指标",
+        "≥9次",
+        "≤60000元",
+        "＝100%",
+        "达成预期指标",
+        "部分达成",
+        "2024年12月31日前",
+        "总分",
+        "自评结论",
+        "优。",
+        "联系人：",
+        "-",
+        "/",
+        "其中：",
+        "98.44%",
+        "196,876.30",
+    ];
+
+    fn value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Empty),
+            proptest::sample::select(WORDS).prop_map(|w| Value::Text(w.to_string())),
+            (-1_000_000i64..1_000_000i64, 0u32..4)
+                .prop_map(|(m, e)| Value::Number(rust_decimal::Decimal::new(m, e))),
+            ".{0,12}".prop_map(Value::Text),
+        ]
+    }
+
+    proptest! {
+        /// Any grid — label soup, merges overlapping or out of bounds — goes through locate and
+        /// the rulebook without a panic.
+        #[test]
+        fn arbitrary_grids_never_panic(
+            cells in proptest::collection::vec((0u32..40, 0u32..12, value(), any::<bool>()), 0..300),
+            merges in proptest::collection::vec((0u32..45, 0u32..14, 0u32..8, 0u32..4), 0..30),
+        ) {
+            let cells = cells.into_iter().map(|(r, c, value, percent)| (r, c, Cell { value, percent }));
+            let merges = merges
+                .into_iter()
+                .map(|(top, left, h, w)| Region { top, left, bottom: top + h, right: left + w })
+                .collect();
+            let grid = Grid::from_cells("s", cells, merges);
+            for form in locate(&grid).forms {
+                let checked = crate::rules::check(&form, &crate::rules::Settings::default());
+                let _ = crate::rules::check(&checked.corrected, &crate::rules::Settings::default());
+            }
+        }
+    }
 }

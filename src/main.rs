@@ -2,13 +2,17 @@
 //! Exit 0: no error finding; 1: at least one (an unreadable file counts); 2: the tool itself
 //! failed or was misused.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
 use jixiao::form::Layout;
+use jixiao::report::{FileReport, Status};
 use jixiao::rules::{Code, Settings};
 use jixiao::run::{self, Options};
 
@@ -71,7 +75,10 @@ struct Common {
     /// 并行线程数 / Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
-    /// 不输出进度与汇总行 / No tally line on stderr.
+    /// 单个文件大小上限（MB）/ Largest input file read, in MB (default 50).
+    #[arg(long, value_name = "MB")]
+    max_file_mb: Option<u64>,
+    /// 不输出进度条与汇总行 / No progress bar and no tally line on stderr.
     #[arg(long, short = 'q')]
     quiet: bool,
 }
@@ -98,8 +105,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check { paths, json, common } => {
             let opts = options(&common, &paths)?;
             let report = run::check(&paths, &opts)?;
+            drop(opts); // clears the progress bar before the results are printed
             if json {
                 print!("{}", report.to_json());
+                if !common.quiet {
+                    eprintln!("jixiao: {}", report.tally());
+                }
             } else {
                 print!("{}", report.to_text());
             }
@@ -108,16 +119,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Fix { paths, out, common } => {
             let opts = options(&common, &paths)?;
             let report = run::fix(&paths, &out, &opts)?;
+            drop(opts); // clears the progress bar before the tally is printed
             if !common.quiet {
-                let s = &report.summary;
-                eprintln!(
-                    "jixiao: {} 个文件，{} 张自评表，错误 {} 个，提示 {} 个；结果已写入 {}",
-                    s.files,
-                    s.forms,
-                    s.errors,
-                    s.warnings,
-                    out.display()
-                );
+                eprintln!("jixiao: {}；结果已写入 {}", report.tally(), out.display());
             }
             Ok(exit_for(report.has_errors()))
         }
@@ -160,8 +164,11 @@ fn options(common: &Common, paths: &[PathBuf]) -> anyhow::Result<Options> {
             .map(|d| d.join("jixiao.toml"))
             .filter(|p| p.is_file())
     });
+    let mut file_limit = None;
     if let Some(path) = config {
-        settings.apply(load_settings(&path)?)?;
+        let file = load_settings(&path)?;
+        file_limit = file.max_file_mb;
+        settings.apply(file)?;
     }
     if let Some(p) = common.deviation {
         settings.set_deviation_percent(p)?;
@@ -174,10 +181,20 @@ fn options(common: &Common, paths: &[PathBuf]) -> anyhow::Result<Options> {
         })?;
         settings.set_severity(code.trim(), level.trim())?;
     }
+    let mut limits = jixiao::grid::Limits::default();
+    if let Some(mb) = common.max_file_mb.or(file_limit) {
+        if mb == 0 {
+            anyhow::bail!("--max-file-mb 应大于 0");
+        }
+        limits.max_file_bytes = mb.saturating_mul(1 << 20);
+    }
+    let progress = (!common.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none())
+        .then(|| Arc::new(Bar::new()) as Arc<dyn run::Progress>);
     Ok(Options {
         settings,
+        limits,
         jobs: common.jobs,
-        ..Options::default()
+        progress,
     })
 }
 
@@ -193,4 +210,53 @@ fn load_settings(path: &Path) -> anyhow::Result<jixiao::rules::settings::Setting
         }
         .into()
     })
+}
+
+/// The progress bar on a terminal: files done / total, forms, errors, rate, ETA.
+struct Bar {
+    bar: indicatif::ProgressBar,
+    forms: AtomicUsize,
+    errors: AtomicUsize,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar = indicatif::ProgressBar::hidden();
+        let style =
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} 个文件 {msg} {per_sec} 剩余 {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+        bar.set_style(style);
+        Bar {
+            bar,
+            forms: AtomicUsize::new(0),
+            errors: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl run::Progress for Bar {
+    fn start(&self, total: usize) {
+        self.bar.set_length(total as u64);
+        self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+
+    fn file_done(&self, file: &FileReport) {
+        let forms = self.forms.fetch_add(file.forms.len(), Ordering::Relaxed) + file.forms.len();
+        let errors = file
+            .forms
+            .iter()
+            .flat_map(|f| &f.findings)
+            .filter(|f| f.severity.as_str() == "error")
+            .count()
+            + usize::from(matches!(file.status, Status::Unreadable | Status::NoForm));
+        let errors = self.errors.fetch_add(errors, Ordering::Relaxed) + errors;
+        self.bar.set_message(format!("| {forms} 张表 | 错误 {errors} |"));
+        self.bar.inc(1);
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
 }

@@ -151,6 +151,15 @@ impl Report {
         json
     }
 
+    /// The one-line tally every run ends with.
+    pub fn tally(&self) -> String {
+        let s = &self.summary;
+        format!(
+            "共 {} 个文件，{} 张自评表：错误 {} 个，提示 {} 个；无法读取 {} 个，未找到自评表 {} 个，跳过 {} 个",
+            s.files, s.forms, s.errors, s.warnings, s.unreadable, s.no_form, s.skipped
+        )
+    }
+
     /// The human rendering: one block per file, one line per finding, then the tally.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
@@ -194,12 +203,7 @@ impl Report {
                 }
             }
         }
-        let s = &self.summary;
-        let _ = writeln!(
-            out,
-            "共 {} 个文件，{} 张自评表：错误 {} 个，提示 {} 个；无法读取 {} 个，未找到自评表 {} 个，跳过 {} 个",
-            s.files, s.forms, s.errors, s.warnings, s.unreadable, s.no_form, s.skipped
-        );
+        let _ = writeln!(out, "{}", self.tally());
         out
     }
 }

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -21,12 +22,22 @@ use crate::rules::{self, Code, Settings};
 use crate::walk::{self, Input};
 
 /// How a run is configured.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     pub settings: Settings,
     pub limits: Limits,
     /// Worker threads; `None` = all cores.
     pub jobs: Option<usize>,
+    /// Told of each file as it is done (the CLI's progress bar); `None` = silent.
+    pub progress: Option<Arc<dyn Progress>>,
+}
+
+/// Hears of a run's progress. Called from worker threads, in completion order.
+pub trait Progress: Send + Sync {
+    /// The walk is done: `total` files will be processed.
+    fn start(&self, total: usize);
+    /// One file is done.
+    fn file_done(&self, file: &FileReport);
 }
 
 /// Failures of the run itself (exit 2), as opposed to findings in the files.
@@ -152,13 +163,20 @@ fn process_all(
     out: Option<(&Path, &[String])>,
 ) -> Result<Vec<FileReport>, RunError> {
     let pool = pool(opts)?;
+    if let Some(p) = &opts.progress {
+        p.start(inputs.len());
+    }
     pool.install(|| {
         inputs
             .par_iter()
             .enumerate()
             .map(|(i, input)| {
                 let dest = out.and_then(|(dir, names)| names.get(i).map(|n| (dir, n.as_str())));
-                process_isolated(input, opts, dest)
+                let file = process_isolated(input, opts, dest)?;
+                if let Some(p) = &opts.progress {
+                    p.file_done(&file);
+                }
+                Ok(file)
             })
             .collect()
     })

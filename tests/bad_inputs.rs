@@ -243,3 +243,35 @@ fn a_missing_input_is_a_misuse() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("输入路径不存在"));
 }
+
+#[test]
+fn a_file_over_the_size_limit_is_unreadable_and_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("big.xlsx"), vec![0u8; 2 << 20]).expect("write");
+    std::fs::copy(fixtures().join("good.xlsx"), dir.path().join("good.xlsx")).expect("copy");
+    let run = bin()
+        .args(["check", "--json", "--max-file-mb", "1"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let report: Report = serde_json::from_slice(&run.stdout).expect("json");
+    let big = report
+        .files
+        .iter()
+        .find(|f| f.path == "big.xlsx")
+        .expect("listed");
+    assert_eq!(big.status, Status::Unreadable);
+    assert!(
+        big.error.as_deref().unwrap_or_default().contains("文件过大"),
+        "{:?}",
+        big.error
+    );
+    assert!(
+        report
+            .files
+            .iter()
+            .any(|f| f.path == "good.xlsx" && f.status == Status::Findings)
+    );
+    // And the tally line closes the run on stderr.
+    assert!(String::from_utf8_lossy(&run.stderr).contains("共 2 个文件"));
+}

@@ -55,6 +55,8 @@ pub struct SettingsFile {
     /// Percent, e.g. `30`.
     pub deviation_threshold: Option<Decimal>,
     pub grades: Option<GradeBands>,
+    /// Largest input file read, in MB (the run's limit, not the rulebook's).
+    pub max_file_mb: Option<u64>,
     /// `code = "error" | "warning" | "info" | "off"`.
     #[serde(default)]
     pub severity: BTreeMap<String, String>,
