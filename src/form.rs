@@ -35,6 +35,22 @@ pub fn col_name(mut col: u32) -> String {
     String::from_utf8(name).unwrap_or_default()
 }
 
+impl Pos {
+    /// Parse an A1 reference (`H7` → row 6, col 7); `None` for anything else.
+    pub fn parse_a1(a1: &str) -> Option<Pos> {
+        let letters = a1.chars().take_while(|c| c.is_ascii_uppercase()).count();
+        if letters == 0 || letters > 3 {
+            return None;
+        }
+        let col = a1[..letters]
+            .bytes()
+            .fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1))
+            - 1;
+        let row: u32 = a1[letters..].parse().ok()?;
+        (row >= 1).then(|| Pos::new(row - 1, col))
+    }
+}
+
 impl fmt::Display for Pos {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}{}", col_name(self.col), self.row + 1)

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::form::Form;
+use crate::form::{Form, Pos};
 use crate::grid::{self, Limits};
 use crate::locate;
 use crate::num::{fmt_plain, round2};
@@ -232,7 +232,8 @@ fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunE
             hidden_sheets.push(grid.name.clone());
         }
         for form in located.forms {
-            let checked = rules::check(&form, &opts.settings);
+            let mut checked = rules::check(&form, &opts.settings);
+            explain_uncached_formulas(&input.path, &form.sheet, &mut checked.findings);
             forms.push(form_report(&form, &checked));
             corrected.push((checked.corrected, checked.findings));
         }
@@ -272,6 +273,31 @@ fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunE
         hidden_sheets,
         forms,
     })
+}
+
+/// A cell that read blank may hold a formula whose result the saving program never stored:
+/// say so in the finding, since the filer sees a figure in Excel and none in our report.
+fn explain_uncached_formulas(path: &Path, sheet: &str, findings: &mut [rules::Finding]) {
+    let blank: HashSet<(u32, u32)> = findings
+        .iter()
+        .filter(|f| f.reported.is_empty())
+        .filter_map(|f| Pos::parse_a1(&f.cell))
+        .map(|p| (p.row, p.col))
+        .collect();
+    if blank.is_empty() {
+        return;
+    }
+    let formulas = grid::uncached_formulas(path, sheet, &blank);
+    for f in findings.iter_mut() {
+        let Some(pos) = Pos::parse_a1(&f.cell) else {
+            continue;
+        };
+        if let Some(formula) = formulas.get(&(pos.row, pos.col)) {
+            f.message.push_str(&format!(
+                "（该单元格是公式 ={formula}，但文件没有保存计算结果：请在 Excel 或 WPS 中打开、重新计算并保存）"
+            ));
+        }
+    }
 }
 
 fn fail_on_missing(walked: &walk::Walk) -> Result<(), RunError> {

@@ -523,6 +523,38 @@ fn ods_scan(bytes: &[u8]) -> Result<OdsExtras, ReadError> {
     Ok(out)
 }
 
+/// For the given cells of an xlsx sheet, the formula of each one that holds a formula but no
+/// cached result (a workbook saved by a program that does not calculate, such as openpyxl).
+/// Read only when a check found such a cell blank, so the common path streams each sheet once.
+pub fn uncached_formulas(
+    path: &Path,
+    sheet: &str,
+    cells: &HashSet<(u32, u32)>,
+) -> HashMap<(u32, u32), String> {
+    let mut found = HashMap::new();
+    let Ok(bytes) = std::fs::read(path) else {
+        return found;
+    };
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return found;
+    }
+    let Ok(mut xlsx) = Xlsx::new(Cursor::new(bytes)) else {
+        return found;
+    };
+    let Ok(mut reader) = xlsx.worksheet_cells_reader(sheet) else {
+        return found;
+    };
+    while let Ok(Some(cell)) = reader.next_cell_with_formula() {
+        if cells.contains(&cell.pos)
+            && cell.value == DataRef::Empty
+            && let Some(formula) = cell.formula.filter(|f| !f.is_empty())
+        {
+            found.insert(cell.pos, formula);
+        }
+    }
+    found
+}
+
 /// Worksheet names with their hidden flag (chart and macro sheets hold no form).
 fn visible_sheets(meta: &[calamine::Sheet]) -> Vec<(String, bool)> {
     meta.iter()

@@ -107,12 +107,7 @@ pub fn check(form: &Form, settings: &Settings) -> Checked {
 
 /// Findings in sheet order: by row, then column; findings without a cell last.
 fn sort_key(cell: &str) -> (u32, u32) {
-    let letters: String = cell.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-    let row: u32 = cell[letters.len()..].parse().unwrap_or(u32::MAX);
-    let col = letters
-        .bytes()
-        .fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1));
-    (row, col)
+    crate::form::Pos::parse_a1(cell).map_or((u32::MAX, u32::MAX), |p| (p.row, p.col))
 }
 
 /// The state rules share while checking one form: the settings, the findings so far and the
