@@ -333,6 +333,9 @@ impl Indicator {
 pub struct Form {
     pub sheet: String,
     pub layout: Layout,
+    /// The file told which cells show a percent (xlsx, ods); otherwise a bare fraction is judged
+    /// by its magnitude against the recomputed figure.
+    pub formats_known: bool,
     /// The title as printed (项目支出绩效目标自评表).
     pub title: Field,
     /// The year line, e.g. `（2024年度）`.

@@ -195,6 +195,7 @@ impl Region<'_> {
         }
         let mut form = Form {
             sheet: self.grid.name.clone(),
+            formats_known: self.grid.formats_known,
             ..Form::default()
         };
         if let Some((r, c, _)) = self.find(|t| t.contains("自评表")) {

@@ -95,6 +95,9 @@ impl Region {
 pub struct Grid {
     pub name: String,
     pub hidden: bool,
+    /// The reader knows number formats (xlsx styles, ODS value types): a cell's `percent` flag
+    /// can be trusted. For .xls, HTML and SpreadsheetML it cannot (see `rules::funds`).
+    pub formats_known: bool,
     width: u32,
     height: u32,
     cells: Vec<Cell>,
@@ -135,6 +138,7 @@ impl Grid {
         Grid {
             name: name.into(),
             hidden: false,
+            formats_known: false,
             width,
             height,
             cells: dense,
@@ -357,6 +361,7 @@ fn read_ods<RS: Read + Seek>(rs: RS, mut extras: OdsExtras) -> Result<Vec<Grid>,
         let percents = extras.percents.remove(&name).unwrap_or_default();
         let mut grid = grid_from_range(&name, &range, merges, |r, c| percents.contains(&(r, c)));
         grid.hidden = hidden;
+        grid.formats_known = true;
         grids.push(grid);
     }
     Ok(grids)
@@ -402,6 +407,7 @@ fn read_xlsx<RS: Read + Seek>(rs: RS) -> Result<Vec<Grid>, ReadError> {
         let merges = xlsx.merge_cells_by_sheet_name(&name).unwrap_or_default();
         let mut grid = Grid::from_cells(&name, cells, regions(&merges));
         grid.hidden = hidden;
+        grid.formats_known = true;
         grids.push(grid);
     }
     Ok(grids)

@@ -429,6 +429,7 @@ mod tests {
         Form {
             sheet: "定额公用经费".to_string(),
             layout: Layout::Guizhou,
+            formats_known: true,
             title: text(0, 0, "项目支出绩效目标自评表"),
             year: text(1, 0, "（2024年度）"),
             unit_name: text(2, 0, "单位（盖章）："),

@@ -246,6 +246,16 @@ fn rate(ctx: &mut Ctx, a: Decimal, b: Decimal, ratio: Decimal) -> Decimal {
             return expected;
         }
     };
+    // Where the file does not tell number formats (.xls, HTML), a fraction that is the rate
+    // divided by 100 is taken as shown with a percent format.
+    let reported = match (reported, &field.value) {
+        (Some(r), Value::Number(_))
+            if !ctx.form.formats_known && !agrees(r, expected) && agrees(r * HUNDRED, expected) =>
+        {
+            Some(r * HUNDRED)
+        }
+        _ => reported,
+    };
     ctx.figures.execution_rate = Some(round2(expected));
     if reported.is_some_and(|r| agrees(r, expected)) || field.pos.is_none() {
         return expected;

@@ -131,6 +131,21 @@ fn check_row(ctx: &mut Ctx, i: usize, ind: &Indicator) {
                 return;
             };
             let t = qty.value;
+            // A bare fraction against a percent target, where the file does not tell number
+            // formats: 0.9 against ≥90% is 90 %.
+            let b = match (&ind.actual.value, &b.unit) {
+                (Value::Number(_), Unit::Percent)
+                    if !ctx.form.formats_known
+                        && b.value <= Decimal::new(15, 1)
+                        && t > Decimal::new(15, 1) =>
+                {
+                    Quantity {
+                        value: b.value * Decimal::ONE_HUNDRED,
+                        unit: Unit::Percent,
+                    }
+                }
+                _ => b,
+            };
             if let Some(w) = weight {
                 quantitative_score(ctx, i, ind, *cmp, t, b.value, w, score);
             }

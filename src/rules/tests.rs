@@ -179,6 +179,7 @@ fn seed() -> Form {
     let mut form = Form {
         sheet: "定额公用经费".into(),
         project: text(3, 2, "定额公用经费"),
+        formats_known: true,
         ..Form::default()
     };
     form.funds.lines = vec![
@@ -260,6 +261,23 @@ fn execution_rate_typed_as_a_fraction_or_blank() {
     let mut form = seed();
     set(&mut form.funds.rate, "98.44%");
     assert!(run(&form).findings.is_empty(), "98.44% text is the same rate");
+}
+
+#[test]
+fn fractions_where_the_file_does_not_tell_formats() {
+    // An .xls: 0.9844 may be 98.44 % shown with a percent format; it matches B / A, so it is.
+    let mut form = seed();
+    form.formats_known = false;
+    set(&mut form.funds.rate, "0.9844");
+    set(&mut form.indicators[12].actual, "0.9");
+    assert!(run(&form).findings.is_empty(), "{:#?}", run(&form).findings);
+    // A fraction that matches nothing is still wrong, and reported as written.
+    set(&mut form.funds.rate, "0.97");
+    let f = only(&form);
+    assert_eq!(
+        (f.code, f.reported.as_str(), f.expected.as_str()),
+        (Code::ExecutionRateMismatch, "0.97", "98.44")
+    );
 }
 
 #[test]
