@@ -8,8 +8,9 @@
 //! One test per file, so a failure names the variant. A variant the reader gets wrong is kept,
 //! its test marked `#[ignore = "reader: …"]`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::str::FromStr;
 
 use jixiao::report::{FormReport, Report, Status};
@@ -193,7 +194,7 @@ fn check_variant(file: &str, unit: Unit) {
         "missing fixture {} (run tests/fixtures/layouts/make_layouts.py)",
         path.display()
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+    let out = common::bin()
         .arg("check")
         .arg("--json")
         .arg(&path)

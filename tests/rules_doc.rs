@@ -1,8 +1,9 @@
 //! `docs/rules.md` documents every finding code, and `jixiao rules` lists every code with its
 //! default severity. Adding a code to `Code::ALL` without documenting it fails here, naming it.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 use jixiao::rules::Code;
 
@@ -100,10 +101,7 @@ fn code_sections_follow_code_all_and_name_only_known_codes() {
 
 #[test]
 fn rules_command_lists_every_code_with_its_default_severity() {
-    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
-        .arg("rules")
-        .output()
-        .expect("run jixiao rules");
+    let out = common::bin().arg("rules").output().expect("run jixiao rules");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

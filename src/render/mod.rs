@@ -205,6 +205,20 @@ pub(crate) fn sheet_ref(sheet: &str, row: u32, col: u16) -> String {
     )
 }
 
+/// The columns a finding fills in the 核查意见 and 问题清单 sheets, from 单元格 to 说明.
+pub(crate) fn finding_items(f: &Finding) -> Vec<Item> {
+    vec![
+        Item::text(&f.cell),
+        Item::text(f.code.as_str()),
+        Item::text(f.severity.label()),
+        Item::text(&f.subject),
+        Item::text(&f.reported),
+        Item::text(&f.expected),
+        Item::text(if f.fixed { "是" } else { "否" }),
+        Item::text(&f.message),
+    ]
+}
+
 /// One cell of a list sheet (核查意见, 项目汇总, 问题清单, 统计).
 #[derive(Debug, Clone)]
 pub(crate) enum Item {

@@ -5,7 +5,7 @@
 
 use rust_xlsxwriter::{Chart, ChartType, Worksheet};
 
-use super::{Column, Item, RenderError, base_format, landscape, new_workbook, write_list};
+use super::{Column, Item, RenderError, base_format, finding_items, landscape, new_workbook, write_list};
 use crate::report::{FileReport, FormReport, Report, Status};
 use crate::rules::{Code, Finding, Severity};
 
@@ -166,18 +166,9 @@ fn findings(ws: &mut Worksheet, report: &Report) -> Result<(), RenderError> {
         }
         for form in &file.forms {
             for f in &form.findings {
-                rows.push(vec![
-                    file_item(file),
-                    Item::text(&form.sheet),
-                    Item::text(&f.cell),
-                    Item::text(f.code.as_str()),
-                    Item::text(f.severity.label()),
-                    Item::text(&f.subject),
-                    Item::text(&f.reported),
-                    Item::text(&f.expected),
-                    Item::text(if f.fixed { "是" } else { "否" }),
-                    Item::text(&f.message),
-                ]);
+                let mut row = vec![file_item(file), Item::text(&form.sheet)];
+                row.extend(finding_items(f));
+                rows.push(row);
             }
         }
     }

@@ -7,7 +7,7 @@ use rust_xlsxwriter::{Format, FormatAlign, Worksheet};
 
 use super::template::{self, Drawn};
 use super::{
-    Column, CorrectedForm, Item, RenderError, base_format, landscape, new_workbook, sheet_ref,
+    Column, CorrectedForm, Item, RenderError, base_format, finding_items, landscape, new_workbook, sheet_ref,
     unique_sheet_name, write_list,
 };
 
@@ -82,20 +82,12 @@ fn findings_sheet(
     for (form, (sheet, placed)) in forms.iter().zip(drawn) {
         for f in form.findings {
             let (row, col) = placed.cell_of(&f.cell).unwrap_or((0, 0));
-            rows.push(vec![
-                Item::Link {
-                    url: format!("internal:{}", sheet_ref(sheet, row, col)),
-                    text: sheet.clone(),
-                },
-                Item::text(&f.cell),
-                Item::text(f.code.as_str()),
-                Item::text(f.severity.label()),
-                Item::text(&f.subject),
-                Item::text(&f.reported),
-                Item::text(&f.expected),
-                Item::text(if f.fixed { "是" } else { "否" }),
-                Item::text(&f.message),
-            ]);
+            let mut items = vec![Item::Link {
+                url: format!("internal:{}", sheet_ref(sheet, row, col)),
+                text: sheet.clone(),
+            }];
+            items.extend(finding_items(f));
+            rows.push(items);
         }
     }
     landscape(ws);

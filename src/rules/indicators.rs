@@ -18,19 +18,28 @@ pub(super) fn check(ctx: &mut Ctx) {
     }
 }
 
-/// The target of a row, read from its cell.
+/// A numeric cell as a quantity: a percent-formatted `0.9` is 90 %, any other number is unitless
+/// (it takes its counterpart's unit).
+fn cell_quantity(field: &Field, d: Decimal) -> Quantity {
+    if field.percent {
+        Quantity {
+            value: d * Decimal::ONE_HUNDRED,
+            unit: Unit::Percent,
+        }
+    } else {
+        Quantity {
+            value: d,
+            unit: Unit::None,
+        }
+    }
+}
+
+/// The target of a row, read from its cell (a bare number means at least that much).
 pub(crate) fn target_of(field: &Field) -> Option<Target> {
     match &field.value {
         Value::Number(d) => Some(Target::Quantitative {
             cmp: Comparator::Ge,
-            qty: Quantity {
-                value: if field.percent {
-                    d * Decimal::ONE_HUNDRED
-                } else {
-                    *d
-                },
-                unit: if field.percent { Unit::Percent } else { Unit::None },
-            },
+            qty: cell_quantity(field, *d),
         }),
         Value::Date(d) => Some(Target::Deadline(d.clone())),
         Value::Text(s) if !s.trim().is_empty() => Some(grammar::parse_target(s)),
@@ -38,17 +47,10 @@ pub(crate) fn target_of(field: &Field) -> Option<Target> {
     }
 }
 
-/// The actual of a row, read from its cell (a percent-formatted 0.9 is 90 %).
+/// The actual of a row, read from its cell.
 pub(crate) fn actual_of(field: &Field) -> Option<Actual> {
     match &field.value {
-        Value::Number(d) => Some(Actual::Quantity(Quantity {
-            value: if field.percent {
-                d * Decimal::ONE_HUNDRED
-            } else {
-                *d
-            },
-            unit: if field.percent { Unit::Percent } else { Unit::None },
-        })),
+        Value::Number(d) => Some(Actual::Quantity(cell_quantity(field, *d))),
         Value::Date(d) => Some(Actual::Date(d.clone())),
         Value::Text(s) if !s.trim().is_empty() => Some(grammar::parse_actual(s)),
         _ => None,

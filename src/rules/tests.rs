@@ -199,6 +199,15 @@ fn seed() -> Form {
     form
 }
 
+/// Set 全年执行数 on the rows that carry it (年度资金总额, 财政拨款, 本级安排).
+fn set_executed(form: &mut Form, v: &str) {
+    for line in &mut form.funds.lines {
+        if matches!(line.row, FundRow::Total | FundRow::Fiscal | FundRow::Local) {
+            set(&mut line.executed, v);
+        }
+    }
+}
+
 fn run(form: &Form) -> Checked {
     check(form, &Settings::default())
 }
@@ -284,11 +293,7 @@ fn fractions_where_the_file_does_not_tell_formats() {
 fn execution_score_accepts_either_rounding_path() {
     // B / A = 0.98445 → 9.8445 → 9.84 unrounded; rate 98.45 → 9.845 → 9.85 via the rate.
     let mut form = seed();
-    for line in &mut form.funds.lines {
-        if matches!(line.row, FundRow::Total | FundRow::Fiscal | FundRow::Local) {
-            set(&mut line.executed, "196890");
-        }
-    }
+    set_executed(&mut form, "196890");
     set(&mut form.funds.rate, "98.45");
     set(&mut form.funds.score, "9.85");
     set(&mut form.total, "99.85");
@@ -324,11 +329,7 @@ fn execution_score_round_number() {
 #[test]
 fn overspend_caps_the_score_at_the_weight() {
     let mut form = seed();
-    for line in &mut form.funds.lines {
-        if matches!(line.row, FundRow::Total | FundRow::Fiscal | FundRow::Local) {
-            set(&mut line.executed, "210000");
-        }
-    }
+    set_executed(&mut form, "210000");
     set(&mut form.funds.rate, "105");
     set(&mut form.funds.score, "10");
     set(&mut form.total, "100");
@@ -664,11 +665,7 @@ fn an_actual_that_repeats_a_qualitative_target() {
 #[test]
 fn a_score_from_the_rounded_rate_is_marked_for_the_formula() {
     let mut form = seed();
-    for line in &mut form.funds.lines {
-        if matches!(line.row, FundRow::Total | FundRow::Fiscal | FundRow::Local) {
-            set(&mut line.executed, "196890");
-        }
-    }
+    set_executed(&mut form, "196890");
     set(&mut form.funds.rate, "98.45");
     set(&mut form.funds.score, "9.85");
     set(&mut form.total, "99.85");
