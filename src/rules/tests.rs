@@ -585,6 +585,11 @@ fn missing_fields() {
     let checked = run(&form);
     let got: Vec<&str> = checked.findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(got, ["missing-field", "missing-field"]);
+    // A blank 分值 is reported once, not again as a weight sum that is 5 short.
+    let mut form = seed();
+    set(&mut form.indicators[1].weight, "");
+    let f = only(&form);
+    assert_eq!((f.code, f.cell.as_str()), (Code::MissingField, "G17"));
     // A blank derived figure is not missing: it is its mismatch, filled by fix.
     let mut form = seed();
     set(&mut form.indicators[0].score, "");

@@ -49,13 +49,10 @@ pub(super) fn check(ctx: &mut Ctx) {
     let mut readable = true;
     for ind in ctx.form.indicators.iter().filter(|i| !i.sub_row) {
         let (name, stated) = stated_points(&ind.level1);
-        let weight = match read_number(&ind.weight) {
-            Reading::Number { value, .. } => value,
-            Reading::Blank => Decimal::ZERO,
-            Reading::Unreadable => {
-                readable = false;
-                continue;
-            }
+        // A blank or unreadable 分值 is already its own finding; the sums would only repeat it.
+        let Reading::Number { value: weight, .. } = read_number(&ind.weight) else {
+            readable = false;
+            continue;
         };
         match groups.last_mut() {
             Some(g) if g.name == name => {
