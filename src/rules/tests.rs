@@ -680,6 +680,56 @@ fn a_score_from_the_rounded_rate_is_marked_for_the_formula() {
     assert!(!run(&form).corrected.funds.score_via_rate);
 }
 
+#[test]
+fn a_sub_row_is_not_counted_twice() {
+    let mut form = seed();
+    // 其中：水电费 repeats part of 水电通讯等支出's 分值 and 得分.
+    let mut sub = form.indicators[8].clone();
+    sub.name = text(40, 3, "其中：水电费");
+    sub.sub_row = true;
+    set(&mut sub.target, "≤20000元");
+    set(&mut sub.actual, "18000元");
+    set(&mut sub.weight, "2");
+    set(&mut sub.score, "2");
+    form.indicators.insert(9, sub);
+    let checked = run(&form);
+    assert!(checked.findings.is_empty(), "{:#?}", checked.findings);
+    assert_eq!(checked.figures.total, Some(d("99.84")));
+}
+
+#[test]
+fn national_layout_breakdown() {
+    let mut form = seed();
+    form.layout = crate::form::Layout::National;
+    let line = |row: FundRow, r: u32, label: &str, a: &str, b: &str| {
+        let mut l = FundLine::new(row);
+        l.label = label.into();
+        l.initial = num(r, 3, "0");
+        l.budget = num(r, 4, a);
+        l.executed = num(r, 5, b);
+        l
+    };
+    form.funds.lines = vec![
+        line(FundRow::Total, 6, "年度资金总额", "200000", "196876.3"),
+        line(FundRow::Fiscal, 7, "其中：当年财政拨款", "150000", "150000"),
+        line(FundRow::Carryover, 8, "上年结转资金", "50000", "46876.3"),
+        line(FundRow::Other, 9, "其他资金", "0", "0"),
+    ];
+    assert!(run(&form).findings.is_empty(), "{:#?}", run(&form).findings);
+    set(&mut form.funds.lines[2].executed, "40000");
+    let f = only(&form);
+    assert_eq!(
+        (f.code, f.subject.as_str(), f.expected.as_str()),
+        (Code::FundBreakdownMismatch, "funds.total.executed", "190000")
+    );
+    assert!(
+        f.message
+            .contains("当年财政拨款 150,000.00 + 上年结转资金 40,000.00 + 其他资金 0.00 = 190,000.00"),
+        "{}",
+        f.message
+    );
+}
+
 proptest! {
     /// A form whose derived figures are filled in correctly for arbitrary amounts and actuals
     /// has no error finding, and `fix` leaves a corrected form unchanged.
