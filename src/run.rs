@@ -184,21 +184,59 @@ fn process_all(
 
 /// Process one file; a panic becomes that file's error instead of ending the run.
 fn process_isolated(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunError> {
-    match panic::catch_unwind(AssertUnwindSafe(|| process(input, opts, dest))) {
+    quiet_panics();
+    IN_FILE.with(|f| f.set(true));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| process(input, opts, dest)));
+    IN_FILE.with(|f| f.set(false));
+    match outcome {
         Ok(result) => result,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+        Err(_) => {
+            let what = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_default();
             Ok(failed(
                 input,
                 Status::Unreadable,
-                format!("处理该文件时出现内部错误（请报告此问题）：{what}"),
+                format!("读取或处理该文件时程序出错（已跳过该文件，请报告此问题）：{what}"),
             ))
         }
     }
+}
+
+thread_local! {
+    /// The message and location of the last panic on this thread, for the file's error.
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// This thread is processing one file inside `catch_unwind`.
+    static IN_FILE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A panic inside one file's processing is reported in that file's entry, not printed over the
+/// progress bar: the hook records it for `process_isolated` instead. Panics anywhere else go to
+/// the previous hook as usual. Installed once.
+fn quiet_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !IN_FILE.with(|f| f.get()) {
+                return previous(info);
+            }
+            let message = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            // The crate and file, not the whole registry path: `calamine-0.38.0/src/cfb.rs:320`.
+            let location = info
+                .location()
+                .map(|l| {
+                    let parts: Vec<&str> = l.file().rsplit('/').take(3).collect();
+                    let short: Vec<&str> = parts.into_iter().rev().collect();
+                    format!("（{}:{}）", short.join("/"), l.line())
+                })
+                .unwrap_or_default();
+            LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{message}{location}")));
+        }));
+    });
 }
 
 fn failed(input: &Input, status: Status, error: String) -> FileReport {

@@ -56,6 +56,7 @@ fn every_input_gets_its_status_and_nothing_is_modified() {
         .map(|f| (f.path.as_str(), (f.status, f.code.map(|c| c.as_str()))))
         .collect();
     let expected: BTreeMap<&str, (Status, Option<&str>)> = [
+        ("calamine_cfb_panic.xls", (Status::Unreadable, Some("unreadable-file"))),
         ("dup/a.xls", (Status::Findings, None)),
         ("dup/a.xlsx", (Status::Findings, None)),
         ("empty.xls", (Status::Unreadable, Some("unreadable-file"))),
@@ -80,7 +81,7 @@ fn every_input_gets_its_status_and_nothing_is_modified() {
     // The lock file, the hidden file, notes.txt, README.md and make_bad.py are skipped, not
     // listed, and counted.
     assert_eq!(report.summary.skipped, 5);
-    assert_eq!(report.summary.unreadable, 5);
+    assert_eq!(report.summary.unreadable, 6);
     assert_eq!(report.summary.no_form, 1);
 
     let error = |path: &str| {
@@ -102,6 +103,10 @@ fn every_input_gets_its_status_and_nothing_is_modified() {
         error("zip_bomb.xlsx")
     );
     assert!(error("empty.xls").contains("空文件"));
+    // calamine panics on this truncated OLE file (found by fuzz/read_bytes): the panic is caught,
+    // named, and the run goes on.
+    assert!(error("calamine_cfb_panic.xls").contains("程序出错"), "{}", error("calamine_cfb_panic.xls"));
+    assert!(error("calamine_cfb_panic.xls").contains("cfb.rs"));
     assert!(
         error("no_form.xlsx").contains("通讯录"),
         "names the sheets it looked in"
