@@ -56,7 +56,10 @@ fn every_input_gets_its_status_and_nothing_is_modified() {
         .map(|f| (f.path.as_str(), (f.status, f.code.map(|c| c.as_str()))))
         .collect();
     let expected: BTreeMap<&str, (Status, Option<&str>)> = [
-        ("calamine_cfb_panic.xls", (Status::Unreadable, Some("unreadable-file"))),
+        (
+            "calamine_cfb_panic.xls",
+            (Status::Unreadable, Some("unreadable-file")),
+        ),
         ("dup/a.xls", (Status::Findings, None)),
         ("dup/a.xlsx", (Status::Findings, None)),
         ("empty.xls", (Status::Unreadable, Some("unreadable-file"))),
@@ -105,7 +108,11 @@ fn every_input_gets_its_status_and_nothing_is_modified() {
     assert!(error("empty.xls").contains("空文件"));
     // calamine panics on this truncated OLE file (found by fuzz/read_bytes): the panic is caught,
     // named, and the run goes on.
-    assert!(error("calamine_cfb_panic.xls").contains("程序出错"), "{}", error("calamine_cfb_panic.xls"));
+    assert!(
+        error("calamine_cfb_panic.xls").contains("程序出错"),
+        "{}",
+        error("calamine_cfb_panic.xls")
+    );
     assert!(error("calamine_cfb_panic.xls").contains("cfb.rs"));
     assert!(
         error("no_form.xlsx").contains("通讯录"),
