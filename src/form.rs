@@ -362,4 +362,7 @@ pub struct Form {
     pub conclusion: Field,
     /// 联系人
     pub contact: Field,
+    /// On a corrected form: the lowest totals graded 优, 良, 中 under the run's settings, so the
+    /// corrected workbook's grade formula follows the same bands.
+    pub grade_bands: Option<[rust_decimal::Decimal; 3]>,
 }

@@ -131,8 +131,8 @@ fn libreoffice_recalculates_every_formula_to_the_cached_value() {
             checked += 1;
         }
     }
-    // 执行率, 预算执行率得分 and 总分 on each of the seven forms at least.
-    assert!(checked >= 21, "only {checked} formulas found");
+    // 执行率, 预算执行率得分, 总分 and the grade on each of the seven forms at least.
+    assert!(checked >= 28, "only {checked} formulas found");
 
     // And the recalculated figures are the expected ones.
     let dir = tmp.path().join("expected");
@@ -149,4 +149,16 @@ fn libreoffice_recalculates_every_formula_to_the_cached_value() {
     assert!(same(&value(&score, "项目工作经费", r, c), &Data::Float(9.92)));
     let (r, c) = find(&score, "项目工作经费", "总分", "得分");
     assert!(same(&value(&score, "项目工作经费", r, c), &Data::Float(99.92)));
+    // The grade beside 总分 follows it.
+    let grade = recalculate(
+        &soffice,
+        &profile,
+        &out.join("mistakes/total_and_grade.xlsx"),
+        &dir,
+    );
+    let (r, c) = find(&grade, "项目工作经费", "总分", "得分");
+    assert_eq!(
+        value(&grade, "项目工作经费", r, c + 1),
+        Data::String("等级：优".into())
+    );
 }

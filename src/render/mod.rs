@@ -444,6 +444,7 @@ mod tests {
             sheet: "定额公用经费".to_string(),
             layout: Layout::Guizhou,
             formats_known: true,
+            grade_bands: Some([Decimal::from(90), Decimal::from(80), Decimal::from(60)]),
             title: text(0, 0, "项目支出绩效目标自评表"),
             year: text(1, 0, "（2024年度）"),
             unit_name: text(2, 0, "单位（盖章）："),

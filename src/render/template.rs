@@ -829,7 +829,7 @@ impl Painter<'_> {
         self.figure(at(r, WEIGHT), &form.total_points, Kind::Center)?;
         let formula = total_formula(form, plan);
         self.field(at(r, SCORE), &form.total, Kind::Fixed, Read::Figure, formula)?;
-        self.label(span(r, REASON, r, REMARK), "", Kind::Label)?;
+        self.grade(span(r, REASON, r, REMARK), form, at(r, SCORE))?;
         self.ws.set_row_height(r, 24)?;
 
         let r = plan.conclusion();
@@ -845,6 +845,45 @@ impl Painter<'_> {
         let contact = labelled("联系人：", &form.contact);
         self.line(span(r, 0, r, LAST_COL), &contact, &form.contact, plain)?;
         self.ws.set_row_height(r, 22)?;
+        Ok(())
+    }
+}
+
+impl Painter<'_> {
+    /// The grade that follows from 总分, as a live formula beside it (`等级：优`), on a
+    /// corrected form whose total is a number; an empty cell otherwise.
+    fn grade(&mut self, area: Area, form: &Form, total: Area) -> Result<(), RenderError> {
+        let (Some([excellent, good, fair]), Some(value)) = (form.grade_bands, figure_of(&form.total)) else {
+            return self.label(area, "", Kind::Label);
+        };
+        let cell = format!(
+            "{}{}",
+            crate::form::col_name(u32::from(total.left)),
+            total.top + 1
+        );
+        let (e, g, f) = (
+            num::fmt_plain(excellent),
+            num::fmt_plain(good),
+            num::fmt_plain(fair),
+        );
+        let grade = if value >= excellent {
+            "优"
+        } else if value >= good {
+            "良"
+        } else if value >= fair {
+            "中"
+        } else {
+            "差"
+        };
+        let formula = Formula::new(format!(
+            r#""等级："&IF({cell}>={e},"优",IF({cell}>={g},"良",IF({cell}>={f},"中","差")))"#
+        ))
+        .set_result(format!("等级：{grade}"));
+        let fmt = style(Kind::Label, false);
+        self.ws
+            .merge_range(area.top, area.left, area.bottom, area.right, "", &fmt)?;
+        self.ws
+            .write_formula_with_format(area.top, area.left, formula, &fmt)?;
         Ok(())
     }
 }

@@ -97,6 +97,8 @@ pub fn check(form: &Form, settings: &Settings) -> Checked {
         figures,
         ..
     } = ctx;
+    let mut corrected = corrected;
+    corrected.grade_bands = Some([settings.grade_excellent, settings.grade_good, settings.grade_fair]);
     findings.sort_by_key(|f| sort_key(&f.cell));
     Checked {
         findings,
