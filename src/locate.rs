@@ -91,6 +91,21 @@ impl Labels {
         Labels { cells }
     }
 
+    /// The normalised text at (row, col), `""` for a cell without text.
+    fn at(&self, row: u32, col: u32) -> &str {
+        match self.cells.binary_search_by(|(r, c, _)| (*r, *c).cmp(&(row, col))) {
+            Ok(i) => &self.cells[i].2,
+            Err(_) => "",
+        }
+    }
+
+    /// The labels of one row, left to right.
+    fn row(&self, row: u32) -> &[(u32, u32, String)] {
+        let start = self.cells.partition_point(|(r, _, _)| *r < row);
+        let end = self.cells.partition_point(|(r, _, _)| *r <= row);
+        &self.cells[start..end]
+    }
+
     fn rows_with(&self, pred: impl Fn(&str) -> bool) -> Vec<u32> {
         let mut rows: Vec<u32> = self
             .cells
@@ -286,14 +301,14 @@ impl Region<'_> {
         let mut out = Vec::new();
         let mut col = 0;
         while col < self.grid.width() {
-            let (r, c, value) = self.grid.shown(row, col);
-            let mut text = norm(&value.text());
+            let (r, c, _) = self.grid.shown(row, col);
+            let mut text = self.labels.at(r, c).to_string();
             // A label split over two merged header rows: join the row below when this row's
             // cell is not merged down over it.
             if r == row && self.grid.merge_at(row, col).is_none_or(|m| m.bottom == row) {
-                let below = norm(&self.grid.value(row + 1, col).text());
-                if !below.is_empty() && is_header_label(&below) && !is_header_label(&text) {
-                    text.push_str(&below);
+                let below = self.labels.at(row + 1, col);
+                if !below.is_empty() && is_header_label(below) && !is_header_label(&text) {
+                    text.push_str(below);
                 }
             }
             if !text.is_empty() {
@@ -344,14 +359,14 @@ impl Region<'_> {
         while row < self.bottom {
             let label = (0..first_amount).find_map(|c| {
                 let (r, cc, v) = self.grid.shown(row, c);
-                let t = norm(&v.text());
+                let t = self.labels.at(r, cc);
                 // Only a label that starts in this row (not the block's side label).
                 (r == row
                     || self
                         .grid
                         .merge_at(row, c)
                         .is_some_and(|m| m.top == row && m.left == cc))
-                .then(|| fund_row_of(&t).map(|fr| (fr, v.text())))
+                .then(|| fund_row_of(t).map(|fr| (fr, v.text())))
                 .flatten()
             });
             match label {
@@ -505,8 +520,7 @@ impl Region<'_> {
 
     /// The indicator table ends at the 总分 row, the 自评结论 block or another header.
     fn is_table_end(&self, row: u32) -> bool {
-        (0..self.grid.width()).any(|c| {
-            let t = norm(&self.grid.value(row, c).text());
+        self.labels.row(row).iter().any(|(_, _, t)| {
             t.starts_with("总分")
                 || t.starts_with("合计")
                 || t.starts_with("自评结论")

@@ -27,6 +27,10 @@ pub fn from_f64(x: f64) -> Option<Decimal> {
     if x == 0.0 {
         return Some(Decimal::ZERO);
     }
+    // Whole numbers below 10^15 are exact in an f64 and have at most 15 digits: no rounding to do.
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        return Some(Decimal::from(x as i64));
+    }
     // Rust formats floats exactly and rounds correctly, so this is the 15-digit display value:
     // `-2.74660000000000e2`.
     let text = format!("{:.*e}", EXCEL_SIGNIFICANT_DIGITS - 1, x);
