@@ -203,8 +203,10 @@ impl Region<'_> {
     }
 
     fn read_form(&self) -> Option<Form> {
-        let funds_header = self.find(|t| t.contains("全年预算数") || t.contains("预算数(A)"));
-        let indicator_header = self.find(|t| t == "三级指标" || t.starts_with("三级指标"));
+        // Header cells are short labels; a sentence that mentions them (a 填表说明 sheet) is not.
+        let funds_header =
+            self.find(|t| is_short(t) && (t.starts_with("全年预算数") || t.contains("预算数(A)")));
+        let indicator_header = self.find(|t| is_short(t) && t.starts_with("三级指标"));
         if funds_header.is_none() && indicator_header.is_none() {
             return None;
         }
@@ -593,6 +595,11 @@ fn fund_row_of(label: &str) -> Option<FundRow> {
     } else {
         None
     }
+}
+
+/// A label, not a sentence: header cells hold a few characters (`全年预算数（A）`, `三级指标`).
+fn is_short(t: &str) -> bool {
+    t.chars().count() <= 16
 }
 
 /// Labels that head a column or block; a value search stops at them.

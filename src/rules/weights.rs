@@ -73,7 +73,11 @@ pub(super) fn check(ctx: &mut Ctx) {
     }
     for g in &groups {
         let subject = format!("weights:{}", g.name);
-        let sum_text = format!("{} = {}", g.terms.join(" + "), fmt_plain(g.sum));
+        // `5 + 5 + 5 = 15`; a single 分值 is just itself.
+        let sum_text = match g.terms.len() {
+            1 => fmt_plain(g.sum),
+            _ => format!("{} = {}", g.terms.join(" + "), fmt_plain(g.sum)),
+        };
         match g.stated {
             Some(stated) if stated != g.sum => {
                 let message = format!(
@@ -97,9 +101,8 @@ pub(super) fn check(ctx: &mut Ctx) {
                     && default != points
                 {
                     let message = format!(
-                        "“{}”分值合计 {}（{sum_text}），不同于通行的 {} 分",
+                        "“{}”分值合计 {sum_text}，不同于通行的 {} 分",
                         g.name,
-                        fmt_plain(points),
                         fmt_plain(default)
                     );
                     draft(
