@@ -40,8 +40,9 @@ pub struct Located {
 /// the workbook as a whole is `no-form`).
 pub fn locate(grid: &Grid) -> Located {
     let labels = Labels::scan(grid);
-    let mut starts: Vec<u32> = labels.rows_with(|t| t.contains("自评表"));
-    let project_rows = labels.rows_with(|t| t.starts_with("项目名称"));
+    // A title, not a sentence that mentions the form (`本自评表所填数据真实`).
+    let mut starts: Vec<u32> = labels.rows_with(|t| t.contains("自评表") && t.chars().count() <= 30);
+    let project_rows = labels.rows_with(|t| t.starts_with("项目名称") && t.chars().count() <= 40);
     // A form whose title is missing starts at its 项目名称 row.
     for &row in &project_rows {
         let titled = starts.iter().any(|&s| s <= row && row - s <= 6);
@@ -215,7 +216,7 @@ impl Region<'_> {
             formats_known: self.grid.formats_known,
             ..Form::default()
         };
-        if let Some((r, c, _)) = self.find(|t| t.contains("自评表")) {
+        if let Some((r, c, _)) = self.find(|t| t.contains("自评表") && t.chars().count() <= 30) {
             form.title = self.field(r, c);
         }
         if let Some((r, c, _)) =
@@ -715,6 +716,46 @@ mod tests {
                 .prop_map(|(m, e)| Value::Number(rust_decimal::Decimal::new(m, e))),
             ".{0,12}".prop_map(Value::Text),
         ]
+    }
+
+    fn text_grid(rows: &[&[&str]]) -> Grid {
+        let cells = rows.iter().enumerate().flat_map(|(r, row)| {
+            row.iter()
+                .enumerate()
+                .filter(|(_, t)| !t.is_empty())
+                .map(move |(c, t)| {
+                    (
+                        r as u32,
+                        c as u32,
+                        Cell {
+                            value: Value::Text(t.to_string()),
+                            percent: false,
+                        },
+                    )
+                })
+        });
+        Grid::from_cells("s", cells, Vec::new())
+    }
+
+    #[test]
+    fn a_sentence_that_mentions_the_form_does_not_start_another() {
+        let grid = text_grid(&[
+            &["项目支出绩效目标自评表"],
+            &["项目名称", "定额公用经费"],
+            &["三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            &["水电通讯等保障", "≥9次", "9次", "5", "5"],
+            &["总分", "", "", "5", "5"],
+            &[
+                "自评结论",
+                "优。本自评表所填数据真实准确，各项指标均已按计划完成，特此说明并请审核。",
+            ],
+            &["联系人：何娟"],
+        ]);
+        let forms = locate(&grid).forms;
+        assert_eq!(forms.len(), 1);
+        assert!(forms[0].conclusion.text().starts_with("优。本自评表"));
+        assert_eq!(forms[0].contact.text(), "何娟");
+        assert_eq!(forms[0].indicators.len(), 1);
     }
 
     proptest! {
