@@ -18,6 +18,7 @@ use crate::grammar::Date;
 use crate::num;
 
 mod markup;
+mod xlsx_merges;
 
 /// Rows and columns kept of one sheet; cells beyond are ignored (a form is ~60 × 12).
 pub const MAX_ROWS: u32 = 5_000;
@@ -102,6 +103,9 @@ pub struct Grid {
     height: u32,
     cells: Vec<Cell>,
     pub merges: Vec<Region>,
+    /// For each cell of the grid, 1 + the index of the merged region covering it (0: none), so
+    /// `merge_at` is a lookup; empty when the regions overlap too much to be worth indexing.
+    merge_index: Vec<u32>,
 }
 
 static EMPTY: Cell = Cell {
@@ -126,7 +130,7 @@ impl Grid {
         for (r, c, cell) in kept {
             dense[(r * width + c) as usize] = cell;
         }
-        let merges = merges
+        let merges: Vec<Region> = merges
             .into_iter()
             .filter(|m| m.top < MAX_ROWS && m.left < MAX_COLS && m.top <= m.bottom && m.left <= m.right)
             .map(|m| Region {
@@ -135,6 +139,7 @@ impl Grid {
                 ..m
             })
             .collect();
+        let merge_index = index_merges(&merges, width, height);
         Grid {
             name: name.into(),
             hidden: false,
@@ -143,6 +148,7 @@ impl Grid {
             height,
             cells: dense,
             merges,
+            merge_index,
         }
     }
 
@@ -169,6 +175,10 @@ impl Grid {
 
     /// The merged region whose area contains (row, col), if any.
     pub fn merge_at(&self, row: u32, col: u32) -> Option<&Region> {
+        if row < self.height && col < self.width && !self.merge_index.is_empty() {
+            let i = self.merge_index[(row * self.width + col) as usize];
+            return i.checked_sub(1).map(|i| &self.merges[i as usize]);
+        }
         self.merges.iter().find(|m| m.contains(row, col))
     }
 
@@ -184,6 +194,30 @@ impl Grid {
     pub fn right_edge(&self, row: u32, col: u32) -> u32 {
         self.merge_at(row, col).map_or(col, |m| m.right)
     }
+}
+
+/// The per-cell merge index of a grid (see `Grid::merge_index`): the first region covering a
+/// cell wins, as in a linear search. Regions whose clipped areas add up to more than a few times
+/// the grid are not indexed (a hostile file), and `merge_at` falls back to searching.
+fn index_merges(merges: &[Region], width: u32, height: u32) -> Vec<u32> {
+    let clipped = |m: &Region| {
+        let rows = u64::from(m.bottom.min(height.saturating_sub(1)).saturating_sub(m.top) + 1);
+        let cols = u64::from(m.right.min(width.saturating_sub(1)).saturating_sub(m.left) + 1);
+        if m.top >= height || m.left >= width { 0 } else { rows * cols }
+    };
+    let area: u64 = merges.iter().map(clipped).sum();
+    if width == 0 || height == 0 || area > 4 * u64::from(width) * u64::from(height) + 1024 {
+        return Vec::new();
+    }
+    let mut index = vec![0u32; (width * height) as usize];
+    for (i, m) in merges.iter().enumerate().rev() {
+        for r in m.top..=m.bottom.min(height.saturating_sub(1)) {
+            for c in m.left..=m.right.min(width.saturating_sub(1)) {
+                index[(r * width + c) as usize] = i as u32 + 1;
+            }
+        }
+    }
+    index
 }
 
 /// Why a workbook could not be read.
@@ -260,7 +294,10 @@ pub fn read_bytes(bytes: Vec<u8>, limits: &Limits) -> Result<Vec<Grid>, ReadErro
     match sniff(&bytes, limits)? {
         Format::Html => markup::read_html(&bytes),
         Format::SpreadsheetMl => markup::read_spreadsheetml(&bytes),
-        Format::Xlsx => read_xlsx(Cursor::new(bytes)),
+        Format::Xlsx => {
+            let merges = xlsx_merges::scan(&bytes, limits.max_entry_bytes);
+            read_xlsx(Cursor::new(bytes), merges)
+        }
         Format::Ods => {
             let extras = ods_scan(&bytes)?;
             read_ods(Cursor::new(bytes), extras)
@@ -367,7 +404,12 @@ fn read_ods<RS: Read + Seek>(rs: RS, mut extras: OdsExtras) -> Result<Vec<Grid>,
     Ok(grids)
 }
 
-fn read_xlsx<RS: Read + Seek>(rs: RS) -> Result<Vec<Grid>, ReadError> {
+/// `merges`: the regions of every sheet when `xlsx_merges::scan` could find them; otherwise
+/// calamine parses each sheet again for them.
+fn read_xlsx<RS: Read + Seek>(
+    rs: RS,
+    mut merges: Option<HashMap<String, Vec<Region>>>,
+) -> Result<Vec<Grid>, ReadError> {
     let mut xlsx = match Xlsx::new(rs) {
         Ok(x) => x,
         Err(calamine::XlsxError::Password) => return Err(ReadError::Encrypted),
@@ -404,8 +446,11 @@ fn read_xlsx<RS: Read + Seek>(rs: RS) -> Result<Vec<Grid>, ReadError> {
                 cells.push((row, col, Cell { value, percent }));
             }
         }
-        let merges = xlsx.merge_cells_by_sheet_name(&name).unwrap_or_default();
-        let mut grid = Grid::from_cells(&name, cells, regions(&merges));
+        let regions = match merges.as_mut().and_then(|m| m.remove(&name)) {
+            Some(found) => found,
+            None => regions(&xlsx.merge_cells_by_sheet_name(&name).unwrap_or_default()),
+        };
+        let mut grid = Grid::from_cells(&name, cells, regions);
         grid.hidden = hidden;
         grid.formats_known = true;
         grids.push(grid);
