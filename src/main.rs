@@ -2,7 +2,7 @@
 //! Exit 0: no error finding; 1: at least one (an unreadable file counts); 2: the tool itself
 //! failed or was misused.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
 use jixiao::form::Layout;
-use jixiao::report::{FileReport, Status};
+use jixiao::report::{FileReport, JsonStream, Status};
 use jixiao::rules::{Code, Settings};
 use jixiao::run::{self, Options};
 
@@ -104,17 +104,45 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check { paths, json, common } => {
             let opts = options(&common, &paths)?;
-            let report = run::check(&paths, &opts)?;
-            drop(opts); // clears the progress bar before the results are printed
-            if json {
-                print!("{}", report.to_json());
-                if !common.quiet {
-                    eprintln!("jixiao: {}", report.tally());
+            // Each file is printed as soon as its chunk is done: memory stays flat however many
+            // files there are.
+            let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            let progress = opts.progress.clone();
+            let quietly = |f: &mut dyn FnMut() -> std::io::Result<()>| -> Result<(), run::RunError> {
+                let mut result = Ok(());
+                match &progress {
+                    Some(p) => p.suspend(&mut || result = f()),
+                    None => result = f(),
                 }
+                result.map_err(|e| run::RunError::Write {
+                    path: "stdout".into(),
+                    message: e.to_string(),
+                })
+            };
+            let summary = if json {
+                let mut stream = Some(JsonStream::new(stdout));
+                let summary = run::check_each(&paths, &opts, |file| {
+                    quietly(&mut || stream.as_mut().map_or(Ok(()), |s| s.file(&file)))
+                })?;
+                drop(opts); // clears the progress bar
+                if let Some(s) = stream.take() {
+                    s.finish(&summary)?;
+                }
+                if !common.quiet {
+                    eprintln!("jixiao: {}", summary.tally());
+                }
+                summary
             } else {
-                print!("{}", report.to_text());
-            }
-            Ok(exit_for(report.has_errors()))
+                let mut out = stdout;
+                let summary = run::check_each(&paths, &opts, |file| {
+                    quietly(&mut || out.write_all(file.to_text().as_bytes()))
+                })?;
+                drop(opts);
+                writeln!(out, "{}", summary.tally())?;
+                out.flush()?;
+                summary
+            };
+            Ok(exit_for(summary.errors > 0))
         }
         Command::Fix { paths, out, common } => {
             let opts = options(&common, &paths)?;
@@ -238,6 +266,10 @@ impl run::Progress for Bar {
     fn start(&self, total: usize) {
         self.bar.set_length(total as u64);
         self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+
+    fn suspend(&self, f: &mut dyn FnMut()) {
+        self.bar.suspend(f);
     }
 
     fn file_done(&self, file: &FileReport) {

@@ -110,30 +110,11 @@ impl Report {
     /// Build the report from per-file results, computing the summary.
     pub fn new(files: Vec<FileReport>, skipped: usize) -> Report {
         let mut summary = Summary {
-            files: files.len(),
             skipped,
             ..Summary::default()
         };
         for file in &files {
-            match file.status {
-                Status::Unreadable => {
-                    summary.unreadable += 1;
-                    summary.errors += 1;
-                }
-                Status::NoForm => {
-                    summary.no_form += 1;
-                    summary.errors += 1;
-                }
-                _ => {}
-            }
-            summary.forms += file.forms.len();
-            for finding in file.forms.iter().flat_map(|f| &f.findings) {
-                match finding.severity {
-                    Severity::Error => summary.errors += 1,
-                    Severity::Warning => summary.warnings += 1,
-                    Severity::Info => {}
-                }
-            }
+            summary.add(file);
         }
         Report { files, summary }
     }
@@ -153,57 +134,170 @@ impl Report {
 
     /// The one-line tally every run ends with.
     pub fn tally(&self) -> String {
-        let s = &self.summary;
-        format!(
-            "共 {} 个文件，{} 张自评表：错误 {} 个，提示 {} 个；无法读取 {} 个，未找到自评表 {} 个，跳过 {} 个",
-            s.files, s.forms, s.errors, s.warnings, s.unreadable, s.no_form, s.skipped
-        )
+        self.summary.tally()
     }
 
     /// The human rendering: one block per file, one line per finding, then the tally.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for file in &self.files {
-            match file.status {
-                Status::Unreadable | Status::NoForm => {
-                    let _ = writeln!(
-                        out,
-                        "{}: {}：{}",
-                        file.path,
-                        file.status.label(),
-                        file.error.as_deref().unwrap_or("")
-                    );
-                    continue;
-                }
-                _ => {}
-            }
-            for form in &file.forms {
-                let _ = writeln!(
-                    out,
-                    "{} [{}] {}：执行率 {}，预算执行率得分 {}，总分 {}，等级 {}",
-                    file.path,
-                    form.sheet,
-                    form.project,
-                    form.execution_rate.as_deref().unwrap_or("-"),
-                    form.execution_score.as_deref().unwrap_or("-"),
-                    form.total.as_deref().unwrap_or("-"),
-                    form.grade.as_deref().unwrap_or("-"),
-                );
-                for f in &form.findings {
-                    let _ = writeln!(
-                        out,
-                        "  {} {} {} [{}]{} {}",
-                        f.severity.label(),
-                        if f.cell.is_empty() { "-" } else { &f.cell },
-                        f.code,
-                        f.subject,
-                        if f.fixed { " (可修正)" } else { "" },
-                        f.message
-                    );
-                }
-            }
+            out.push_str(&file.to_text());
         }
         let _ = writeln!(out, "{}", self.tally());
         out
+    }
+}
+
+impl Summary {
+    /// Count one file's status and findings.
+    pub fn add(&mut self, file: &FileReport) {
+        self.files += 1;
+        match file.status {
+            Status::Unreadable => {
+                self.unreadable += 1;
+                self.errors += 1;
+            }
+            Status::NoForm => {
+                self.no_form += 1;
+                self.errors += 1;
+            }
+            _ => {}
+        }
+        self.forms += file.forms.len();
+        for finding in file.forms.iter().flat_map(|f| &f.findings) {
+            match finding.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => {}
+            }
+        }
+    }
+
+    /// The one-line tally every run ends with.
+    pub fn tally(&self) -> String {
+        format!(
+            "共 {} 个文件，{} 张自评表：错误 {} 个，提示 {} 个；无法读取 {} 个，未找到自评表 {} 个，跳过 {} 个",
+            self.files, self.forms, self.errors, self.warnings, self.unreadable, self.no_form, self.skipped
+        )
+    }
+}
+
+impl FileReport {
+    /// The human rendering of one file: a line per form with its key figures, a line per
+    /// finding; or the reason it could not be read.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        if matches!(self.status, Status::Unreadable | Status::NoForm) {
+            let _ = writeln!(
+                out,
+                "{}: {}：{}",
+                self.path,
+                self.status.label(),
+                self.error.as_deref().unwrap_or("")
+            );
+            return out;
+        }
+        for form in &self.forms {
+            let _ = writeln!(
+                out,
+                "{} [{}] {}：执行率 {}，预算执行率得分 {}，总分 {}，等级 {}",
+                self.path,
+                form.sheet,
+                form.project,
+                form.execution_rate.as_deref().unwrap_or("-"),
+                form.execution_score.as_deref().unwrap_or("-"),
+                form.total.as_deref().unwrap_or("-"),
+                form.grade.as_deref().unwrap_or("-"),
+            );
+            for f in &form.findings {
+                let _ = writeln!(
+                    out,
+                    "  {} {} {} [{}]{} {}",
+                    f.severity.label(),
+                    if f.cell.is_empty() { "-" } else { &f.cell },
+                    f.code,
+                    f.subject,
+                    if f.fixed { " (可修正)" } else { "" },
+                    f.message
+                );
+            }
+        }
+        out
+    }
+}
+
+/// Writes the JSON report one file at a time, so a run of any size holds one chunk of files in
+/// memory: `{"files": [` … `], "summary": {…}}` — the same document `Report` serialises to.
+pub struct JsonStream<W: std::io::Write> {
+    out: W,
+    /// Files written so far; the opening `{"files": [` is written with the first (or at the
+    /// end), so a run that fails before any file prints nothing.
+    written: usize,
+}
+
+impl<W: std::io::Write> JsonStream<W> {
+    pub fn new(out: W) -> Self {
+        JsonStream { out, written: 0 }
+    }
+
+    pub fn file(&mut self, file: &FileReport) -> std::io::Result<()> {
+        self.out.write_all(if self.written == 0 {
+            b"{\n  \"files\": [\n"
+        } else {
+            b",\n"
+        })?;
+        self.written += 1;
+        serde_json::to_writer_pretty(&mut self.out, file).map_err(std::io::Error::other)
+    }
+
+    pub fn finish(mut self, summary: &Summary) -> std::io::Result<W> {
+        self.out.write_all(if self.written == 0 {
+            b"{\n  \"files\": [],\n  \"summary\": "
+        } else {
+            b"\n  ],\n  \"summary\": "
+        })?;
+        serde_json::to_writer_pretty(&mut self.out, summary).map_err(std::io::Error::other)?;
+        self.out.write_all(b"\n}\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, status: Status) -> FileReport {
+        FileReport {
+            path: path.into(),
+            status,
+            code: None,
+            error: None,
+            output: None,
+            hidden_sheets: Vec::new(),
+            forms: vec![FormReport {
+                sheet: "表1".into(),
+                project: "定额公用经费".into(),
+                ..FormReport::default()
+            }],
+        }
+    }
+
+    #[test]
+    fn the_streamed_json_is_the_report() {
+        let files = vec![file("a.xlsx", Status::Ok), file("b/c.xls", Status::Findings)];
+        let report = Report::new(files.clone(), 3);
+        let mut stream = JsonStream::new(Vec::new());
+        for f in &files {
+            stream.file(f).expect("write");
+        }
+        let bytes = stream.finish(&report.summary).expect("finish");
+        let parsed: Report = serde_json::from_slice(&bytes).expect("valid JSON");
+        assert_eq!(parsed, report);
+        let empty = JsonStream::new(Vec::new())
+            .finish(&Summary::default())
+            .expect("finish");
+        let parsed: Report = serde_json::from_slice(&empty).expect("valid JSON");
+        assert!(parsed.files.is_empty());
     }
 }

@@ -17,7 +17,7 @@ use crate::grid::{self, Limits};
 use crate::locate;
 use crate::num::{fmt_plain, round2};
 use crate::render::{self, CorrectedForm};
-use crate::report::{FileReport, FormReport, Report, Status};
+use crate::report::{FileReport, FormReport, Report, Status, Summary};
 use crate::rules::{self, Code, Settings};
 use crate::walk::{self, Input};
 
@@ -38,6 +38,10 @@ pub trait Progress: Send + Sync {
     fn start(&self, total: usize);
     /// One file is done.
     fn file_done(&self, file: &FileReport);
+    /// Run `f` (which prints to the terminal) with the progress display out of its way.
+    fn suspend(&self, f: &mut dyn FnMut()) {
+        f();
+    }
 }
 
 /// Failures of the run itself (exit 2), as opposed to findings in the files.
@@ -59,11 +63,38 @@ pub enum RunError {
 
 /// `jixiao check`: validate every workbook under `paths`.
 pub fn check(paths: &[PathBuf], opts: &Options) -> Result<Report, RunError> {
+    let mut files = Vec::new();
+    let summary = check_each(paths, opts, |file| {
+        files.push(file);
+        Ok(())
+    })?;
+    Ok(Report { files, summary })
+}
+
+/// `jixiao check`, streamed: each file's report goes to `each` in input order as soon as its
+/// chunk is done and is then dropped, so memory does not grow with the number of inputs.
+/// Returns the tallies.
+pub fn check_each(
+    paths: &[PathBuf],
+    opts: &Options,
+    mut each: impl FnMut(FileReport) -> Result<(), RunError>,
+) -> Result<Summary, RunError> {
     let walked = walk::walk(paths, None);
     fail_on_missing(&walked)?;
-    let mut files = process_all(&walked.inputs, opts, None)?;
-    files.extend(walk_failures(&walked));
-    Ok(Report::new(files, walked.skipped))
+    let mut summary = Summary {
+        skipped: walked.skipped,
+        ..Summary::default()
+    };
+    let files = process_chunks(&walked.inputs, opts, None, |file| {
+        summary.add(&file);
+        each(file)
+    });
+    files?;
+    for file in walk_failures(&walked) {
+        summary.add(&file);
+        each(file)?;
+    }
+    Ok(summary)
 }
 
 /// `jixiao fix`: validate, then write the corrected workbooks, `summary.xlsx` and
@@ -91,7 +122,11 @@ pub fn fix(paths: &[PathBuf], out: &Path, opts: &Options) -> Result<Report, RunE
     fail_on_missing(&walked)?;
     let outputs = output_names(&walked.inputs);
     refuse_overwriting_inputs(&walked.inputs, &outputs, out)?;
-    let mut files = process_all(&walked.inputs, opts, Some((out, &outputs)))?;
+    let mut files = Vec::with_capacity(walked.inputs.len());
+    process_chunks(&walked.inputs, opts, Some((out, &outputs)), |file| {
+        files.push(file);
+        Ok(())
+    })?;
     files.extend(walk_failures(&walked));
     let report = Report::new(files, walked.skipped);
     let summary = render::summary(&report).map_err(|e| RunError::Write {
@@ -157,29 +192,42 @@ fn pool(opts: &Options) -> Result<rayon::ThreadPool, RunError> {
 /// Where `fix` writes one input's corrected workbook: OUT and the name under it.
 type Dest<'a> = Option<(&'a Path, &'a str)>;
 
-fn process_all(
+/// Files are processed this many at a time (in parallel within a chunk) and handed on in input
+/// order, so only one chunk of reports is held at once, whatever the number of inputs.
+const CHUNK: usize = 256;
+
+/// Process every input, giving each report to `each` in input order.
+fn process_chunks(
     inputs: &[Input],
     opts: &Options,
     out: Option<(&Path, &[String])>,
-) -> Result<Vec<FileReport>, RunError> {
+    mut each: impl FnMut(FileReport) -> Result<(), RunError>,
+) -> Result<(), RunError> {
     let pool = pool(opts)?;
     if let Some(p) = &opts.progress {
         p.start(inputs.len());
     }
-    pool.install(|| {
-        inputs
-            .par_iter()
-            .enumerate()
-            .map(|(i, input)| {
-                let dest = out.and_then(|(dir, names)| names.get(i).map(|n| (dir, n.as_str())));
-                let file = process_isolated(input, opts, dest)?;
-                if let Some(p) = &opts.progress {
-                    p.file_done(&file);
-                }
-                Ok(file)
-            })
-            .collect()
-    })
+    for (c, chunk) in inputs.chunks(CHUNK).enumerate() {
+        let reports: Vec<FileReport> = pool.install(|| {
+            chunk
+                .par_iter()
+                .enumerate()
+                .map(|(i, input)| {
+                    let i = c * CHUNK + i;
+                    let dest = out.and_then(|(dir, names)| names.get(i).map(|n| (dir, n.as_str())));
+                    let file = process_isolated(input, opts, dest)?;
+                    if let Some(p) = &opts.progress {
+                        p.file_done(&file);
+                    }
+                    Ok(file)
+                })
+                .collect::<Result<_, RunError>>()
+        })?;
+        for report in reports {
+            each(report)?;
+        }
+    }
+    Ok(())
 }
 
 /// Process one file; a panic becomes that file's error instead of ending the run.

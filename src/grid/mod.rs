@@ -203,7 +203,11 @@ fn index_merges(merges: &[Region], width: u32, height: u32) -> Vec<u32> {
     let clipped = |m: &Region| {
         let rows = u64::from(m.bottom.min(height.saturating_sub(1)).saturating_sub(m.top) + 1);
         let cols = u64::from(m.right.min(width.saturating_sub(1)).saturating_sub(m.left) + 1);
-        if m.top >= height || m.left >= width { 0 } else { rows * cols }
+        if m.top >= height || m.left >= width {
+            0
+        } else {
+            rows * cols
+        }
     };
     let area: u64 = merges.iter().map(clipped).sum();
     if width == 0 || height == 0 || area > 4 * u64::from(width) * u64::from(height) + 1024 {

@@ -31,7 +31,10 @@ pub(super) fn scan(bytes: &[u8], max_entry_bytes: u64) -> Option<HashMap<String,
         .map(|mut a| (std::mem::take(&mut a[0]), std::mem::take(&mut a[1])))
         .collect();
     let mut out = HashMap::new();
-    for [name, id] in elements(&workbook, "sheet", &["name", "id"]).into_iter().map(|a| [a[0].clone(), a[1].clone()]) {
+    for [name, id] in elements(&workbook, "sheet", &["name", "id"])
+        .into_iter()
+        .map(|a| [a[0].clone(), a[1].clone()])
+    {
         let target = targets.get(&id)?;
         let path = match target.strip_prefix('/') {
             Some(absolute) => absolute.to_string(),
@@ -55,7 +58,9 @@ fn elements(xml: &str, local: &str, attrs: &[&str]) -> Vec<Vec<String>> {
                     let key = a.key.as_ref();
                     let key = key.rsplit(':').next().unwrap_or(key);
                     if let Some(i) = attrs.iter().position(|n| *n == key) {
-                        values[i] = quick_xml::escape::unescape(&a.value).map(|v| v.into_owned()).unwrap_or_default();
+                        values[i] = quick_xml::escape::unescape(&a.value)
+                            .map(|v| v.into_owned())
+                            .unwrap_or_default();
                     }
                 }
                 out.push(values);
@@ -76,12 +81,23 @@ fn merge_refs(xml: &[u8]) -> Vec<Region> {
         }
         let tag_end = memchr::memchr(b'>', &xml[at..]).map_or(xml.len(), |e| at + e);
         let tag = &xml[at..tag_end];
-        let Some(start) = memchr::memmem::find(tag, b"ref=\"").map(|i| i + 5) else { continue };
-        let Some(len) = memchr::memchr(b'"', &tag[start..]) else { continue };
-        let Ok(reference) = std::str::from_utf8(&tag[start..start + len]) else { continue };
+        let Some(start) = memchr::memmem::find(tag, b"ref=\"").map(|i| i + 5) else {
+            continue;
+        };
+        let Some(len) = memchr::memchr(b'"', &tag[start..]) else {
+            continue;
+        };
+        let Ok(reference) = std::str::from_utf8(&tag[start..start + len]) else {
+            continue;
+        };
         let (a, b) = reference.split_once(':').unwrap_or((reference, reference));
         if let (Some(a), Some(b)) = (Pos::parse_a1(a), Pos::parse_a1(b)) {
-            out.push(Region { top: a.row.min(b.row), left: a.col.min(b.col), bottom: a.row.max(b.row), right: a.col.max(b.col) });
+            out.push(Region {
+                top: a.row.min(b.row),
+                left: a.col.min(b.col),
+                bottom: a.row.max(b.row),
+                right: a.col.max(b.col),
+            });
         }
     }
     out
@@ -98,9 +114,24 @@ mod tests {
         assert_eq!(
             merge_refs(xml),
             [
-                Region { top: 0, left: 0, bottom: 0, right: 9 },
-                Region { top: 15, left: 1, bottom: 25, right: 1 },
-                Region { top: 2, left: 2, bottom: 2, right: 2 },
+                Region {
+                    top: 0,
+                    left: 0,
+                    bottom: 0,
+                    right: 9
+                },
+                Region {
+                    top: 15,
+                    left: 1,
+                    bottom: 25,
+                    right: 1
+                },
+                Region {
+                    top: 2,
+                    left: 2,
+                    bottom: 2,
+                    right: 2
+                },
             ]
         );
     }
