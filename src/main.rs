@@ -146,12 +146,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Fix { paths, out, common } => {
             let opts = options(&common, &paths)?;
-            let report = run::fix(&paths, &out, &opts)?;
+            let summary = run::fix_each(&paths, &out, &opts, |_| Ok(()))?;
             drop(opts); // clears the progress bar before the tally is printed
             if !common.quiet {
-                eprintln!("jixiao: {}；结果已写入 {}", report.tally(), out.display());
+                eprintln!("jixiao: {}；结果已写入 {}", summary.tally(), out.display());
             }
-            Ok(exit_for(report.has_errors()))
+            Ok(exit_for(summary.errors > 0))
         }
         Command::Template { out, layout } => {
             let layout = match layout {

@@ -17,7 +17,7 @@ use crate::grid::{self, Limits};
 use crate::locate;
 use crate::num::{fmt_plain, round2};
 use crate::render::{self, CorrectedForm};
-use crate::report::{FileReport, FormReport, Report, Status, Summary};
+use crate::report::{FileReport, FormReport, JsonStream, Report, Status, Summary};
 use crate::rules::{self, Code, Settings};
 use crate::walk::{self, Input};
 
@@ -101,6 +101,23 @@ pub fn check_each(
 /// `report.json` under `out`. Each file is read, checked, rendered and written in one pass, so
 /// only its report entry stays in memory.
 pub fn fix(paths: &[PathBuf], out: &Path, opts: &Options) -> Result<Report, RunError> {
+    let mut files = Vec::new();
+    let summary = fix_each(paths, out, opts, |file| {
+        files.push(file.clone());
+        Ok(())
+    })?;
+    Ok(Report { files, summary })
+}
+
+/// `jixiao fix`, streamed: each file is read, checked, rendered and written in one pass; its
+/// report goes into `summary.xlsx` and `report.json` as its chunk completes, then to `each`, and
+/// is dropped — memory does not grow with the number of inputs. Returns the tallies.
+pub fn fix_each(
+    paths: &[PathBuf],
+    out: &Path,
+    opts: &Options,
+    mut each: impl FnMut(&FileReport) -> Result<(), RunError>,
+) -> Result<Summary, RunError> {
     if out.is_file() {
         return Err(RunError::OutIsFile(out.display().to_string()));
     }
@@ -122,20 +139,44 @@ pub fn fix(paths: &[PathBuf], out: &Path, opts: &Options) -> Result<Report, RunE
     fail_on_missing(&walked)?;
     let outputs = output_names(&walked.inputs);
     refuse_overwriting_inputs(&walked.inputs, &outputs, out)?;
-    let mut files = Vec::with_capacity(walked.inputs.len());
-    process_chunks(&walked.inputs, opts, Some((out, &outputs)), |file| {
-        files.push(file);
-        Ok(())
-    })?;
-    files.extend(walk_failures(&walked));
-    let report = Report::new(files, walked.skipped);
-    let summary = render::summary(&report).map_err(|e| RunError::Write {
+
+    let summary_err = |e: render::RenderError| RunError::Write {
         path: "summary.xlsx".into(),
         message: e.to_string(),
-    })?;
-    write_atomic(&out.join("summary.xlsx"), &summary)?;
-    write_atomic(&out.join("report.json"), report.to_json().as_bytes())?;
-    Ok(report)
+    };
+    let json_path = out.join("report.json");
+    let json_err = |e: std::io::Error| RunError::Write {
+        path: json_path.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut sheet = render::SummaryBuilder::new().map_err(summary_err)?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".jixiao-")
+        .tempfile_in(out)
+        .map_err(json_err)?;
+    let mut json = JsonStream::new(std::io::BufWriter::new(tmp));
+    let mut summary = Summary {
+        skipped: walked.skipped,
+        ..Summary::default()
+    };
+    let mut take = |file: FileReport| -> Result<(), RunError> {
+        summary.add(&file);
+        sheet.add(&file).map_err(summary_err)?;
+        json.file(&file).map_err(json_err)?;
+        each(&file)
+    };
+    process_chunks(&walked.inputs, opts, Some((out, &outputs)), &mut take)?;
+    for file in walk_failures(&walked) {
+        take(file)?;
+    }
+    write_atomic(&out.join("summary.xlsx"), &sheet.finish().map_err(summary_err)?)?;
+    let tmp = json
+        .finish(&summary)
+        .map_err(json_err)?
+        .into_inner()
+        .map_err(|e| json_err(e.into_error()))?;
+    finish_output(tmp, &json_path)?;
+    Ok(summary)
 }
 
 /// `fix` never writes over one of its inputs (OUT given as the input folder itself).
@@ -450,7 +491,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
         .tempfile_in(dir)
         .map_err(|e| err(e.to_string()))?;
     tmp.write_all(bytes).map_err(|e| err(e.to_string()))?;
-    // A temporary file is private (0600); an output is an ordinary file.
+    finish_output(tmp, path)
+}
+
+/// Give a finished temporary file the permissions of an ordinary file (a temporary file is
+/// private, 0600) and rename it into place.
+fn finish_output(tmp: tempfile::NamedTempFile, path: &Path) -> Result<(), RunError> {
+    let err = |message: String| RunError::Write {
+        path: path.display().to_string(),
+        message,
+    };
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

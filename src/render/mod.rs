@@ -9,6 +9,7 @@
 //! Figures stay `Decimal` until the moment a cell is written.
 
 mod summary;
+pub use summary::SummaryBuilder;
 mod template;
 mod workbook;
 
@@ -267,6 +268,7 @@ impl Item {
 }
 
 /// A column of a list sheet: its header and the widest it may grow (column units).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Column {
     pub header: &'static str,
     pub max_width: usize,
@@ -291,9 +293,106 @@ pub(crate) fn list_cell_format() -> Format {
         .set_align(FormatAlign::VerticalCenter)
 }
 
-/// Write a list at `top` (header row) of `ws`: header, rows, column widths that fit the
-/// Chinese text (capped), and — when `filter` — a frozen header and an autofilter. Returns the
-/// row after the last one written.
+/// A list table being written row by row (also in constant-memory mode, where rows must come
+/// in order): the header, then rows, then `finish` sets widths, the filter and frozen header.
+pub(crate) struct ListWriter {
+    top: u32,
+    row: u32,
+    columns: Vec<Column>,
+    widths: Vec<usize>,
+    links: usize,
+    cell: Format,
+    money: Format,
+    fixed: Format,
+    count: Format,
+    link: Format,
+}
+
+impl ListWriter {
+    /// Write the header row at `top`.
+    pub(crate) fn start(ws: &mut Worksheet, top: u32, columns: &[Column]) -> Result<ListWriter, RenderError> {
+        let header = list_header_format();
+        let cell = list_cell_format();
+        ws.set_row_height(top, 24)?;
+        for (c, column) in columns.iter().enumerate() {
+            ws.write_string_with_format(top, col(c)?, column.header, &header)?;
+        }
+        Ok(ListWriter {
+            top,
+            row: top,
+            columns: columns.to_vec(),
+            widths: columns.iter().map(|c| display_width(c.header) + 2).collect(),
+            links: 0,
+            money: cell.clone().set_num_format("#,##0.00"),
+            fixed: cell.clone().set_num_format("0.00"),
+            count: cell.clone().set_align(FormatAlign::Center),
+            link: cell.clone().set_hyperlink(),
+            cell,
+        })
+    }
+
+    /// Write one row below the last.
+    pub(crate) fn row(&mut self, ws: &mut Worksheet, items: &[Item]) -> Result<(), RenderError> {
+        self.row += 1;
+        let row = self.row;
+        for (c, item) in items.iter().enumerate() {
+            let col = col(c)?;
+            match item {
+                Item::Empty => {
+                    ws.write_blank(row, col, &self.cell)?;
+                }
+                Item::Text(s) => {
+                    ws.write_string_with_format(row, col, cell_text(s), &self.cell)?;
+                }
+                Item::Money(d) => {
+                    ws.write_number_with_format(row, col, to_f64(*d)?, &self.money)?;
+                }
+                Item::Fixed(d) => {
+                    ws.write_number_with_format(row, col, to_f64(*d)?, &self.fixed)?;
+                }
+                Item::Count(n) => {
+                    let n = u32::try_from(*n).unwrap_or(u32::MAX);
+                    ws.write_number_with_format(row, col, f64::from(n), &self.count)?;
+                }
+                Item::Link { url, text } => {
+                    let linked = self.links < MAX_LINKS_PER_SHEET
+                        && ws
+                            .write_url_with_format(row, col, Url::new(url).set_text(text), &self.link)
+                            .is_ok();
+                    if linked {
+                        self.links += 1;
+                    } else {
+                        ws.write_string_with_format(row, col, cell_text(text), &self.cell)?;
+                    }
+                }
+            }
+            if let Some(w) = self.widths.get_mut(c) {
+                *w = (*w).max(display_width(&item.shown()) + 2);
+            }
+        }
+        Ok(())
+    }
+
+    /// Column widths that fit what was written, and for a list with `filter`, the autofilter,
+    /// frozen header and repeated print header. Returns the row after the list.
+    pub(crate) fn finish(self, ws: &mut Worksheet, filter: bool) -> Result<u32, RenderError> {
+        for (c, column) in self.columns.iter().enumerate() {
+            let width = self.widths.get(c).copied().unwrap_or(8).min(column.max_width);
+            // Small integers: exact in f64.
+            ws.set_column_width(col(c)?, width as f64)?;
+        }
+        if filter {
+            ws.set_freeze_panes(self.top + 1, 0)?;
+            if let Some(last) = self.columns.len().checked_sub(1) {
+                ws.autofilter(self.top, 0, self.row, col(last)?)?;
+            }
+            ws.set_repeat_rows(self.top, self.top)?;
+        }
+        Ok(self.row + 1)
+    }
+}
+
+/// Write a whole list table at `top`; returns the row after it.
 pub(crate) fn write_list(
     ws: &mut Worksheet,
     top: u32,
@@ -301,70 +400,11 @@ pub(crate) fn write_list(
     rows: &[Vec<Item>],
     filter: bool,
 ) -> Result<u32, RenderError> {
-    let header = list_header_format();
-    let cell = list_cell_format();
-    let money = cell.clone().set_num_format("#,##0.00");
-    let fixed = cell.clone().set_num_format("0.00");
-    let count = cell.clone().set_align(FormatAlign::Center);
-    let link = cell.clone().set_hyperlink();
-    let mut widths: Vec<usize> = columns.iter().map(|c| display_width(c.header) + 2).collect();
-    ws.set_row_height(top, 24)?;
-    for (c, column) in columns.iter().enumerate() {
-        ws.write_string_with_format(top, col(c)?, column.header, &header)?;
-    }
-    let mut links = 0;
-    let mut row = top;
+    let mut list = ListWriter::start(ws, top, columns)?;
     for items in rows {
-        row += 1;
-        for (c, item) in items.iter().enumerate() {
-            let col = col(c)?;
-            match item {
-                Item::Empty => {
-                    ws.write_blank(row, col, &cell)?;
-                }
-                Item::Text(s) => {
-                    ws.write_string_with_format(row, col, cell_text(s), &cell)?;
-                }
-                Item::Money(d) => {
-                    ws.write_number_with_format(row, col, to_f64(*d)?, &money)?;
-                }
-                Item::Fixed(d) => {
-                    ws.write_number_with_format(row, col, to_f64(*d)?, &fixed)?;
-                }
-                Item::Count(n) => {
-                    let n = u32::try_from(*n).unwrap_or(u32::MAX);
-                    ws.write_number_with_format(row, col, f64::from(n), &count)?;
-                }
-                Item::Link { url, text } => {
-                    let linked = links < MAX_LINKS_PER_SHEET
-                        && ws
-                            .write_url_with_format(row, col, Url::new(url).set_text(text), &link)
-                            .is_ok();
-                    if linked {
-                        links += 1;
-                    } else {
-                        ws.write_string_with_format(row, col, cell_text(text), &cell)?;
-                    }
-                }
-            }
-            if let Some(w) = widths.get_mut(c) {
-                *w = (*w).max(display_width(&item.shown()) + 2);
-            }
-        }
+        list.row(ws, items)?;
     }
-    for (c, column) in columns.iter().enumerate() {
-        let width = widths.get(c).copied().unwrap_or(8).min(column.max_width);
-        // Small integers: exact in f64.
-        ws.set_column_width(col(c)?, width as f64)?;
-    }
-    if filter {
-        ws.set_freeze_panes(top + 1, 0)?;
-        if let Some(last) = columns.len().checked_sub(1) {
-            ws.autofilter(top, 0, row, col(last)?)?;
-        }
-        ws.set_repeat_rows(top, top)?;
-    }
-    Ok(row + 1)
+    list.finish(ws, filter)
 }
 
 /// Landscape A4, one page wide, for list sheets.

@@ -1,11 +1,16 @@
 //! `summary.xlsx`: the run seen by the finance office that received the forms — one row per
 //! project with its figures as filed and as recomputed (项目汇总), one row per finding with a
 //! link to the corrected workbook (问题清单), and the counts with the grade distribution before
-//! and after correction (统计). It renders the [`Report`], the same data as `report.json`.
+//! and after correction (统计). It renders the [`Report`], the same data as `report.json`, file by
+//! file as `fix` goes ([`SummaryBuilder`]).
 
-use rust_xlsxwriter::{Chart, ChartType, Worksheet};
+use std::collections::BTreeMap;
 
-use super::{Column, Item, RenderError, base_format, finding_items, landscape, new_workbook, write_list};
+use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet};
+
+use super::{
+    Column, Item, ListWriter, RenderError, base_format, finding_items, landscape, new_workbook, write_list,
+};
 use crate::report::{FileReport, FormReport, Report, Status};
 use crate::rules::{Code, Finding, Severity};
 
@@ -55,17 +60,120 @@ const FINDING_COLUMNS: &[Column] = &[
 ];
 
 pub(crate) fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
-    let mut workbook = new_workbook()?;
-    let ws = workbook.add_worksheet();
-    ws.set_name(PROJECTS_SHEET)?;
-    projects(ws, report).map_err(RenderError::in_sheet(PROJECTS_SHEET))?;
-    let ws = workbook.add_worksheet();
-    ws.set_name(FINDINGS_SHEET)?;
-    findings(ws, report).map_err(RenderError::in_sheet(FINDINGS_SHEET))?;
-    let ws = workbook.add_worksheet();
-    ws.set_name(STATS_SHEET)?;
-    stats(ws, report).map_err(RenderError::in_sheet(STATS_SHEET))?;
-    Ok(workbook.save_to_buffer()?)
+    let mut builder = SummaryBuilder::new()?;
+    for file in &report.files {
+        builder.add(file)?;
+    }
+    builder.finish()
+}
+
+/// Builds `summary.xlsx` as files arrive and keeps nothing of a file once its rows are written:
+/// the two list sheets are constant-memory worksheets (rust_xlsxwriter streams their rows to a
+/// temporary file), and 统计 is made from counters at the end. So `fix` over any number of
+/// inputs holds one chunk of reports plus these counters.
+pub struct SummaryBuilder {
+    workbook: Workbook,
+    projects: ListWriter,
+    findings: ListWriter,
+    stats: Stats,
+}
+
+/// The counters behind the 统计 sheet.
+#[derive(Default)]
+struct Stats {
+    by_code: BTreeMap<Code, usize>,
+    /// Error, warning, info.
+    by_severity: [usize; 3],
+    /// Per grade of `GRADES` plus one for no grade: as filed, as recomputed.
+    reported: [usize; 5],
+    recomputed: [usize; 5],
+}
+
+const PROJECTS: usize = 0;
+const FINDINGS: usize = 1;
+
+impl SummaryBuilder {
+    pub fn new() -> Result<SummaryBuilder, RenderError> {
+        let mut workbook = new_workbook()?;
+        let ws = workbook.add_worksheet_with_constant_memory()?;
+        ws.set_name(PROJECTS_SHEET)?;
+        let projects =
+            ListWriter::start(ws, 0, PROJECT_COLUMNS).map_err(RenderError::in_sheet(PROJECTS_SHEET))?;
+        let ws = workbook.add_worksheet_with_constant_memory()?;
+        ws.set_name(FINDINGS_SHEET)?;
+        let findings =
+            ListWriter::start(ws, 0, FINDING_COLUMNS).map_err(RenderError::in_sheet(FINDINGS_SHEET))?;
+        Ok(SummaryBuilder {
+            workbook,
+            projects,
+            findings,
+            stats: Stats::default(),
+        })
+    }
+
+    /// Write one file's rows and count its findings.
+    pub fn add(&mut self, file: &FileReport) -> Result<(), RenderError> {
+        let ws = self.workbook.worksheet_from_index(PROJECTS)?;
+        for row in project_rows(file) {
+            self.projects
+                .row(ws, &row)
+                .map_err(RenderError::in_sheet(PROJECTS_SHEET))?;
+        }
+        let ws = self.workbook.worksheet_from_index(FINDINGS)?;
+        for row in finding_rows(file) {
+            self.findings
+                .row(ws, &row)
+                .map_err(RenderError::in_sheet(FINDINGS_SHEET))?;
+        }
+        self.stats.add(file);
+        Ok(())
+    }
+
+    /// Finish the lists, add 统计, and return the workbook's bytes.
+    pub fn finish(self) -> Result<Vec<u8>, RenderError> {
+        let SummaryBuilder {
+            mut workbook,
+            projects,
+            findings,
+            stats,
+        } = self;
+        let ws = workbook.worksheet_from_index(PROJECTS)?;
+        projects
+            .finish(ws, true)
+            .map_err(RenderError::in_sheet(PROJECTS_SHEET))?;
+        landscape(ws);
+        let ws = workbook.worksheet_from_index(FINDINGS)?;
+        findings
+            .finish(ws, true)
+            .map_err(RenderError::in_sheet(FINDINGS_SHEET))?;
+        landscape(ws);
+        let ws = workbook.add_worksheet();
+        ws.set_name(STATS_SHEET)?;
+        stats.write(ws).map_err(RenderError::in_sheet(STATS_SHEET))?;
+        Ok(workbook.save_to_buffer()?)
+    }
+}
+
+impl Stats {
+    fn add(&mut self, file: &FileReport) {
+        if failed(file) {
+            *self.by_code.entry(failure_code(file)).or_default() += 1;
+            self.by_severity[0] += 1;
+        }
+        for form in &file.forms {
+            for f in &form.findings {
+                *self.by_code.entry(f.code).or_default() += 1;
+                self.by_severity[match f.severity {
+                    Severity::Error => 0,
+                    Severity::Warning => 1,
+                    Severity::Info => 2,
+                }] += 1;
+            }
+            let slot = |g: Option<&str>| GRADES.iter().position(|x| Some(*x) == g).unwrap_or(GRADES.len());
+            self.reported[slot(reported(form))] += 1;
+            self.recomputed[slot(recomputed(form))] += 1;
+        }
+    }
 }
 
 /// The file cell: a link to the corrected workbook (relative to the summary, which sits at the
@@ -105,21 +213,21 @@ fn count(findings: &[Finding], severity: Severity) -> usize {
     findings.iter().filter(|f| f.severity == severity).count()
 }
 
-fn projects(ws: &mut Worksheet, report: &Report) -> Result<(), RenderError> {
-    let mut rows = Vec::new();
-    for file in &report.files {
-        if failed(file) || file.forms.is_empty() {
-            let mut row = vec![Item::Empty; PROJECT_COLUMNS.len()];
-            row[0] = file_item(file);
-            let last = PROJECT_COLUMNS.len() - 1;
-            row[last - 1] = Item::text(file.status.label());
-            row[last] = Item::text(file.error.clone().unwrap_or_default());
-            rows.push(row);
-            continue;
-        }
-        for form in &file.forms {
+/// The 项目汇总 rows of one file: one per form, or one for a file without forms.
+fn project_rows(file: &FileReport) -> Vec<Vec<Item>> {
+    if failed(file) || file.forms.is_empty() {
+        let mut row = vec![Item::Empty; PROJECT_COLUMNS.len()];
+        row[0] = file_item(file);
+        let last = PROJECT_COLUMNS.len() - 1;
+        row[last - 1] = Item::text(file.status.label());
+        row[last] = Item::text(file.error.clone().unwrap_or_default());
+        return vec![row];
+    }
+    file.forms
+        .iter()
+        .map(|form| {
             let hidden = file.hidden_sheets.contains(&form.sheet);
-            rows.push(vec![
+            vec![
                 file_item(file),
                 Item::text(&form.sheet),
                 Item::text(&form.project),
@@ -137,146 +245,108 @@ fn projects(ws: &mut Worksheet, report: &Report) -> Result<(), RenderError> {
                 Item::Count(count(&form.findings, Severity::Warning)),
                 Item::text(file.status.label()),
                 Item::text(if hidden { "工作表已隐藏" } else { "" }),
-            ]);
-        }
-    }
-    write_list(ws, 0, PROJECT_COLUMNS, &rows, true)?;
-    landscape(ws);
-    Ok(())
+            ]
+        })
+        .collect()
 }
 
-fn findings(ws: &mut Worksheet, report: &Report) -> Result<(), RenderError> {
+/// The 问题清单 rows of one file: one per finding, or one for a file that could not be read.
+fn finding_rows(file: &FileReport) -> Vec<Vec<Item>> {
+    if failed(file) {
+        let code = failure_code(file);
+        return vec![vec![
+            file_item(file),
+            Item::Empty,
+            Item::Empty,
+            Item::text(code.as_str()),
+            Item::text(Severity::Error.label()),
+            Item::Empty,
+            Item::Empty,
+            Item::Empty,
+            Item::text("否"),
+            Item::text(file.error.clone().unwrap_or_else(|| code.title().to_string())),
+        ]];
+    }
     let mut rows = Vec::new();
-    for file in &report.files {
-        if failed(file) {
-            let code = failure_code(file);
-            rows.push(vec![
-                file_item(file),
-                Item::Empty,
-                Item::Empty,
-                Item::text(code.as_str()),
-                Item::text(Severity::Error.label()),
-                Item::Empty,
-                Item::Empty,
-                Item::Empty,
-                Item::text("否"),
-                Item::text(file.error.clone().unwrap_or_else(|| code.title().to_string())),
-            ]);
-            continue;
-        }
-        for form in &file.forms {
-            for f in &form.findings {
-                let mut row = vec![file_item(file), Item::text(&form.sheet)];
-                row.extend(finding_items(f));
-                rows.push(row);
-            }
+    for form in &file.forms {
+        for f in &form.findings {
+            let mut row = vec![file_item(file), Item::text(&form.sheet)];
+            row.extend(finding_items(f));
+            rows.push(row);
         }
     }
-    write_list(ws, 0, FINDING_COLUMNS, &rows, true)?;
-    landscape(ws);
-    Ok(())
+    rows
 }
 
-fn stats(ws: &mut Worksheet, report: &Report) -> Result<(), RenderError> {
-    let title = base_format().set_bold().set_font_size(12);
-    let findings: Vec<&Finding> = report
-        .files
-        .iter()
-        .flat_map(|f| &f.forms)
-        .flat_map(|f| &f.findings)
-        .collect();
-    let failures: Vec<Code> = report
-        .files
-        .iter()
-        .filter(|f| failed(f))
-        .map(failure_code)
-        .collect();
-
-    // By code.
-    let mut row = 0;
-    ws.write_string_with_format(row, 0, "按问题代码统计", &title)?;
-    let by_code: Vec<Vec<Item>> = Code::ALL
-        .iter()
-        .map(|code| {
-            let n = findings.iter().filter(|f| f.code == *code).count()
-                + failures.iter().filter(|c| *c == code).count();
-            vec![
-                Item::text(code.as_str()),
-                Item::text(code.title()),
-                Item::Count(n),
-            ]
-        })
-        .collect();
-    let columns = [column("代码", 40), column("名称", 30), column("数量", 10)];
-    row = write_list(ws, row + 1, &columns, &by_code, false)? + 1;
-
-    // By severity.
-    ws.write_string_with_format(row, 0, "按严重程度统计", &title)?;
-    let by_severity: Vec<Vec<Item>> = [Severity::Error, Severity::Warning, Severity::Info]
-        .iter()
-        .map(|s| {
-            let mut n = findings.iter().filter(|f| f.severity == *s).count();
-            if *s == Severity::Error {
-                n += failures.len();
-            }
-            vec![Item::text(s.label()), Item::Count(n)]
-        })
-        .collect();
-    let columns = [column("严重程度", 40), column("数量", 30)];
-    row = write_list(ws, row + 1, &columns, &by_severity, false)? + 1;
-
-    // Grade distribution, before and after correction.
-    ws.write_string_with_format(row, 0, "自评等级分布", &title)?;
-    let forms: Vec<_> = report.files.iter().flat_map(|f| &f.forms).collect();
-    let tally = |grade: Option<&str>, pick: fn(&FormReport) -> Option<&str>| {
-        forms
+impl Stats {
+    /// The 统计 sheet: counts by code and by severity, the grade distribution before and after
+    /// correction, and a chart of it.
+    fn write(&self, ws: &mut Worksheet) -> Result<(), RenderError> {
+        let title = base_format().set_bold().set_font_size(12);
+        let mut row = 0;
+        ws.write_string_with_format(row, 0, "按问题代码统计", &title)?;
+        let by_code: Vec<Vec<Item>> = Code::ALL
             .iter()
-            .filter(|f| match grade {
-                Some(g) => pick(f) == Some(g),
-                None => !pick(f).is_some_and(|p| GRADES.contains(&p)),
+            .map(|code| {
+                let n = self.by_code.get(code).copied().unwrap_or(0);
+                vec![
+                    Item::text(code.as_str()),
+                    Item::text(code.title()),
+                    Item::Count(n),
+                ]
             })
-            .count()
-    };
-    let mut by_grade: Vec<Vec<Item>> = GRADES
-        .iter()
-        .map(|g| {
-            vec![
-                Item::text(*g),
-                Item::Count(tally(Some(g), reported)),
-                Item::Count(tally(Some(g), recomputed)),
-            ]
-        })
-        .collect();
-    by_grade.push(vec![
-        Item::text(NO_GRADE),
-        Item::Count(tally(None, reported)),
-        Item::Count(tally(None, recomputed)),
-    ]);
-    let header = row + 1;
-    let columns = [column("等级", 40), column("填报", 30), column("核定", 10)];
-    write_list(ws, header, &columns, &by_grade, false)?;
+            .collect();
+        let columns = [column("代码", 40), column("名称", 30), column("数量", 10)];
+        row = write_list(ws, row + 1, &columns, &by_code, false)? + 1;
 
-    let (first, last) = (header + 1, header + GRADES.len() as u32);
-    let mut chart = Chart::new(ChartType::Column);
-    for (col, name) in [(1, "填报"), (2, "核定")] {
-        chart
-            .add_series()
-            .set_name(name)
-            .set_categories((STATS_SHEET, first, 0, last, 0))
-            .set_values((STATS_SHEET, first, col, last, col));
+        ws.write_string_with_format(row, 0, "按严重程度统计", &title)?;
+        let by_severity: Vec<Vec<Item>> = [Severity::Error, Severity::Warning, Severity::Info]
+            .iter()
+            .zip(self.by_severity)
+            .map(|(s, n)| vec![Item::text(s.label()), Item::Count(n)])
+            .collect();
+        let columns = [column("严重程度", 40), column("数量", 30)];
+        row = write_list(ws, row + 1, &columns, &by_severity, false)? + 1;
+
+        ws.write_string_with_format(row, 0, "自评等级分布", &title)?;
+        let by_grade: Vec<Vec<Item>> = GRADES
+            .iter()
+            .chain(std::iter::once(&NO_GRADE))
+            .enumerate()
+            .map(|(i, g)| {
+                vec![
+                    Item::text(*g),
+                    Item::Count(self.reported[i]),
+                    Item::Count(self.recomputed[i]),
+                ]
+            })
+            .collect();
+        let header = row + 1;
+        let columns = [column("等级", 40), column("填报", 30), column("核定", 10)];
+        write_list(ws, header, &columns, &by_grade, false)?;
+
+        let (first, last) = (header + 1, header + GRADES.len() as u32);
+        let mut chart = Chart::new(ChartType::Column);
+        for (col, name) in [(1, "填报"), (2, "核定")] {
+            chart
+                .add_series()
+                .set_name(name)
+                .set_categories((STATS_SHEET, first, 0, last, 0))
+                .set_values((STATS_SHEET, first, col, last, col));
+        }
+        chart.title().set_name("自评等级分布（更正前后）");
+        chart.x_axis().set_name("等级");
+        chart.y_axis().set_name("表数");
+        chart.set_width(520).set_height(320);
+        ws.insert_chart(0, 4, &chart)?;
+
+        // The three tables share columns A–C: size them once for all.
+        ws.set_column_width(0, 34)?;
+        ws.set_column_width(1, 24)?;
+        ws.set_column_width(2, 10)?;
+        landscape(ws);
+        Ok(())
     }
-    chart.title().set_name("自评等级分布（更正前后）");
-    chart.x_axis().set_name("等级");
-    chart.y_axis().set_name("表数");
-    chart.set_width(520).set_height(320);
-    ws.insert_chart(0, 4, &chart)?;
-
-    // The three tables share columns A–C: size them once for all.
-    ws.set_column_width(0, 34)?;
-    ws.set_column_width(1, 24)?;
-    ws.set_column_width(2, 10)?;
-    landscape(ws);
-    Ok(())
 }
 
 #[cfg(test)]
