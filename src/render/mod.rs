@@ -16,7 +16,8 @@ mod workbook;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError,
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Url, Workbook, Worksheet,
+    XlsxError,
 };
 
 use crate::form::{Form, Layout};
@@ -230,9 +231,15 @@ pub(crate) enum Item {
     /// A rate or a score, `0.00`.
     Fixed(Decimal),
     Count(usize),
-    /// A hyperlink showing `text`.
+    /// A hyperlink showing `text` (rust_xlsxwriter keeps these per sheet: for a few links).
     Link {
         url: String,
+        text: String,
+    },
+    /// A link to another file, relative to this workbook, written as a `HYPERLINK` formula: it
+    /// costs no per-sheet memory, so a summary of any length can link every row.
+    FileLink {
+        path: String,
         text: String,
     },
 }
@@ -262,7 +269,7 @@ impl Item {
             Item::Money(d) => crate::num::fmt_amount(*d),
             Item::Fixed(d) => crate::num::fmt_plain(crate::num::round2(*d)),
             Item::Count(n) => n.to_string(),
-            Item::Link { text, .. } => text.clone(),
+            Item::Link { text, .. } | Item::FileLink { text, .. } => text.clone(),
         }
     }
 }
@@ -353,6 +360,18 @@ impl ListWriter {
                 Item::Count(n) => {
                     let n = u32::try_from(*n).unwrap_or(u32::MAX);
                     ws.write_number_with_format(row, col, f64::from(n), &self.count)?;
+                }
+                Item::FileLink { path, text } => {
+                    // A formula's string literals hold at most 255 characters.
+                    let quote = |t: &str| t.replace('"', "\"\"");
+                    if path.chars().count() <= 255 && text.chars().count() <= 255 {
+                        let formula =
+                            Formula::new(format!("HYPERLINK(\"{}\",\"{}\")", quote(path), quote(text)))
+                                .set_result(cell_text(text));
+                        ws.write_formula_with_format(row, col, formula, &self.link)?;
+                    } else {
+                        ws.write_string_with_format(row, col, cell_text(text), &self.cell)?;
+                    }
                 }
                 Item::Link { url, text } => {
                     let linked = self.links < MAX_LINKS_PER_SHEET

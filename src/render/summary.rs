@@ -180,8 +180,8 @@ impl Stats {
 /// root of OUT) when there is one.
 fn file_item(file: &FileReport) -> Item {
     match &file.output {
-        Some(output) => Item::Link {
-            url: format!("file:///{output}"),
+        Some(output) => Item::FileLink {
+            path: output.clone(),
             text: file.path.clone(),
         },
         None => Item::text(&file.path),
@@ -456,13 +456,12 @@ mod tests {
         assert_eq!(rows[1][8], "是");
         assert_eq!(rows[4][3], "unreadable-file");
         assert_eq!(rows[4][9], "文件已加密");
-        let rels = book
-            .entry("xl/worksheets/_rels/sheet2.xml.rels")
-            .expect("hyperlinks");
-        assert!(rels.contains("TargetMode=\"External\""), "{rels}");
-        assert!(rels.contains("seed_2024.xlsx"), "{rels}");
-        assert!(!rels.contains("file:///"), "relative link: {rels}");
         let sheet = book.entry("xl/worksheets/sheet2.xml").expect("sheet");
+        // The file name links to the corrected workbook, relative to the summary.
+        assert!(
+            sheet.contains(r#"<f>HYPERLINK("一处/seed_2024.xlsx","一处/seed_2024.xlsx")</f>"#),
+            "{sheet}"
+        );
         assert!(sheet.contains("<autoFilter ref=\"A1:J5\""));
         assert!(sheet.contains("state=\"frozen\""));
         assert!(sheet.contains("orientation=\"landscape\""));
