@@ -338,4 +338,6 @@ fn instructions_sheet_is_not_a_form() {
     assert_eq!(sheets, ["定额公用经费"], "{name}: the one form");
     assert_eq!(file.status, Status::Ok, "{name}: {:#?}", file.forms);
     assert_eq!(exit, 0);
+    // The report says that the form was read from a hidden sheet.
+    assert_eq!(file.hidden_sheets, ["定额公用经费"]);
 }
