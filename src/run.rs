@@ -169,7 +169,16 @@ pub fn fix_each(
     for file in walk_failures(&walked) {
         take(file)?;
     }
-    write_atomic(&out.join("summary.xlsx"), &sheet.finish().map_err(summary_err)?)?;
+    let summary_path = out.join("summary.xlsx");
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".jixiao-")
+        .tempfile_in(out)
+        .map_err(|e| RunError::Write {
+            path: summary_path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    sheet.finish_into(tmp.as_file_mut()).map_err(summary_err)?;
+    finish_output(tmp, &summary_path)?;
     let tmp = json
         .finish(&summary)
         .map_err(json_err)?

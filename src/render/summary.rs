@@ -131,6 +131,17 @@ impl SummaryBuilder {
 
     /// Finish the lists, add 统计, and return the workbook's bytes.
     pub fn finish(self) -> Result<Vec<u8>, RenderError> {
+        Ok(self.complete()?.save_to_buffer()?)
+    }
+
+    /// Finish as [`finish`](Self::finish) does, streaming the workbook into `writer` (a file)
+    /// instead of building it in memory first.
+    pub fn finish_into<W: std::io::Write + std::io::Seek + Send>(self, writer: W) -> Result<(), RenderError> {
+        self.complete()?.save_to_writer(writer)?;
+        Ok(())
+    }
+
+    fn complete(self) -> Result<Workbook, RenderError> {
         let SummaryBuilder {
             mut workbook,
             projects,
@@ -150,7 +161,7 @@ impl SummaryBuilder {
         let ws = workbook.add_worksheet();
         ws.set_name(STATS_SHEET)?;
         stats.write(ws).map_err(RenderError::in_sheet(STATS_SHEET))?;
-        Ok(workbook.save_to_buffer()?)
+        Ok(workbook)
     }
 }
 
