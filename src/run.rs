@@ -190,18 +190,32 @@ pub fn fix_each(
 
 /// `fix` never writes over one of its inputs (OUT given as the input folder itself).
 fn refuse_overwriting_inputs(inputs: &[Input], outputs: &[String], out: &Path) -> Result<(), RunError> {
-    let inputs: HashSet<PathBuf> = inputs.iter().filter_map(|i| i.path.canonicalize().ok()).collect();
-    let reserved = ["summary.xlsx", "report.json"];
-    let clash = outputs
+    let Ok(out) = out.canonicalize() else {
+        return Ok(());
+    };
+    let targets: HashSet<&str> = outputs
         .iter()
         .map(String::as_str)
-        .chain(reserved)
-        .map(|name| out.join(name))
-        .find(|target| target.canonicalize().is_ok_and(|t| inputs.contains(&t)));
-    match clash {
-        Some(target) => Err(RunError::WouldOverwrite(target.display().to_string())),
-        None => Ok(()),
+        .chain(["summary.xlsx", "report.json"])
+        .collect();
+    // Only an input inside OUT can be overwritten: compare its place under OUT with the names
+    // the outputs will take.
+    for input in inputs {
+        let Ok(path) = input.path.canonicalize() else {
+            continue;
+        };
+        let Ok(under) = path.strip_prefix(&out) else {
+            continue;
+        };
+        let name: Vec<_> = under
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect();
+        if targets.contains(name.join("/").as_str()) {
+            return Err(RunError::WouldOverwrite(path.display().to_string()));
+        }
     }
+    Ok(())
 }
 
 /// The corrected workbook's name under OUT for each input: the same relative path with the
@@ -212,17 +226,18 @@ fn output_names(inputs: &[Input]) -> Vec<String> {
     inputs
         .iter()
         .map(|input| {
-            let plain = match input.rel.rsplit_once('.') {
+            let rel = input.rel();
+            let plain = match rel.rsplit_once('.') {
                 Some((stem, _)) => format!("{stem}.xlsx"),
-                None => format!("{}.xlsx", input.rel),
+                None => format!("{rel}.xlsx"),
             };
             let mut name = plain.clone();
             let mut n = 1;
             while !used.insert(name.to_lowercase()) {
                 name = if n == 1 {
-                    format!("{}.xlsx", input.rel)
+                    format!("{rel}.xlsx")
                 } else {
-                    format!("{}（{n}）.xlsx", input.rel)
+                    format!("{rel}（{n}）.xlsx")
                 };
                 n += 1;
             }
@@ -339,7 +354,7 @@ fn quiet_panics() {
 
 fn failed(input: &Input, status: Status, error: String) -> FileReport {
     FileReport {
-        path: input.rel.clone(),
+        path: input.rel(),
         status,
         code: Some(if status == Status::NoForm {
             Code::NoFormFound
@@ -401,7 +416,7 @@ fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunE
         output = Some(name.to_string());
     }
     Ok(FileReport {
-        path: input.rel.clone(),
+        path: input.rel(),
         status,
         code: None,
         error: None,
@@ -451,10 +466,7 @@ fn walk_failures(walked: &walk::Walk) -> Vec<FileReport> {
         .errors
         .iter()
         .map(|(path, reason)| {
-            let input = Input {
-                rel: path.clone(),
-                path: PathBuf::from(path),
-            };
+            let input = Input::new(PathBuf::from(path), Path::new(""));
             failed(&input, Status::Unreadable, reason.clone())
         })
         .collect()

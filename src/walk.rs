@@ -11,13 +11,40 @@ use walkdir::WalkDir;
 /// Extensions read as workbooks.
 pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods"];
 
-/// One workbook to read.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// One workbook to read. Its name relative to the argument it was found under is derived
+/// from the path, not stored beside it: a walk of 100,000 files keeps one string per file.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
-    /// Relative to the argument it was found under (a file given directly: its file name),
-    /// with `/` separators.
-    pub rel: String,
     pub path: PathBuf,
+    /// How many leading components of `path` belong to the argument (the root).
+    root_components: usize,
+}
+
+impl Input {
+    /// An input found under `root` (for a file given directly, `root` is its folder).
+    pub fn new(path: PathBuf, root: &Path) -> Input {
+        let root_components = if path.starts_with(root) {
+            root.components().count()
+        } else {
+            0
+        };
+        Input {
+            path,
+            root_components,
+        }
+    }
+
+    /// Relative to the argument it was found under (a file given directly: its file name),
+    /// with `/` separators: the name the report and the output folder use.
+    pub fn rel(&self) -> String {
+        let parts: Vec<_> = self
+            .path
+            .components()
+            .skip(self.root_components)
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect();
+        parts.join("/")
+    }
 }
 
 /// What the walk found.
@@ -49,14 +76,8 @@ pub fn walk(paths: &[PathBuf], exclude: Option<&Path>) -> Walk {
     let mut out = Walk::default();
     for root in paths {
         if root.is_file() {
-            let name = root
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            out.inputs.push(Input {
-                rel: name,
-                path: root.clone(),
-            });
+            let folder = root.parent().unwrap_or(Path::new(""));
+            out.inputs.push(Input::new(root.clone(), folder));
             continue;
         }
         if !root.exists() {
@@ -98,11 +119,7 @@ pub fn walk(paths: &[PathBuf], exclude: Option<&Path>) -> Walk {
                 out.skipped += 1;
                 continue;
             }
-            let rel = rel_path(root, entry.path());
-            out.inputs.push(Input {
-                rel,
-                path: entry.path().to_path_buf(),
-            });
+            out.inputs.push(Input::new(entry.into_path(), root));
         }
     }
     out
