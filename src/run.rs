@@ -193,13 +193,9 @@ fn refuse_overwriting_inputs(inputs: &[Input], outputs: &[String], out: &Path) -
     let Ok(out) = out.canonicalize() else {
         return Ok(());
     };
-    let targets: HashSet<&str> = outputs
-        .iter()
-        .map(String::as_str)
-        .chain(["summary.xlsx", "report.json"])
-        .collect();
     // Only an input inside OUT can be overwritten: compare its place under OUT with the names
-    // the outputs will take.
+    // the outputs will take (the set is built only if some input is inside OUT).
+    let mut targets: Option<HashSet<&str>> = None;
     for input in inputs {
         let Ok(path) = input.path.canonicalize() else {
             continue;
@@ -207,6 +203,13 @@ fn refuse_overwriting_inputs(inputs: &[Input], outputs: &[String], out: &Path) -
         let Ok(under) = path.strip_prefix(&out) else {
             continue;
         };
+        let targets = targets.get_or_insert_with(|| {
+            outputs
+                .iter()
+                .map(String::as_str)
+                .chain(["summary.xlsx", "report.json"])
+                .collect()
+        });
         let name: Vec<_> = under
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
@@ -222,18 +225,25 @@ fn refuse_overwriting_inputs(inputs: &[Input], outputs: &[String], out: &Path) -
 /// extension `.xlsx`; when two inputs would collide (`a.xls` and `a.xlsx`), the later one keeps
 /// its original extension in the name (`a.xls.xlsx`).
 fn output_names(inputs: &[Input]) -> Vec<String> {
-    let mut used = HashSet::new();
+    // Names taken so far, case-folded, kept as 64-bit hashes: a few bytes per input however
+    // many there are. A hash collision only renames an output that needed no renaming.
+    let mut used: HashSet<u64> = HashSet::new();
+    let key = |name: &str| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        name.to_lowercase().hash(&mut h);
+        h.finish()
+    };
     inputs
         .iter()
         .map(|input| {
             let rel = input.rel();
-            let plain = match rel.rsplit_once('.') {
+            let mut name = match rel.rsplit_once('.') {
                 Some((stem, _)) => format!("{stem}.xlsx"),
                 None => format!("{rel}.xlsx"),
             };
-            let mut name = plain.clone();
             let mut n = 1;
-            while !used.insert(name.to_lowercase()) {
+            while !used.insert(key(&name)) {
                 name = if n == 1 {
                     format!("{rel}.xlsx")
                 } else {
