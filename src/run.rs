@@ -4,7 +4,7 @@
 //! wrong with one file becomes that file's status and the run goes on. Results are collected in
 //! input order, so the report and the outputs do not depend on the number of threads.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -137,8 +137,7 @@ pub fn fix_each(
     }
     let walked = walk::walk(paths, Some(out));
     fail_on_missing(&walked)?;
-    let outputs = output_names(&walked.inputs);
-    refuse_overwriting_inputs(&walked.inputs, &outputs, out)?;
+    refuse_overwriting_inputs(&walked.inputs, out)?;
 
     let summary_err = |e: render::RenderError| RunError::Write {
         path: "summary.xlsx".into(),
@@ -165,7 +164,7 @@ pub fn fix_each(
         json.file(&file).map_err(json_err)?;
         each(&file)
     };
-    process_chunks(&walked.inputs, opts, Some((out, &outputs)), &mut take)?;
+    process_chunks(&walked.inputs, opts, Some(out), &mut take)?;
     for file in walk_failures(&walked) {
         take(file)?;
     }
@@ -189,13 +188,13 @@ pub fn fix_each(
 }
 
 /// `fix` never writes over one of its inputs (OUT given as the input folder itself).
-fn refuse_overwriting_inputs(inputs: &[Input], outputs: &[String], out: &Path) -> Result<(), RunError> {
+fn refuse_overwriting_inputs(inputs: &[Input], out: &Path) -> Result<(), RunError> {
     let Ok(out) = out.canonicalize() else {
         return Ok(());
     };
-    // Only an input inside OUT can be overwritten: compare its place under OUT with the names
-    // the outputs will take (the set is built only if some input is inside OUT).
-    let mut targets: Option<HashSet<&str>> = None;
+    // Only an input inside OUT can be overwritten: collect those by their name under OUT
+    // (usually none), then see whether an output will take one of those names.
+    let mut inside: HashMap<String, PathBuf> = HashMap::new();
     for input in inputs {
         let Ok(path) = input.path.canonicalize() else {
             continue;
@@ -203,57 +202,59 @@ fn refuse_overwriting_inputs(inputs: &[Input], outputs: &[String], out: &Path) -
         let Ok(under) = path.strip_prefix(&out) else {
             continue;
         };
-        let targets = targets.get_or_insert_with(|| {
-            outputs
-                .iter()
-                .map(String::as_str)
-                .chain(["summary.xlsx", "report.json"])
-                .collect()
-        });
         let name: Vec<_> = under
             .components()
             .map(|c| c.as_os_str().to_string_lossy())
             .collect();
-        if targets.contains(name.join("/").as_str()) {
+        inside.insert(name.join("/"), path.clone());
+    }
+    if inside.is_empty() {
+        return Ok(());
+    }
+    let mut names = OutputNames::default();
+    let reserved = ["summary.xlsx".to_string(), "report.json".to_string()];
+    for name in inputs.iter().map(|i| names.next(i)).chain(reserved) {
+        if let Some(path) = inside.get(&name) {
             return Err(RunError::WouldOverwrite(path.display().to_string()));
         }
     }
     Ok(())
 }
 
-/// The corrected workbook's name under OUT for each input: the same relative path with the
-/// extension `.xlsx`; when two inputs would collide (`a.xls` and `a.xlsx`), the later one keeps
-/// its original extension in the name (`a.xls.xlsx`).
-fn output_names(inputs: &[Input]) -> Vec<String> {
-    // Names taken so far, case-folded, kept as 64-bit hashes: a few bytes per input however
-    // many there are. A hash collision only renames an output that needed no renaming.
-    let mut used: HashSet<u64> = HashSet::new();
-    let key = |name: &str| {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::hash::DefaultHasher::new();
-        name.to_lowercase().hash(&mut h);
-        h.finish()
-    };
-    inputs
-        .iter()
-        .map(|input| {
-            let rel = input.rel();
-            let mut name = match rel.rsplit_once('.') {
-                Some((stem, _)) => format!("{stem}.xlsx"),
-                None => format!("{rel}.xlsx"),
+/// Names the corrected workbooks under OUT, input by input in input order: the same relative
+/// path with the extension `.xlsx`; when two inputs would collide (`a.xls` and `a.xlsx`), the
+/// later one keeps its original extension in the name (`a.xls.xlsx`). Names taken so far are
+/// kept case-folded as 64-bit hashes, a few bytes per input: a hash collision only renames an
+/// output that needed no renaming.
+#[derive(Default)]
+struct OutputNames {
+    used: HashSet<u64>,
+}
+
+impl OutputNames {
+    fn next(&mut self, input: &Input) -> String {
+        let key = |name: &str| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            name.to_lowercase().hash(&mut h);
+            h.finish()
+        };
+        let rel = input.rel();
+        let mut name = match rel.rsplit_once('.') {
+            Some((stem, _)) => format!("{stem}.xlsx"),
+            None => format!("{rel}.xlsx"),
+        };
+        let mut n = 1;
+        while !self.used.insert(key(&name)) {
+            name = if n == 1 {
+                format!("{rel}.xlsx")
+            } else {
+                format!("{rel}（{n}）.xlsx")
             };
-            let mut n = 1;
-            while !used.insert(key(&name)) {
-                name = if n == 1 {
-                    format!("{rel}.xlsx")
-                } else {
-                    format!("{rel}（{n}）.xlsx")
-                };
-                n += 1;
-            }
-            name
-        })
-        .collect()
+            n += 1;
+        }
+        name
+    }
 }
 
 fn pool(opts: &Options) -> Result<rayon::ThreadPool, RunError> {
@@ -275,21 +276,26 @@ const CHUNK: usize = 256;
 fn process_chunks(
     inputs: &[Input],
     opts: &Options,
-    out: Option<(&Path, &[String])>,
+    out: Option<&Path>,
     mut each: impl FnMut(FileReport) -> Result<(), RunError>,
 ) -> Result<(), RunError> {
     let pool = pool(opts)?;
     if let Some(p) = &opts.progress {
         p.start(inputs.len());
     }
-    for (c, chunk) in inputs.chunks(CHUNK).enumerate() {
+    let mut namer = OutputNames::default();
+    for chunk in inputs.chunks(CHUNK) {
+        // Output names in input order, whatever the thread count.
+        let names: Vec<String> = match out {
+            Some(_) => chunk.iter().map(|i| namer.next(i)).collect(),
+            None => Vec::new(),
+        };
         let reports: Vec<FileReport> = pool.install(|| {
             chunk
                 .par_iter()
                 .enumerate()
                 .map(|(i, input)| {
-                    let i = c * CHUNK + i;
-                    let dest = out.and_then(|(dir, names)| names.get(i).map(|n| (dir, n.as_str())));
+                    let dest = out.and_then(|dir| names.get(i).map(|n| (dir, n.as_str())));
                     let file = process_isolated(input, opts, dest)?;
                     if let Some(p) = &opts.progress {
                         p.file_done(&file);
