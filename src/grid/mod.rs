@@ -371,19 +371,11 @@ fn read_cfb(bytes: Vec<u8>) -> Result<Vec<Grid>, ReadError> {
         Err(calamine::XlsError::Password) => return Err(ReadError::Encrypted),
         Err(e) => return Err(ReadError::Corrupt(e.to_string())),
     };
-    let sheets = visible_sheets(xls.sheets_metadata());
-    let mut grids = Vec::new();
-    for (name, hidden) in sheets {
-        let range = xls
-            .worksheet_range(&name)
-            .map_err(|e| ReadError::Corrupt(e.to_string()))?;
-        let merges = xls.merge_cells_by_sheet_name(&name).unwrap_or_default();
-        // calamine reads no number formats from .xls: no cell is known to show a percent.
-        let mut grid = grid_from_range(&name, &range, regions(&merges), |_, _| false);
-        grid.hidden = hidden;
-        grids.push(grid);
-    }
-    Ok(grids)
+    // calamine reads no number formats from .xls: no cell is known to show a percent.
+    dense_sheets(&mut xls, false, |xls, name| {
+        let merges = xls.merge_cells_by_sheet_name(name).unwrap_or_default();
+        (regions(&merges), HashSet::new())
+    })
 }
 
 fn read_ods<RS: Read + Seek>(rs: RS, mut extras: OdsExtras) -> Result<Vec<Grid>, ReadError> {
@@ -392,17 +384,32 @@ fn read_ods<RS: Read + Seek>(rs: RS, mut extras: OdsExtras) -> Result<Vec<Grid>,
         Err(calamine::OdsError::Password) => return Err(ReadError::Encrypted),
         Err(e) => return Err(ReadError::Corrupt(e.to_string())),
     };
-    let sheets = visible_sheets(ods.sheets_metadata());
+    dense_sheets(&mut ods, true, |_, name| {
+        let merges = extras.merges.remove(name).unwrap_or_default();
+        (merges, extras.percents.remove(name).unwrap_or_default())
+    })
+}
+
+/// Every worksheet of a reader that builds dense ranges (.xls, .ods) as a grid; `extras` gives a
+/// sheet's merged regions and its percent-formatted cells, which the formats expose differently.
+fn dense_sheets<RS: Read + Seek, R: Reader<RS>>(
+    reader: &mut R,
+    formats_known: bool,
+    mut extras: impl FnMut(&mut R, &str) -> (Vec<Region>, HashSet<(u32, u32)>),
+) -> Result<Vec<Grid>, ReadError>
+where
+    R::Error: std::fmt::Display,
+{
+    let sheets = visible_sheets(reader.sheets_metadata());
     let mut grids = Vec::new();
     for (name, hidden) in sheets {
-        let range = ods
+        let range = reader
             .worksheet_range(&name)
             .map_err(|e| ReadError::Corrupt(e.to_string()))?;
-        let merges = extras.merges.remove(&name).unwrap_or_default();
-        let percents = extras.percents.remove(&name).unwrap_or_default();
+        let (merges, percents) = extras(reader, &name);
         let mut grid = grid_from_range(&name, &range, merges, |r, c| percents.contains(&(r, c)));
         grid.hidden = hidden;
-        grid.formats_known = true;
+        grid.formats_known = formats_known;
         grids.push(grid);
     }
     Ok(grids)
