@@ -19,7 +19,7 @@ use crate::num::{fmt_plain, round2};
 use crate::render::{self, CorrectedForm};
 use crate::report::{FileReport, FormReport, JsonStream, Report, Status, Summary};
 use crate::rules::{self, Code, Settings};
-use crate::walk::{self, Input};
+use crate::walk::{self, Input, Walker};
 
 /// How a run is configured.
 #[derive(Clone, Default)]
@@ -79,18 +79,16 @@ pub fn check_each(
     opts: &Options,
     mut each: impl FnMut(FileReport) -> Result<(), RunError>,
 ) -> Result<Summary, RunError> {
-    let walked = walk::walk(paths, None);
-    fail_on_missing(&walked)?;
-    let mut summary = Summary {
-        skipped: walked.skipped,
-        ..Summary::default()
-    };
-    let files = process_chunks(&walked.inputs, opts, None, |file| {
+    fail_on_missing(paths)?;
+    let total = opts.progress.as_ref().map(|_| Walker::new(paths, None).count());
+    let mut walker = Walker::new(paths, None);
+    let mut summary = Summary::default();
+    process_chunks(&mut walker, total, opts, None, |file| {
         summary.add(&file);
         each(file)
-    });
-    files?;
-    for file in walk_failures(&walked) {
+    })?;
+    summary.skipped = walker.skipped;
+    for file in walk_failures(&walker) {
         summary.add(&file);
         each(file)?;
     }
@@ -135,9 +133,8 @@ pub fn fix_each(
             out.display()
         )));
     }
-    let walked = walk::walk(paths, Some(out));
-    fail_on_missing(&walked)?;
-    refuse_overwriting_inputs(&walked.inputs, out)?;
+    fail_on_missing(paths)?;
+    let total = refuse_overwriting_inputs(paths, out)?;
 
     let summary_err = |e: render::RenderError| RunError::Write {
         path: "summary.xlsx".into(),
@@ -154,20 +151,19 @@ pub fn fix_each(
         .tempfile_in(out)
         .map_err(json_err)?;
     let mut json = JsonStream::new(std::io::BufWriter::new(tmp));
-    let mut summary = Summary {
-        skipped: walked.skipped,
-        ..Summary::default()
-    };
+    let mut summary = Summary::default();
     let mut take = |file: FileReport| -> Result<(), RunError> {
         summary.add(&file);
         sheet.add(&file).map_err(summary_err)?;
         json.file(&file).map_err(json_err)?;
         each(&file)
     };
-    process_chunks(&walked.inputs, opts, Some(out), &mut take)?;
-    for file in walk_failures(&walked) {
+    let mut walker = Walker::new(paths, Some(out));
+    process_chunks(&mut walker, Some(total), opts, Some(out), &mut take)?;
+    for file in walk_failures(&walker) {
         take(file)?;
     }
+    summary.skipped = walker.skipped;
     let summary_path = out.join("summary.xlsx");
     let mut tmp = tempfile::Builder::new()
         .prefix(".jixiao-")
@@ -187,15 +183,20 @@ pub fn fix_each(
     Ok(summary)
 }
 
-/// `fix` never writes over one of its inputs (OUT given as the input folder itself).
-fn refuse_overwriting_inputs(inputs: &[Input], out: &Path) -> Result<(), RunError> {
+/// `fix` never writes over one of its inputs (an input inside OUT, given directly or reached
+/// through a symbolic link). A first pass of the walk looks for inputs inside OUT (usually
+/// none) and counts the inputs for the progress display; only if one is found are the output
+/// names computed, in a second pass, to see whether one of them takes its place.
+/// Returns the number of inputs.
+fn refuse_overwriting_inputs(paths: &[PathBuf], out: &Path) -> Result<usize, RunError> {
+    let walk = || Walker::new(paths, Some(out));
     let Ok(out) = out.canonicalize() else {
-        return Ok(());
+        return Ok(walk().count());
     };
-    // Only an input inside OUT can be overwritten: collect those by their name under OUT
-    // (usually none), then see whether an output will take one of those names.
     let mut inside: HashMap<String, PathBuf> = HashMap::new();
-    for input in inputs {
+    let mut total = 0;
+    for input in walk() {
+        total += 1;
         let Ok(path) = input.path.canonicalize() else {
             continue;
         };
@@ -209,16 +210,16 @@ fn refuse_overwriting_inputs(inputs: &[Input], out: &Path) -> Result<(), RunErro
         inside.insert(name.join("/"), path.clone());
     }
     if inside.is_empty() {
-        return Ok(());
+        return Ok(total);
     }
     let mut names = OutputNames::default();
     let reserved = ["summary.xlsx".to_string(), "report.json".to_string()];
-    for name in inputs.iter().map(|i| names.next(i)).chain(reserved) {
+    for name in walk().map(|i| names.next(&i)).chain(reserved) {
         if let Some(path) = inside.get(&name) {
             return Err(RunError::WouldOverwrite(path.display().to_string()));
         }
     }
-    Ok(())
+    Ok(total)
 }
 
 /// Names the corrected workbooks under OUT, input by input in input order: the same relative
@@ -272,19 +273,25 @@ type Dest<'a> = Option<(&'a Path, &'a str)>;
 /// order, so only one chunk of reports is held at once, whatever the number of inputs.
 const CHUNK: usize = 256;
 
-/// Process every input, giving each report to `each` in input order.
+/// Process every input the walk yields, giving each report to `each` in input order. `total`
+/// (the number of inputs, when a first pass counted them) is for the progress display.
 fn process_chunks(
-    inputs: &[Input],
+    inputs: &mut Walker,
+    total: Option<usize>,
     opts: &Options,
     out: Option<&Path>,
     mut each: impl FnMut(FileReport) -> Result<(), RunError>,
 ) -> Result<(), RunError> {
     let pool = pool(opts)?;
-    if let Some(p) = &opts.progress {
-        p.start(inputs.len());
+    if let (Some(p), Some(total)) = (&opts.progress, total) {
+        p.start(total);
     }
     let mut namer = OutputNames::default();
-    for chunk in inputs.chunks(CHUNK) {
+    loop {
+        let chunk: Vec<Input> = inputs.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
         // Output names in input order, whatever the thread count.
         let names: Vec<String> = match out {
             Some(_) => chunk.iter().map(|i| namer.next(i)).collect(),
@@ -467,17 +474,18 @@ fn explain_uncached_formulas(path: &Path, sheet: &str, findings: &mut [rules::Fi
     }
 }
 
-fn fail_on_missing(walked: &walk::Walk) -> Result<(), RunError> {
-    if walked.missing.is_empty() {
+fn fail_on_missing(paths: &[PathBuf]) -> Result<(), RunError> {
+    let missing = walk::missing(paths);
+    if missing.is_empty() {
         return Ok(());
     }
-    let list: Vec<String> = walked.missing.iter().map(|p| p.display().to_string()).collect();
+    let list: Vec<String> = missing.iter().map(|p| p.display().to_string()).collect();
     Err(RunError::Inputs(list.join("；")))
 }
 
 /// Entries the walk could not read (permission denied, a symlink loop) are reported as
 /// unreadable files, after the files that were read.
-fn walk_failures(walked: &walk::Walk) -> Vec<FileReport> {
+fn walk_failures(walked: &Walker) -> Vec<FileReport> {
     walked
         .errors
         .iter()

@@ -220,6 +220,34 @@ fn fix_refuses_to_write_over_its_inputs() {
     assert_eq!(run.status.code(), Some(2));
 }
 
+/// An input reached through a symbolic link that points into OUT, where an earlier output (in
+/// walk order) would land on it: refused before anything is written.
+#[cfg(unix)]
+#[test]
+fn fix_refuses_an_output_landing_on_an_input_reached_through_a_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (input, out) = (dir.path().join("in"), dir.path().join("out"));
+    std::fs::create_dir_all(&input).expect("mkdir");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    std::fs::copy(fixtures().join("good.xlsx"), input.join("a.xlsx")).expect("copy");
+    let target = out.join("a.xlsx");
+    std::fs::copy(fixtures().join("good.xlsx"), &target).expect("copy");
+    std::os::unix::fs::symlink(&target, input.join("z.xlsx")).expect("symlink");
+    let before = std::fs::read(&target).expect("read");
+    let run = bin()
+        .arg("fix")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("覆盖输入文件"), "{stderr}");
+    assert_eq!(std::fs::read(&target).expect("read"), before);
+    assert!(!out.join("summary.xlsx").exists());
+}
+
 #[cfg(unix)]
 #[test]
 fn a_symlink_loop_is_reported_not_fatal() {
