@@ -292,21 +292,44 @@ const OUTCOME_OBJECTS: &[&str] = &[
 /// Normalises a cell's text for matching: full-width digits, letters and signs to ASCII,
 /// `≧ ⩾ >=` to `≥`, `≦ ⩽ <=` to `≤`, and blanks (including U+3000) trimmed.
 pub fn normalize(s: &str) -> String {
-    let mapped: String = s
-        .chars()
-        .map(|c| match num::halfwidth(c) {
-            '≧' | '⩾' => '≥',
-            '≦' | '⩽' => '≤',
-            other => other,
-        })
-        .collect();
-    let mapped = mapped.replace(">=", "≥").replace("<=", "≤");
-    num::trim_blank(&mapped).to_string()
+    // Mapping never turns a blank into a non-blank or back, so trimming first is the same.
+    let s = num::trim_blank(s);
+    let mut out = String::with_capacity(s.len());
+    push_normalized(s, &mut out, |_| true);
+    out
 }
 
 /// [`normalize`] with every blank removed, the form the scanners below work on.
 fn compact(s: &str) -> String {
-    normalize(s).chars().filter(|&c| !num::is_blank(c)).collect()
+    let mut out = String::with_capacity(s.len());
+    push_normalized(s, &mut out, |c| !num::is_blank(c));
+    out
+}
+
+/// Appends `s` mapped as [`normalize`] describes to `out`, keeping the mapped characters for
+/// which `keep` holds. `>=` and `<=` become one sign only when written together (`> =` stays
+/// two characters, as it did when the signs were replaced before blanks were dropped).
+fn push_normalized(s: &str, out: &mut String, keep: impl Fn(char) -> bool) {
+    let mut previous = None;
+    for c in s.chars() {
+        let c = match num::halfwidth(c) {
+            '≧' | '⩾' => '≥',
+            '≦' | '⩽' => '≤',
+            other => other,
+        };
+        let joined = match (previous, c) {
+            (Some('>'), '=') => Some('≥'),
+            (Some('<'), '=') => Some('≤'),
+            _ => None,
+        };
+        previous = Some(c);
+        if let Some(sign) = joined {
+            out.pop();
+            out.push(sign);
+        } else if keep(c) {
+            out.push(c);
+        }
+    }
 }
 
 /// Reads a target (年度指标值). Never fails: text that is neither a quantity nor a deadline is
@@ -1029,6 +1052,31 @@ mod tests {
             let _ = parse_actual(&s);
             let _ = parse_outcome(&s);
             prop_assert_eq!(parse_target(&t.to_string()), t);
+        }
+
+        /// The one-pass `normalize` and `compact` agree with the obvious (allocating)
+        /// definition: map, replace `>=` `<=`, trim; then drop the blanks.
+        #[test]
+        fn one_pass_normalisation_matches_its_definition(
+            chars in prop::collection::vec(
+                prop::sample::select(format!("{CHARSET} =><＞＝＜\u{3000}\u{200B}").chars().collect::<Vec<_>>()),
+                0..24,
+            )
+        ) {
+            let s: String = chars.into_iter().collect();
+            let mapped: String = s
+                .chars()
+                .map(|c| match num::halfwidth(c) {
+                    '≧' | '⩾' => '≥',
+                    '≦' | '⩽' => '≤',
+                    other => other,
+                })
+                .collect();
+            let mapped = mapped.replace(">=", "≥").replace("<=", "≤");
+            let expected = num::trim_blank(&mapped).to_string();
+            prop_assert_eq!(normalize(&s), expected.clone());
+            let compacted: String = expected.chars().filter(|&c| !num::is_blank(c)).collect();
+            prop_assert_eq!(compact(&s), compacted);
         }
 
         #[test]

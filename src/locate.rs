@@ -12,22 +12,30 @@ use crate::grid::{Grid, Value};
 /// Normalise a label for matching: drop all white space (line breaks, full-width spaces) and
 /// trailing colons, and fold full-width brackets and colons to half-width.
 pub fn norm(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{3000}')
-        .map(|c| match c {
+    let mut out = String::with_capacity(text.len());
+    push_norm(text, &mut out);
+    out
+}
+
+/// Appends [`norm`]`(text)` to `out` (leaving what `out` held before untouched).
+fn push_norm(text: &str, out: &mut String) {
+    let start = out.len();
+    for c in text.chars() {
+        if c.is_whitespace() {
+            continue;
+        }
+        out.push(match c {
             '（' => '(',
             '）' => ')',
             '：' => ':',
             '【' | '［' => '[',
             '】' | '］' => ']',
             _ => c,
-        })
-        .collect();
-    while out.ends_with(':') {
+        });
+    }
+    while out.len() > start && out.ends_with(':') {
         out.pop();
     }
-    out
 }
 
 /// What the locator found on one sheet.
@@ -71,48 +79,66 @@ pub fn locate(grid: &Grid) -> Located {
     Located { forms }
 }
 
-/// Every non-empty text cell of the grid, normalised once.
+/// Every non-empty text cell of the grid, normalised once. The texts share one buffer.
 struct Labels {
-    cells: Vec<(u32, u32, String)>,
+    cells: Vec<Label>,
+    text: String,
+}
+
+/// A labelled cell: its position and where its normalised text lies in [`Labels::text`].
+struct Label {
+    row: u32,
+    col: u32,
+    text: std::ops::Range<u32>,
 }
 
 impl Labels {
     fn scan(grid: &Grid) -> Labels {
-        let mut cells = Vec::new();
+        let mut labels = Labels {
+            cells: Vec::new(),
+            text: String::new(),
+        };
         for row in 0..grid.height() {
             for col in 0..grid.width() {
                 if let Value::Text(s) = grid.value(row, col) {
-                    let n = norm(s);
-                    if !n.is_empty() {
-                        cells.push((row, col, n));
+                    let start = labels.text.len();
+                    push_norm(s, &mut labels.text);
+                    if labels.text.len() > start {
+                        let text = start as u32..labels.text.len() as u32;
+                        labels.cells.push(Label { row, col, text });
                     }
                 }
             }
         }
-        Labels { cells }
+        labels
+    }
+
+    fn text_of(&self, label: &Label) -> &str {
+        &self.text[label.text.start as usize..label.text.end as usize]
     }
 
     /// The normalised text at (row, col), `""` for a cell without text.
     fn at(&self, row: u32, col: u32) -> &str {
-        match self.cells.binary_search_by(|(r, c, _)| (*r, *c).cmp(&(row, col))) {
-            Ok(i) => &self.cells[i].2,
+        match self.cells.binary_search_by(|l| (l.row, l.col).cmp(&(row, col))) {
+            Ok(i) => self.text_of(&self.cells[i]),
             Err(_) => "",
         }
     }
 
-    /// The labels of one row, left to right.
-    fn row(&self, row: u32) -> &[(u32, u32, String)] {
-        let start = self.cells.partition_point(|(r, _, _)| *r < row);
-        let end = self.cells.partition_point(|(r, _, _)| *r <= row);
-        &self.cells[start..end]
+    /// The labels of rows `top..bottom`, in sheet order: (row, col, text).
+    fn rows(&self, top: u32, bottom: u32) -> impl Iterator<Item = (u32, u32, &str)> {
+        let start = self.cells.partition_point(|l| l.row < top);
+        let end = self.cells.partition_point(|l| l.row < bottom);
+        self.cells[start..end]
+            .iter()
+            .map(|l| (l.row, l.col, self.text_of(l)))
     }
 
     fn rows_with(&self, pred: impl Fn(&str) -> bool) -> Vec<u32> {
         let mut rows: Vec<u32> = self
-            .cells
-            .iter()
+            .rows(0, u32::MAX)
             .filter(|(_, _, t)| pred(t))
-            .map(|(r, _, _)| *r)
+            .map(|(r, _, _)| r)
             .collect();
         rows.dedup();
         rows
@@ -154,17 +180,12 @@ struct IndicatorCols {
 
 impl Region<'_> {
     /// Labels inside this region, in sheet order.
-    fn labels(&self) -> impl Iterator<Item = &(u32, u32, String)> {
-        self.labels
-            .cells
-            .iter()
-            .filter(move |(r, _, _)| *r >= self.top && *r < self.bottom)
+    fn labels(&self) -> impl Iterator<Item = (u32, u32, &str)> {
+        self.labels.rows(self.top, self.bottom)
     }
 
     fn find(&self, pred: impl Fn(&str) -> bool) -> Option<(u32, u32, &str)> {
-        self.labels()
-            .find(|(_, _, t)| pred(t))
-            .map(|(r, c, t)| (*r, *c, t.as_str()))
+        self.labels().find(|(_, _, t)| pred(t))
     }
 
     /// The field at (row, col), resolving a merged region to its top-left cell.
@@ -262,7 +283,6 @@ impl Region<'_> {
         if let Some((r, c, _)) = self
             .labels()
             .find(|(r, _, t)| *r >= after_table && t.starts_with("自评结论"))
-            .map(|(r, c, t)| (*r, *c, t))
         {
             form.conclusion = self.value_after(r, c, "自评结论");
         }
@@ -523,7 +543,7 @@ impl Region<'_> {
 
     /// The indicator table ends at the 总分 row, the 自评结论 block or another header.
     fn is_table_end(&self, row: u32) -> bool {
-        self.labels.row(row).iter().any(|(_, _, t)| {
+        self.labels.rows(row, row + 1).any(|(_, _, t)| {
             t.starts_with("总分")
                 || t.starts_with("合计")
                 || t.starts_with("自评结论")
@@ -535,8 +555,7 @@ impl Region<'_> {
     fn read_total(&self, form: &mut Form, from: u32) {
         let Some((row, col, _)) = self
             .labels()
-            .find(|(r, _, t)| *r >= from.saturating_sub(1) && (t.starts_with("总分") || t == "合计"))
-            .map(|(r, c, t)| (*r, *c, t.as_str()))
+            .find(|(r, _, t)| *r >= from.saturating_sub(1) && (t.starts_with("总分") || *t == "合计"))
         else {
             return;
         };
