@@ -34,7 +34,7 @@ pub struct Options {
 
 /// Hears of a run's progress. Called from worker threads, in completion order.
 pub trait Progress: Send + Sync {
-    /// The walk is done: `total` files will be processed.
+    /// The inputs were counted (before any is read): `total` files will be processed.
     fn start(&self, total: usize);
     /// One file is done.
     fn file_done(&self, file: &FileReport);

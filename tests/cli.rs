@@ -174,3 +174,54 @@ fn fix_output_is_byte_identical_across_runs_and_thread_counts() {
         assert!(ba == bb, "{} differs between runs", pa.display());
     }
 }
+
+/// The progress display is told how many files there are before the first one is done, and
+/// hears of every file once, in `check` and in `fix` alike (the walk is streamed, so the total
+/// comes from a counting pass).
+#[test]
+fn progress_hears_the_total_first_then_every_file() {
+    use jixiao::report::FileReport;
+    use jixiao::run::{self, Options, Progress};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Default)]
+    struct Record(Mutex<Vec<String>>);
+    impl Progress for Record {
+        fn start(&self, total: usize) {
+            self.0.lock().unwrap().push(format!("start {total}"));
+        }
+        fn file_done(&self, file: &FileReport) {
+            self.0.lock().unwrap().push(file.path.clone());
+        }
+    }
+
+    let folder = samples();
+    let inputs = std::slice::from_ref(&folder);
+    let expected = {
+        let (report, _) = common::check(&folder);
+        let mut paths: Vec<String> = report.files.iter().map(|f| f.path.clone()).collect();
+        paths.sort();
+        paths
+    };
+    assert!(expected.len() >= 6, "{expected:?}");
+    let out = tempfile::tempdir().expect("tempdir");
+    for fix in [false, true] {
+        let record = Arc::new(Record::default());
+        let opts = Options {
+            progress: Some(record.clone()),
+            jobs: Some(2),
+            ..Options::default()
+        };
+        let report = if fix {
+            run::fix(inputs, out.path(), &opts).expect("fix")
+        } else {
+            run::check(inputs, &opts).expect("check")
+        };
+        let events = record.0.lock().unwrap().clone();
+        assert_eq!(events[0], format!("start {}", expected.len()), "fix = {fix}");
+        let mut done = events[1..].to_vec();
+        done.sort();
+        assert_eq!(done, expected, "fix = {fix}");
+        assert_eq!(report.files.len(), expected.len());
+    }
+}
