@@ -275,6 +275,11 @@ const CHUNK: usize = 256;
 
 /// Process every input the walk yields, giving each report to `each` in input order. `total`
 /// (the number of inputs, when a first pass counted them) is for the progress display.
+///
+/// A producer thread walks the inputs a chunk at a time and has the pool process each chunk in
+/// parallel; meanwhile this thread hands the previous chunk's reports to `each` (printing, the
+/// summary, report.json). The channel holds one finished chunk, so at most three chunks of
+/// reports exist at once. If `each` fails, the producer stops at its next chunk.
 fn process_chunks(
     inputs: &mut Walker,
     total: Option<usize>,
@@ -286,36 +291,47 @@ fn process_chunks(
     if let (Some(p), Some(total)) = (&opts.progress, total) {
         p.start(total);
     }
-    let mut namer = OutputNames::default();
-    loop {
-        let chunk: Vec<Input> = inputs.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            break;
+    let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<FileReport>, RunError>>(1);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut namer = OutputNames::default();
+            loop {
+                let chunk: Vec<Input> = inputs.by_ref().take(CHUNK).collect();
+                if chunk.is_empty() {
+                    return;
+                }
+                // Output names in input order, whatever the thread count.
+                let names: Vec<String> = match out {
+                    Some(_) => chunk.iter().map(|i| namer.next(i)).collect(),
+                    None => Vec::new(),
+                };
+                let reports = pool.install(|| {
+                    chunk
+                        .par_iter()
+                        .enumerate()
+                        .map(|(i, input)| {
+                            let dest = out.and_then(|dir| names.get(i).map(|n| (dir, n.as_str())));
+                            let file = process_isolated(input, opts, dest)?;
+                            if let Some(p) = &opts.progress {
+                                p.file_done(&file);
+                            }
+                            Ok(file)
+                        })
+                        .collect::<Result<Vec<_>, RunError>>()
+                });
+                let failed = reports.is_err();
+                if send.send(reports).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        for reports in receive {
+            for report in reports? {
+                each(report)?;
+            }
         }
-        // Output names in input order, whatever the thread count.
-        let names: Vec<String> = match out {
-            Some(_) => chunk.iter().map(|i| namer.next(i)).collect(),
-            None => Vec::new(),
-        };
-        let reports: Vec<FileReport> = pool.install(|| {
-            chunk
-                .par_iter()
-                .enumerate()
-                .map(|(i, input)| {
-                    let dest = out.and_then(|dir| names.get(i).map(|n| (dir, n.as_str())));
-                    let file = process_isolated(input, opts, dest)?;
-                    if let Some(p) = &opts.progress {
-                        p.file_done(&file);
-                    }
-                    Ok(file)
-                })
-                .collect::<Result<_, RunError>>()
-        })?;
-        for report in reports {
-            each(report)?;
-        }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Process one file; a panic becomes that file's error instead of ending the run.

@@ -70,7 +70,7 @@ pub struct Walker {
     pub errors: Vec<(String, String)>,
 }
 
-type Entries = Box<dyn Iterator<Item = walkdir::Result<walkdir::DirEntry>>>;
+type Entries = Box<dyn Iterator<Item = walkdir::Result<walkdir::DirEntry>> + Send>;
 
 impl Walker {
     /// Walk `paths`; `exclude` (the output folder) is never entered.

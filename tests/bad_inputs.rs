@@ -315,3 +315,54 @@ fn a_file_over_the_size_limit_is_unreadable_and_named() {
     // And the tally line closes the run on stderr.
     assert!(String::from_utf8_lossy(&run.stderr).contains("共 2 个文件"));
 }
+
+/// More inputs than one chunk of work (256), good and bad interleaved: every report comes out
+/// once, in input order, with its own status, in `check --json` and in `fix`'s report.json,
+/// whatever the thread count.
+#[test]
+fn reports_keep_input_order_across_chunks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kinds = ["good.xlsx", "truncated.xlsx", "no_form.xlsx"];
+    let mut expected = Vec::new();
+    for i in 0..600 {
+        let kind = kinds[if i % 7 == 3 {
+            1
+        } else if i % 11 == 5 {
+            2
+        } else {
+            0
+        }];
+        let name = format!("{i:03}.xlsx");
+        std::fs::copy(fixtures().join(kind), dir.path().join(&name)).expect("copy");
+        let status = match kind {
+            "good.xlsx" => Status::Findings,
+            "truncated.xlsx" => Status::Unreadable,
+            _ => Status::NoForm,
+        };
+        expected.push((name, status));
+    }
+    let statuses = |report: &Report| -> Vec<(String, Status)> {
+        report.files.iter().map(|f| (f.path.clone(), f.status)).collect()
+    };
+    for jobs in ["1", "2"] {
+        let run = bin()
+            .args(["check", "--json", "-j", jobs])
+            .arg(dir.path())
+            .output()
+            .expect("run");
+        let report: Report = serde_json::from_slice(&run.stdout).expect("json");
+        assert_eq!(statuses(&report), expected, "check -j {jobs}");
+        assert_eq!(report.summary.files, 600);
+    }
+    let out = tempfile::tempdir().expect("tempdir");
+    let (report, code) = fix(&[dir.path()], out.path());
+    assert_eq!(code, 1);
+    assert_eq!(statuses(&report), expected);
+    let written = std::fs::read_dir(out.path()).expect("out").count();
+    let good = expected.iter().filter(|(_, s)| *s == Status::Findings).count();
+    assert_eq!(
+        written,
+        good + 2,
+        "one corrected workbook per form-bearing input + summary + report"
+    );
+}
