@@ -3,7 +3,7 @@
 //!
 //! The crate reads as the pipeline it runs, one module per stage:
 //!
-//! 1. [`walk`]: expand the input arguments into the list of workbooks to read.
+//! 1. [`walk`]: expand the input arguments into the workbooks to read, one at a time.
 //! 2. [`grid`]: read one sheet into a bounded grid of cells plus merged regions; the only place
 //!    that touches calamine and the only numeric boundary (`f64` → `Decimal`, via [`num`]).
 //! 3. [`locate`]: find every form on a grid by its labels and lift it into a [`form::Form`].
