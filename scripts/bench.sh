@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The batch benchmark docs/performance.md reports (issue 6): builds release, then runs
 # benches/batch.rs at N = 1,000 and 10,000 in one process (so it can print the 10k / 1k peak-RSS
-# ratio), median of 3 runs, on the one-form-per-workbook corpus. About 5 minutes on 2 cores.
+# ratio), median of 5 runs, on the one-form-per-workbook corpus. About 8 minutes on 2 cores.
 #
 #   scripts/bench.sh                      # N = 1000,10000
 #   JIXIAO_BENCH_NS=2000 scripts/bench.sh # other sizes (comma-separated)
+#   JIXIAO_BENCH_RUNS=3 scripts/bench.sh  # fewer runs (the median of each run's own ratio is reported)
 #   JIXIAO_BENCH_ARGS="--corpus seed --jobs 1" scripts/bench.sh   # extra bench flags
 #   JIXIAO_BENCH_HUGE=100000 scripts/bench.sh   # also the completion run (≈ 5 more minutes)
 #   scripts/bench.sh --profile            # also callgrind profiles of check and fix (200 files)
@@ -14,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ns=${JIXIAO_BENCH_NS:-1000,10000}
-runs=${JIXIAO_BENCH_RUNS:-3}
+runs=${JIXIAO_BENCH_RUNS:-5}
 extra=${JIXIAO_BENCH_ARGS:-}
 profile=false
 [[ "${1:-}" == "--profile" ]] && profile=true
