@@ -146,10 +146,7 @@ pub fn fix_each(
         message: e.to_string(),
     };
     let mut sheet = render::SummaryBuilder::new().map_err(summary_err)?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".jixiao-")
-        .tempfile_in(out)
-        .map_err(json_err)?;
+    let tmp = temp_in(out).map_err(json_err)?;
     let mut json = JsonStream::new(std::io::BufWriter::new(tmp));
     let mut summary = Summary::default();
     let mut take = |file: FileReport| -> Result<(), RunError> {
@@ -165,13 +162,10 @@ pub fn fix_each(
     }
     summary.skipped = walker.skipped;
     let summary_path = out.join("summary.xlsx");
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".jixiao-")
-        .tempfile_in(out)
-        .map_err(|e| RunError::Write {
-            path: summary_path.display().to_string(),
-            message: e.to_string(),
-        })?;
+    let mut tmp = temp_in(out).map_err(|e| RunError::Write {
+        path: summary_path.display().to_string(),
+        message: e.to_string(),
+    })?;
     sheet.finish_into(tmp.as_file_mut()).map_err(summary_err)?;
     finish_output(tmp, &summary_path)?;
     let tmp = json
@@ -195,9 +189,10 @@ fn refuse_overwriting_inputs(paths: &[PathBuf], out: &Path) -> Result<usize, Run
     };
     let mut inside: HashMap<String, PathBuf> = HashMap::new();
     let mut total = 0;
+    let mut canonical = Canonical::default();
     for input in walk() {
         total += 1;
-        let Ok(path) = input.path.canonicalize() else {
+        let Some(path) = canonical.of(&input.path) else {
             continue;
         };
         let Ok(under) = path.strip_prefix(&out) else {
@@ -220,6 +215,31 @@ fn refuse_overwriting_inputs(paths: &[PathBuf], out: &Path) -> Result<usize, Run
         }
     }
     Ok(total)
+}
+
+/// Canonical paths of inputs that come folder by folder: each folder is resolved once, a file
+/// itself only when it is a symbolic link (one `lstat` per input instead of a `readlink` per
+/// path component).
+#[derive(Default)]
+struct Canonical {
+    folder: Option<(PathBuf, Option<PathBuf>)>,
+}
+
+impl Canonical {
+    fn of(&mut self, path: &Path) -> Option<PathBuf> {
+        if std::fs::symlink_metadata(path).ok()?.file_type().is_symlink() {
+            return path.canonicalize().ok();
+        }
+        let name = path.file_name()?;
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        if self.folder.as_ref().is_none_or(|(p, _)| p != parent) {
+            self.folder = Some((parent.to_path_buf(), parent.canonicalize().ok()));
+        }
+        Some(self.folder.as_ref()?.1.as_ref()?.join(name))
+    }
 }
 
 /// Names the corrected workbooks under OUT, input by input in input order: the same relative
@@ -539,37 +559,43 @@ fn form_report(form: &Form, checked: &rules::Checked) -> FormReport {
 }
 
 /// Write `bytes` to `path` through a temporary file in the same folder, renamed into place, so
-/// an interrupted run never leaves a half-written file.
+/// an interrupted run never leaves a half-written file. The folder is made when missing.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
     let err = |message: String| RunError::Write {
         path: path.display().to_string(),
         message,
     };
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".jixiao-")
-        .tempfile_in(dir)
-        .map_err(|e| err(e.to_string()))?;
+    let mut tmp = match temp_in(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+            temp_in(dir)
+        }
+        other => other,
+    }
+    .map_err(|e| err(e.to_string()))?;
     tmp.write_all(bytes).map_err(|e| err(e.to_string()))?;
     finish_output(tmp, path)
 }
 
-/// Give a finished temporary file the permissions of an ordinary file (a temporary file is
-/// private, 0600) and rename it into place.
-fn finish_output(tmp: tempfile::NamedTempFile, path: &Path) -> Result<(), RunError> {
-    let err = |message: String| RunError::Write {
-        path: path.display().to_string(),
-        message,
-    };
+/// A temporary file in `dir` for an output, created with an ordinary file's permissions (0644
+/// less the umask; a temporary file would otherwise stay private, 0600).
+fn temp_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".jixiao-");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let perms = std::fs::Permissions::from_mode(0o644);
-        tmp.as_file()
-            .set_permissions(perms)
-            .map_err(|e| err(e.to_string()))?;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    tmp.persist(path).map_err(|e| err(e.error.to_string()))?;
+    builder.tempfile_in(dir)
+}
+
+/// Rename a finished temporary file into place.
+fn finish_output(tmp: tempfile::NamedTempFile, path: &Path) -> Result<(), RunError> {
+    tmp.persist(path).map_err(|e| RunError::Write {
+        path: path.display().to_string(),
+        message: e.error.to_string(),
+    })?;
     Ok(())
 }

@@ -93,11 +93,18 @@ impl Walker {
                 .sort_by_file_name()
                 .into_iter()
                 .filter_entry(move |e| {
+                    // Only folders are pruned here (files are judged in `next_in_folder`), and
+                    // only a folder needs its canonical path compared with OUT.
+                    if !e.file_type().is_dir() {
+                        return true;
+                    }
                     let hidden = e.depth() > 0 && is_hidden_or_lock(&e.file_name().to_string_lossy());
-                    let excluded = exclude
-                        .as_ref()
-                        .is_some_and(|x| e.path().canonicalize().is_ok_and(|p| &p == x));
-                    !(e.file_type().is_dir() && (hidden || excluded))
+                    let excluded = || {
+                        exclude
+                            .as_ref()
+                            .is_some_and(|x| e.path().canonicalize().is_ok_and(|p| &p == x))
+                    };
+                    !hidden && !excluded()
                 }),
         )
     }

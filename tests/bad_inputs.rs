@@ -366,3 +366,30 @@ fn reports_keep_input_order_across_chunks() {
         "one corrected workbook per form-bearing input + summary + report"
     );
 }
+
+/// Outputs are ordinary files: readable as a file written by any program in the same place
+/// (0644 under the usual umask), not private like the temporary files they start as; corrected
+/// workbooks in a sub-folder that did not exist get that folder made.
+#[cfg(unix)]
+#[test]
+fn outputs_get_ordinary_permissions_and_their_folders() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nested = dir.path().join("in").join("部门甲");
+    std::fs::create_dir_all(&nested).expect("mkdir");
+    std::fs::copy(fixtures().join("good.xlsx"), nested.join("good.xlsx")).expect("copy");
+    let out = dir.path().join("out");
+    let (report, _) = fix(&[&dir.path().join("in")], &out);
+    assert_eq!(report.files[0].output.as_deref(), Some("部门甲/good.xlsx"));
+    let plain = dir.path().join("plain");
+    std::fs::write(&plain, b"x").expect("write");
+    let ordinary = std::fs::metadata(&plain).expect("meta").permissions().mode() & 0o644;
+    for name in ["部门甲/good.xlsx", "summary.xlsx", "report.json"] {
+        let mode = std::fs::metadata(out.join(name))
+            .expect(name)
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, ordinary, "{name}: {mode:o}");
+    }
+}
