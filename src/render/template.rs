@@ -301,7 +301,28 @@ enum Kind {
     Fixed,
 }
 
-fn style(kind: Kind, highlight: bool) -> Format {
+/// The format of a cell of `kind`, highlighted or not. The ten formats are built once; a cell
+/// that needs a variant (a percent or date number format, an indent) clones its base.
+fn style(kind: Kind, highlight: bool) -> &'static Format {
+    static STYLES: std::sync::LazyLock<Vec<Format>> = std::sync::LazyLock::new(|| {
+        let kinds = [
+            Kind::Label,
+            Kind::Left,
+            Kind::Block,
+            Kind::Center,
+            Kind::Amount,
+            Kind::Fixed,
+        ];
+        debug_assert!(kinds.iter().enumerate().all(|(i, &k)| k as usize == i));
+        kinds
+            .iter()
+            .flat_map(|&kind| [false, true].map(|highlight| build_style(kind, highlight)))
+            .collect()
+    });
+    &STYLES[2 * kind as usize + usize::from(highlight)]
+}
+
+fn build_style(kind: Kind, highlight: bool) -> Format {
     let mut f = base_format()
         .set_border(FormatBorder::Thin)
         .set_text_wrap()
@@ -488,8 +509,7 @@ struct Painter<'w> {
 impl Painter<'_> {
     /// A static label over `area`.
     fn label(&mut self, area: Area, text: &str, kind: Kind) -> Result<(), RenderError> {
-        let fmt = style(kind, false);
-        self.label_with(area, text, &fmt)
+        self.label_with(area, text, style(kind, false))
     }
 
     fn label_with(&mut self, area: Area, text: &str, fmt: &Format) -> Result<(), RenderError> {
@@ -515,40 +535,40 @@ impl Painter<'_> {
         formula: Option<String>,
     ) -> Result<(), RenderError> {
         let note = change_note(field);
-        let mut fmt = style(kind, note.is_some());
+        let base = style(kind, note.is_some());
         let out = resolve(field, read)?;
-        if let Out::Number(_, true) = out {
-            fmt = fmt.set_num_format(percent_format(&out));
-        }
-        if let Out::Date(_) = out {
-            fmt = fmt.set_num_format("yyyy\"年\"m\"月\"d\"日\"");
-        }
+        let variant = match out {
+            Out::Number(_, true) => Some(base.clone().set_num_format(percent_format(&out))),
+            Out::Date(_) => Some(base.clone().set_num_format("yyyy\"年\"m\"月\"d\"日\"")),
+            _ => None,
+        };
+        let fmt = variant.as_ref().unwrap_or(base);
         if area.top != area.bottom || area.left != area.right {
             self.ws
-                .merge_range(area.top, area.left, area.bottom, area.right, "", &fmt)?;
+                .merge_range(area.top, area.left, area.bottom, area.right, "", fmt)?;
         }
         let (row, col) = (area.top, area.left);
         match out {
             Out::Blank => {
-                self.ws.write_blank(row, col, &fmt)?;
+                self.ws.write_blank(row, col, fmt)?;
             }
             Out::Number(d, _) => match formula {
                 Some(f) => {
                     let formula = Formula::new(f).set_result(num::fmt_plain(d));
-                    self.ws.write_formula_with_format(row, col, formula, &fmt)?;
+                    self.ws.write_formula_with_format(row, col, formula, fmt)?;
                 }
                 None => {
-                    self.ws.write_number_with_format(row, col, to_f64(d)?, &fmt)?;
+                    self.ws.write_number_with_format(row, col, to_f64(d)?, fmt)?;
                 }
             },
             Out::Text(s) => {
-                self.ws.write_string_with_format(row, col, cell_text(&s), &fmt)?;
+                self.ws.write_string_with_format(row, col, cell_text(&s), fmt)?;
             }
             Out::Bool(b) => {
-                self.ws.write_boolean_with_format(row, col, b, &fmt)?;
+                self.ws.write_boolean_with_format(row, col, b, fmt)?;
             }
             Out::Date(d) => {
-                self.ws.write_datetime_with_format(row, col, &d, &fmt)?;
+                self.ws.write_datetime_with_format(row, col, &d, fmt)?;
             }
         }
         if let Some(text) = note {
@@ -680,7 +700,7 @@ impl Painter<'_> {
                 FundRow::Local | FundRow::Superior => 2,
                 _ => 1,
             };
-            let label_fmt = style(Kind::Left, false).set_indent(indent);
+            let label_fmt = style(Kind::Left, false).clone().set_indent(indent);
             self.label_with(span(r, LABEL.0, r, LABEL.1), row.label(plan.layout), &label_fmt)?;
             let blank = FundLine::new(*row);
             let line = form.funds.line(*row).unwrap_or(&blank);
@@ -881,9 +901,9 @@ impl Painter<'_> {
         .set_result(format!("等级：{grade}"));
         let fmt = style(Kind::Label, false);
         self.ws
-            .merge_range(area.top, area.left, area.bottom, area.right, "", &fmt)?;
+            .merge_range(area.top, area.left, area.bottom, area.right, "", fmt)?;
         self.ws
-            .write_formula_with_format(area.top, area.left, formula, &fmt)?;
+            .write_formula_with_format(area.top, area.left, formula, fmt)?;
         Ok(())
     }
 }
