@@ -16,6 +16,16 @@ fn num(row: u32, col: u32, v: &str) -> Field {
     Field::at(Pos::new(row, col), Value::Number(d(v)))
 }
 
+/// A fund line on sheet row `r` (0-based): 年初预算数 0, 全年预算数 `a`, 全年执行数 `b`.
+fn line(row: FundRow, r: u32, label: &str, a: &str, b: &str) -> FundLine {
+    let mut l = FundLine::new(row);
+    l.label = label.into();
+    l.initial = num(r, 3, "0");
+    l.budget = num(r, 4, a);
+    l.executed = num(r, 5, b);
+    l
+}
+
 fn text(row: u32, col: u32, v: &str) -> Field {
     Field::at(Pos::new(row, col), Value::Text(v.into()))
 }
@@ -168,14 +178,6 @@ fn seed() -> Form {
             }
         })
         .collect();
-    let line = |row: FundRow, r: u32, label: &str, a: &str, b: &str| {
-        let mut l = FundLine::new(row);
-        l.label = label.into();
-        l.initial = num(r, 3, "0");
-        l.budget = num(r, 4, a);
-        l.executed = num(r, 5, b);
-        l
-    };
     let mut form = Form {
         sheet: "定额公用经费".into(),
         project: text(3, 2, "定额公用经费"),
@@ -701,14 +703,6 @@ fn a_sub_row_is_not_counted_twice() {
 fn national_layout_breakdown() {
     let mut form = seed();
     form.layout = crate::form::Layout::National;
-    let line = |row: FundRow, r: u32, label: &str, a: &str, b: &str| {
-        let mut l = FundLine::new(row);
-        l.label = label.into();
-        l.initial = num(r, 3, "0");
-        l.budget = num(r, 4, a);
-        l.executed = num(r, 5, b);
-        l
-    };
     form.funds.lines = vec![
         line(FundRow::Total, 6, "年度资金总额", "200000", "196876.3"),
         line(FundRow::Fiscal, 7, "其中：当年财政拨款", "150000", "150000"),
