@@ -12,7 +12,12 @@
 //! 6. [`report`]: the JSON report and the terminal rendering of the same findings.
 //!
 //! [`run`] ties the stages together for the `check` and `fix` commands.
+//!
+//! Small pieces every stage shares sit below the stages so that none imports another sideways:
+//! [`codes`] (the table of finding codes), [`text`] (label normalising and placeholders),
+//! [`num`] (the numeric boundary) and [`grid::Pos`] (a cell's position).
 
+pub mod codes;
 pub mod form;
 pub mod grammar;
 pub mod grid;
@@ -22,4 +27,5 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod run;
+pub mod text;
 pub mod walk;

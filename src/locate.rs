@@ -6,37 +6,10 @@
 //! row names, so blank rows and columns, extra or missing columns, other column orders and
 //! merged cells all read the same.
 
-use crate::form::{Field, Form, FundLine, FundRow, Indicator, Layout, MoneyUnit, Pos};
+use crate::form::{Field, Form, FundLine, FundRow, Indicator, Layout, MoneyUnit};
+use crate::grid::Pos;
 use crate::grid::{Grid, Value};
-
-/// Normalise a label for matching: drop all white space (line breaks, full-width spaces) and
-/// trailing colons, and fold full-width brackets and colons to half-width.
-pub fn norm(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    push_norm(text, &mut out);
-    out
-}
-
-/// Appends [`norm`]`(text)` to `out` (leaving what `out` held before untouched).
-fn push_norm(text: &str, out: &mut String) {
-    let start = out.len();
-    for c in text.chars() {
-        if c.is_whitespace() {
-            continue;
-        }
-        out.push(match c {
-            '（' => '(',
-            '）' => ')',
-            '：' => ':',
-            '【' | '［' => '[',
-            '】' | '］' => ']',
-            _ => c,
-        });
-    }
-    while out.len() > start && out.ends_with(':') {
-        out.pop();
-    }
-}
+use crate::text::{norm, push_norm};
 
 /// What the locator found on one sheet.
 #[derive(Debug, Default)]
@@ -660,13 +633,6 @@ fn is_empty_row(ind: &Indicator) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn labels_normalise() {
-        assert_eq!(norm("全 年 预 算 数（A）"), "全年预算数(A)");
-        assert_eq!(norm("年度资金总额："), "年度资金总额");
-        assert_eq!(norm("产出指标\n(50分)"), "产出指标(50分)");
-    }
 
     #[test]
     fn fund_rows_by_label() {

@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::form::{Form, Pos};
+use crate::form::Form;
+use crate::grid::Pos;
 use crate::grid::{self, Limits};
 use crate::locate;
 use crate::num::{fmt_plain, round2};

@@ -18,7 +18,10 @@ use crate::grammar::Date;
 use crate::num;
 
 mod markup;
+mod pos;
 mod xlsx_merges;
+
+pub use pos::{Pos, col_name};
 
 /// Rows and columns kept of one sheet; cells beyond are ignored (a form is ~60 × 12).
 pub const MAX_ROWS: u32 = 5_000;

@@ -10,7 +10,7 @@ use std::io::{Cursor, Read};
 use quick_xml::events::Event;
 
 use super::Region;
-use crate::form::Pos;
+use crate::grid::Pos;
 
 /// Sheet name → merged regions, or `None` when the package is not laid out as expected.
 pub(super) fn scan(bytes: &[u8], max_entry_bytes: u64) -> Option<HashMap<String, Vec<Region>>> {

@@ -203,7 +203,7 @@ pub(crate) fn sheet_ref(sheet: &str, row: u32, col: u16) -> String {
     format!(
         "'{}'!{}",
         sheet.replace('\'', "''"),
-        crate::form::Pos::new(row, u32::from(col))
+        crate::grid::Pos::new(row, u32::from(col))
     )
 }
 
@@ -451,7 +451,8 @@ mod tests {
     use calamine::{Data, Reader, Xlsx};
 
     use super::*;
-    use crate::form::{Change, Field, FundLine, FundRow, Funds, Indicator, MoneyUnit, Pos};
+    use crate::form::{Change, Field, FundLine, FundRow, Funds, Indicator, MoneyUnit};
+    use crate::grid::Pos;
     use crate::grid::Value;
     use crate::rules::{Code, Severity};
 

@@ -11,7 +11,8 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, Worksheet};
 
 use super::{RenderError, base_format, cell_text, new_workbook, to_f64, wrapped_lines};
-use crate::form::{Field, Form, FundCol, FundLine, FundRow, Funds, Indicator, Layout, MoneyUnit, Pos};
+use crate::form::{Field, Form, FundCol, FundLine, FundRow, Funds, Indicator, Layout, MoneyUnit};
+use crate::grid::Pos;
 use crate::grid::Value;
 use crate::num;
 
@@ -689,9 +690,9 @@ impl Painter<'_> {
         let empty = FundLine::new(FundRow::Total);
         let total = form.funds.line(FundRow::Total).unwrap_or(&empty);
         let (e, f, g) = (
-            crate::form::col_name(u32::from(BUDGET)),
-            crate::form::col_name(u32::from(EXECUTED)),
-            crate::form::col_name(u32::from(POINTS)),
+            crate::grid::col_name(u32::from(BUDGET)),
+            crate::grid::col_name(u32::from(EXECUTED)),
+            crate::grid::col_name(u32::from(POINTS)),
         );
         for (i, row) in plan.fund_rows.iter().enumerate() {
             let r = plan.fund_row(i);
@@ -720,7 +721,7 @@ impl Painter<'_> {
                             // A score the filer derived from the rounded rate was accepted as
                             // such: its formula follows the same path, so it recalculates to it.
                             if form.funds.score_via_rate {
-                                let h = crate::form::col_name(u32::from(RATE));
+                                let h = crate::grid::col_name(u32::from(RATE));
                                 format!("ROUND({g}{n}*MIN({h}{n}/100,1),2)")
                             } else {
                                 format!("ROUND({g}{n}*MIN({f}{n}/{e}{n},1),2)")
@@ -878,7 +879,7 @@ impl Painter<'_> {
         };
         let cell = format!(
             "{}{}",
-            crate::form::col_name(u32::from(total.left)),
+            crate::grid::col_name(u32::from(total.left)),
             total.top + 1
         );
         let (e, g, f) = (
@@ -913,7 +914,7 @@ impl Painter<'_> {
 /// scores are part of the row above.
 fn total_formula(form: &Form, plan: &Plan) -> Option<String> {
     figure_of(&form.total)?;
-    let col = crate::form::col_name(u32::from(ind_col::SCORE));
+    let col = crate::grid::col_name(u32::from(ind_col::SCORE));
     let mut ranges = Vec::new();
     let mut i = 0;
     let inds = &form.indicators;
@@ -940,7 +941,7 @@ fn total_formula(form: &Form, plan: &Plan) -> Option<String> {
         format!("SUM({})", ranges.join(","))
     };
     if figure_of(&form.funds.score).is_some() {
-        let score = crate::form::col_name(u32::from(funds_col::SCORE.0));
+        let score = crate::grid::col_name(u32::from(funds_col::SCORE.0));
         Some(format!("{sum}+{score}{}", plan.total_fund_row() + 1))
     } else {
         Some(sum)

@@ -8,8 +8,8 @@ use super::{Code, Ctx, Draft, Reading, agrees, read_number};
 use crate::form::{Field, Indicator};
 use crate::grammar::{self, Actual, Comparator, Outcome, Quantity, Target, Unit};
 use crate::grid::Value;
-use crate::locate::norm;
 use crate::num::{fmt_plain, round2};
+use crate::text::norm;
 
 pub(super) fn check(ctx: &mut Ctx) {
     for i in 0..ctx.form.indicators.len() {

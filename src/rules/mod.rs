@@ -14,7 +14,6 @@
 //! Rules see figures through [`Ctx`], which records findings in one place so every finding
 //! carries the same fields and obeys the same severity settings.
 
-pub mod codes;
 mod costs;
 mod funds;
 mod indicators;
@@ -25,7 +24,7 @@ mod weights;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-pub use codes::{Code, Severity};
+pub use crate::codes::{Code, Severity};
 pub use settings::{Settings, SettingsError};
 
 use crate::form::{Field, Form};
@@ -109,7 +108,7 @@ pub fn check(form: &Form, settings: &Settings) -> Checked {
 
 /// Findings in sheet order: by row, then column; findings without a cell last.
 fn sort_key(cell: &str) -> (u32, u32) {
-    crate::form::Pos::parse_a1(cell).map_or((u32::MAX, u32::MAX), |p| (p.row, p.col))
+    crate::grid::Pos::parse_a1(cell).map_or((u32::MAX, u32::MAX), |p| (p.row, p.col))
 }
 
 /// The state rules share while checking one form: the settings, the findings so far and the

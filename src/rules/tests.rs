@@ -6,7 +6,8 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::form::{Field, Form, FundCol, FundLine, FundRow, Indicator, Pos};
+use crate::form::{Field, Form, FundCol, FundLine, FundRow, Indicator};
+use crate::grid::Pos;
 
 fn d(s: &str) -> Decimal {
     s.parse().expect("decimal literal")

@@ -5,8 +5,8 @@
 use rust_decimal::Decimal;
 
 use super::{Code, Ctx, Draft, Reading, read_number};
-use crate::locate::norm;
 use crate::num::fmt_plain;
+use crate::text::norm;
 
 /// A run of indicator rows under one 一级指标.
 struct Group {

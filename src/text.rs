@@ -1,0 +1,83 @@
+//! Text as the forms write it: the one place where a label is normalised for matching and
+//! where a placeholder (`/`, `-`, `—`, `无`) is told from a value. The locator, the rulebook and
+//! the renderer all ask here, so a spelling accepted in one stage is accepted in every other.
+
+/// Normalise a label for matching: drop all white space (line breaks, full-width spaces) and
+/// trailing colons, and fold full-width brackets and colons to half-width.
+pub fn norm(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_norm(text, &mut out);
+    out
+}
+
+/// Appends [`norm`]`(text)` to `out` (leaving what `out` held before untouched).
+pub(crate) fn push_norm(text: &str, out: &mut String) {
+    let start = out.len();
+    for c in text.chars() {
+        if c.is_whitespace() {
+            continue;
+        }
+        out.push(match c {
+            '（' => '(',
+            '）' => ')',
+            '：' => ':',
+            '【' | '［' => '[',
+            '】' | '］' => ']',
+            _ => c,
+        });
+    }
+    while out.len() > start && out.ends_with(':') {
+        out.pop();
+    }
+}
+
+/// Placeholders a template cell holds instead of a value: `/`, `-`, `—`, `无` and their
+/// full-width and doubled forms. They read as blank wherever a value is expected.
+const PLACEHOLDERS: &[&str] = &[
+    "/", "／", "\\", "-", "－", "—", "——", "--", "―", "‐", "–", "无", "暂无", "空", "null", "N/A", "n/a",
+];
+
+/// Whether `text` is blank or only a placeholder (`/`, `-`, `—`, `无`…), after normalising.
+pub fn is_placeholder(text: &str) -> bool {
+    let n = norm(text);
+    n.is_empty() || PLACEHOLDERS.contains(&n.as_str())
+}
+
+/// Whether a reason or remark cell says something: not blank and not a placeholder.
+pub fn says_something(text: &str) -> bool {
+    !is_placeholder(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_normalise() {
+        assert_eq!(norm("全 年 预 算 数（A）"), "全年预算数(A)");
+        assert_eq!(norm("年度资金总额："), "年度资金总额");
+        assert_eq!(norm("产出指标\n(50分)"), "产出指标(50分)");
+    }
+
+    #[test]
+    fn placeholders() {
+        for s in [
+            "",
+            " ",
+            "/",
+            "／",
+            "-",
+            "—",
+            "——",
+            "无",
+            " 无 ",
+            "－",
+            "\u{3000}/",
+        ] {
+            assert!(is_placeholder(s), "{s:?}");
+        }
+        for s in ["0", "无法完成", "原因：资金未到位", "1/2", "有效"] {
+            assert!(!is_placeholder(s), "{s:?}");
+        }
+    }
+}
