@@ -97,6 +97,8 @@ codes! {
         "指标值、实际完成值、分值、得分或金额无法按应有的格式识别";
     MissingField = "missing-field", Error, "缺少必填项",
         "只有填报单位能提供的内容为空：项目名称、预算数、执行数、指标值、完成值、分值、定性指标得分";
+    InternalError = "internal-error", Error, "程序内部错误",
+        "检查该表时程序出错：该表只报告出错前的结果，请把该文件报告给 jixiao 的维护者";
     UnreadableFile = "unreadable-file", Error, "文件无法读取",
         "文件损坏、加密、不是电子表格或超过大小限制";
     NoFormFound = "no-form-found", Error, "未找到自评表",

@@ -119,6 +119,16 @@ impl Date {
         (1..=last).contains(&day).then_some(Date { year, month, day })
     }
 
+    /// Whether this date is on or before `deadline`. Where either was written without a year
+    /// and the form's year is unknown (year 0), month and day decide.
+    pub fn on_or_before(&self, deadline: &Date) -> bool {
+        if self.year == 0 || deadline.year == 0 {
+            (self.month, self.day) <= (deadline.month, deadline.day)
+        } else {
+            self <= deadline
+        }
+    }
+
     /// The last day of a month (`2024年2月底` → 2024-02-29).
     pub fn last_of_month(year: i32, month: u32) -> Option<Date> {
         let day = days_in_month(year, month)?;
@@ -290,7 +300,8 @@ const OUTCOME_OBJECTS: &[&str] = &[
 ];
 
 /// Normalises a cell's text for matching: full-width digits, letters and signs to ASCII,
-/// `≧ ⩾ >=` to `≥`, `≦ ⩽ <=` to `≤`, and blanks (including U+3000) trimmed.
+/// `≧ ⩾ >=` to `≥`, `≦ ⩽ <=` to `≤`, `═ ﹦ ＝ ==` to `=`, and blanks (including U+3000)
+/// trimmed.
 pub fn normalize(s: &str) -> String {
     // Mapping never turns a blank into a non-blank or back, so trimming first is the same.
     let s = num::trim_blank(s);
@@ -315,28 +326,42 @@ fn push_normalized(s: &str, out: &mut String, keep: impl Fn(char) -> bool) {
         let c = match num::halfwidth(c) {
             '≧' | '⩾' => '≥',
             '≦' | '⩽' => '≤',
+            // Look-alikes of `=` that published forms use: box-drawing ═, small ﹦, ꞊.
+            '═' | '﹦' | '꞊' | '⩵' => '=',
             other => other,
         };
         let joined = match (previous, c) {
             (Some('>'), '=') => Some('≥'),
             (Some('<'), '=') => Some('≤'),
+            (Some('='), '=') => Some('='),
             _ => None,
         };
-        previous = Some(c);
         if let Some(sign) = joined {
             out.pop();
             out.push(sign);
-        } else if keep(c) {
-            out.push(c);
+            previous = Some(sign);
+        } else {
+            if keep(c) {
+                out.push(c);
+            }
+            previous = Some(c);
         }
     }
 }
 
 /// Reads a target (年度指标值). Never fails: text that is neither a quantity nor a deadline is
-/// [`Target::Qualitative`].
+/// [`Target::Qualitative`]. A deadline without a year (`9月前`) has year 0: see
+/// [`parse_target_in`].
 pub fn parse_target(s: &str) -> Target {
+    parse_target_in(s, 0)
+}
+
+/// [`parse_target`] in a form of `year`: a deadline written without one (`9月前`, `年底前`,
+/// `12月31日前`) falls in that year. Year 0 stands for "the form's year, unknown": such dates
+/// compare by month and day only (see [`Date::on_or_before`]).
+pub fn parse_target_in(s: &str, year: i32) -> Target {
     let text = compact(s);
-    if let Some(date) = parse_deadline(&text) {
+    if let Some(date) = parse_deadline(&text, year) {
         return Target::Deadline(date);
     }
     if let Some((cmp, qty)) = parse_quantitative(&text) {
@@ -348,11 +373,16 @@ pub fn parse_target(s: &str) -> Target {
 /// Reads an actual (实际完成值). Never fails: text that is not a stated result, a date or a
 /// plain quantity is [`Actual::Text`], kept as written (trimmed).
 pub fn parse_actual(s: &str) -> Actual {
+    parse_actual_in(s, 0)
+}
+
+/// [`parse_actual`] in a form of `year` (a month without a year, `7月`, `10月完成`, falls in it).
+pub fn parse_actual_in(s: &str, year: i32) -> Actual {
     let text = compact(s);
     if let Some(outcome) = outcome_of(&text) {
         return Actual::Outcome(outcome);
     }
-    if let Some(date) = parse_actual_date(&text) {
+    if let Some(date) = parse_actual_date(&text, year) {
         return Actual::Date(date);
     }
     if let Some(qty) = parse_actual_quantity(&text) {
@@ -457,7 +487,7 @@ fn longest_suffix<T: Copy>(text: &str, table: &[(&'static str, T)]) -> Option<(&
 fn parse_unit(tail: &str) -> Option<Unit> {
     let unit = match tail {
         "" => Unit::None,
-        "%" => Unit::Percent,
+        "%" | "百分比" | "百分之" => Unit::Percent,
         "元" => Unit::Yuan,
         "万元" => Unit::WanYuan,
         _ => {
@@ -479,10 +509,12 @@ fn parse_unit(tail: &str) -> Option<Unit> {
 ///
 /// A bare date counts as a deadline, except the 8-digit form (`20241231`), which needs a
 /// suffix (`20241231前`) to be told from a number.
-fn parse_deadline(text: &str) -> Option<Date> {
+fn parse_deadline(text: &str, form_year: i32) -> Option<Date> {
     let mut body = text;
+    let mut has_prefix = false;
     if let Some(rest) = DEADLINE_PREFIXES.iter().find_map(|p| body.strip_prefix(p)) {
         body = rest;
+        has_prefix = true;
     }
     body = body.strip_suffix("完成").unwrap_or(body);
     let mut has_suffix = false;
@@ -497,14 +529,88 @@ fn parse_deadline(text: &str) -> Option<Date> {
     {
         return Date::new(year, 12, 31);
     }
-    let (date, rest, eight_digits) = parse_date_prefix(body)?;
-    (rest.is_empty() && (has_suffix || !eight_digits)).then_some(date)
+    if let Some((date, rest, eight_digits)) = parse_date_prefix(body) {
+        return (rest.is_empty() && (has_suffix || !eight_digits)).then_some(date);
+    }
+    // Without a year: `9月前`, `11月底前`, `年底前`, `12月31日前`, `本年度内` — only with a word
+    // that makes it a deadline, so that a bare `3月` is not read as one. A month alone is its
+    // last day (`9月前` is met by anything in September).
+    const YEAR_END: [&str; 8] = [
+        "年底",
+        "年末",
+        "年内",
+        "年度内",
+        "本年度内",
+        "本年内",
+        "本年底",
+        "本年末",
+    ];
+    if YEAR_END.contains(&body) {
+        return Date::new(form_year, 12, 31);
+    }
+    if !(has_suffix || has_prefix) {
+        return None;
+    }
+    let (date, rest) = parse_month_day(body, form_year, MonthAlone::LastDay)?;
+    rest.is_empty().then_some(date)
 }
 
-/// A date actual: the date alone, or followed by `完成` / `已完成`.
-fn parse_actual_date(text: &str) -> Option<Date> {
-    let (date, rest, _) = parse_date_prefix(text)?;
-    matches!(rest, "" | "完成" | "已完成").then_some(date)
+/// What a month written without a day stands for.
+#[derive(Clone, Copy, PartialEq)]
+enum MonthAlone {
+    /// Its last day: the deadline `9月前` is met by anything in September.
+    LastDay,
+    /// Its first day: the actual `10月完成` may have been any day of October, so it is read in
+    /// the filer's favour.
+    FirstDay,
+}
+
+/// `M月`, `M月底`, `M月末`, `M月D日` (or `号`) at the start of `text`, in `year`.
+fn parse_month_day(text: &str, year: i32, alone: MonthAlone) -> Option<(Date, &str)> {
+    let (month, rest) = take_int(text, 2)?;
+    let rest = rest.strip_prefix('月')?;
+    for end_of_month in ["底", "末"] {
+        if let Some(rest) = rest.strip_prefix(end_of_month) {
+            return Some((Date::last_of_month(year, month)?, rest));
+        }
+    }
+    if let Some((day, after)) = take_int(rest, 2) {
+        let after = after
+            .strip_prefix('日')
+            .or_else(|| after.strip_prefix('号'))
+            .unwrap_or(after);
+        return Some((Date::new(year, month, day)?, after));
+    }
+    let rest = rest.strip_prefix('份').unwrap_or(rest);
+    let date = match alone {
+        MonthAlone::LastDay => Date::last_of_month(year, month)?,
+        MonthAlone::FirstDay => Date::new(year, month, 1)?,
+    };
+    Some((date, rest))
+}
+
+/// A date actual: the date alone, or followed by `完成` / `已完成`; a date without a year
+/// (`7月`, `10月完成`, `12月30日`) falls in `form_year`, a month alone on its first day.
+fn parse_actual_date(text: &str, form_year: i32) -> Option<Date> {
+    const DONE: [&str; 5] = ["", "完成", "已完成", "前完成", "底前完成"];
+    if let Some((date, rest, _)) = parse_date_prefix(text) {
+        return DONE.contains(&rest).then_some(date);
+    }
+    if let Some(rest) = text.strip_prefix("年底").or_else(|| text.strip_prefix("年末")) {
+        return DONE
+            .contains(&rest)
+            .then(|| Date::new(form_year, 12, 31))
+            .flatten();
+    }
+    let text = text.strip_prefix("于").unwrap_or(text);
+    let (date, rest) = parse_month_day(text, form_year, MonthAlone::FirstDay)?;
+    DONE.contains(&rest).then_some(date)
+}
+
+/// An actual read as a quantity only (`12月` as 12 months against `≥10月`), for a quantitative
+/// target whose actual [`parse_actual`] took for something else.
+pub fn parse_quantity(s: &str) -> Option<Quantity> {
+    parse_actual_quantity(&compact(s))
 }
 
 /// A quantity actual: a number and a unit, nothing before (an actual carries no comparator).
@@ -808,7 +914,6 @@ mod tests {
             "约9次",
             "1,2次",
             "按计划推进2项重点工作并完成验收",
-            "12月31日前",
             "不等于5次",
         ] {
             assert_eq!(parse_target(s), qualitative(s), "{s:?}");
@@ -840,6 +945,90 @@ mod tests {
         assert_eq!(parse_target("2024年12月31日"), deadline(2024, 12, 31));
         // Without a suffix, eight digits are a number.
         assert_eq!(parse_target("≤20241231"), quant(Le, "20241231", Unit::None));
+    }
+
+    #[test]
+    fn real_world_spellings() {
+        // Look-alike equals signs and spaces (docs/rules.md, "Forms as people fill them").
+        assert_eq!(parse_target("═ 100 %"), quant(EqC, "100", Unit::Percent));
+        assert_eq!(parse_target("﹦ 72890 元"), quant(EqC, "72890", Unit::Yuan));
+        assert_eq!(parse_target("==5个"), quant(EqC, "5", other("个")));
+        assert_eq!(parse_target("≥ 95 %"), quant(Ge, "95", Unit::Percent));
+        assert_eq!(parse_target("≥100百分比"), quant(Ge, "100", Unit::Percent));
+        // Any unit word is a unit.
+        assert_eq!(parse_target("0起"), quant(Ge, "0", other("起")));
+        assert_eq!(parse_target("≥3宗"), quant(Ge, "3", other("宗")));
+        assert_eq!(parse_actual("12栋"), qty("12", other("栋")));
+    }
+
+    #[test]
+    fn deadlines_without_a_year_fall_in_the_forms_year() {
+        let target = |s| parse_target_in(s, 2024);
+        let actual = |s| parse_actual_in(s, 2024);
+        assert_eq!(target("9月前"), deadline(2024, 9, 30));
+        assert_eq!(target("11月底前"), deadline(2024, 11, 30));
+        assert_eq!(target("年底前"), deadline(2024, 12, 31));
+        assert_eq!(target("12月31日前"), deadline(2024, 12, 31));
+        assert_eq!(target("2月底前"), deadline(2024, 2, 29));
+        assert_eq!(target("本年度内"), deadline(2024, 12, 31));
+        assert_eq!(
+            actual("7月"),
+            Actual::Date(Date {
+                year: 2024,
+                month: 7,
+                day: 1
+            })
+        );
+        assert_eq!(
+            actual("10月完成"),
+            Actual::Date(Date {
+                year: 2024,
+                month: 10,
+                day: 1
+            })
+        );
+        assert_eq!(
+            actual("12月30日"),
+            Actual::Date(Date {
+                year: 2024,
+                month: 12,
+                day: 30
+            })
+        );
+        assert_eq!(
+            actual("2022年12月30日"),
+            Actual::Date(Date {
+                year: 2022,
+                month: 12,
+                day: 30
+            })
+        );
+        // A bare month is a count of months, not a deadline; 13月 is no month.
+        assert_eq!(target("3月"), quant(Ge, "3", other("月")));
+        assert!(!matches!(target("13月前"), Target::Deadline(_)));
+        // Unknown year (0): month and day decide.
+        let late = Date {
+            year: 0,
+            month: 10,
+            day: 1,
+        };
+        assert!(!late.on_or_before(&Date {
+            year: 0,
+            month: 9,
+            day: 30
+        }));
+        assert!(
+            Date {
+                year: 2022,
+                month: 7,
+                day: 1
+            }
+            .on_or_before(&Date {
+                year: 0,
+                month: 9,
+                day: 30
+            })
+        );
     }
 
     #[test]
@@ -1059,7 +1248,7 @@ mod tests {
         #[test]
         fn one_pass_normalisation_matches_its_definition(
             chars in prop::collection::vec(
-                prop::sample::select(format!("{CHARSET} =><＞＝＜\u{3000}\u{200B}").chars().collect::<Vec<_>>()),
+                prop::sample::select(format!("{CHARSET} =><＞＝＜═﹦\u{3000}\u{200B}").chars().collect::<Vec<_>>()),
                 0..24,
             )
         ) {
@@ -1069,10 +1258,14 @@ mod tests {
                 .map(|c| match num::halfwidth(c) {
                     '≧' | '⩾' => '≥',
                     '≦' | '⩽' => '≤',
+                    '═' | '﹦' | '꞊' | '⩵' => '=',
                     other => other,
                 })
                 .collect();
-            let mapped = mapped.replace(">=", "≥").replace("<=", "≤");
+            let mut mapped = mapped.replace(">=", "≥").replace("<=", "≤");
+            while mapped.contains("==") {
+                mapped = mapped.replace("==", "=");
+            }
             let expected = num::trim_blank(&mapped).to_string();
             prop_assert_eq!(normalize(&s), expected.clone());
             let compacted: String = expected.chars().filter(|&c| !num::is_blank(c)).collect();

@@ -15,9 +15,11 @@
 //!
 //! Small pieces every stage shares sit below the stages so that none imports another sideways:
 //! [`codes`] (the table of finding codes), [`text`] (label normalising and placeholders),
+//! [`figure`] (how a field reads as a figure, for the rulebook and the renderer alike),
 //! [`num`] (the numeric boundary) and [`grid::Pos`] (a cell's position).
 
 pub mod codes;
+pub mod figure;
 pub mod form;
 pub mod grammar;
 pub mod grid;

@@ -623,11 +623,13 @@ fn is_header_label(t: &str) -> bool {
     LABELS.iter().any(|l| t.starts_with(l))
 }
 
-/// A template row left empty, or holding only `/` or `-`.
+/// A template row left empty: its target, actual, 分值 and 得分 are all blank or placeholders
+/// (`/`, `-`, `—`, `无`), whatever its 三级指标 says (`指标1`, `指标1:/`). It is not an indicator
+/// (docs/rules.md, "Forms as people fill them").
 fn is_empty_row(ind: &Indicator) -> bool {
-    [&ind.name, &ind.target, &ind.actual, &ind.weight, &ind.score]
+    [&ind.target, &ind.actual, &ind.weight, &ind.score]
         .iter()
-        .all(|f| matches!(norm(&f.text()).as_str(), "" | "/" | "／" | "-" | "—" | "无"))
+        .all(|f| crate::text::is_placeholder(&f.text()))
 }
 
 #[cfg(test)]

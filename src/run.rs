@@ -357,21 +357,7 @@ fn process_chunks(
 
 /// Process one file; a panic becomes that file's error instead of ending the run.
 fn process_isolated(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunError> {
-    quiet_panics();
-    IN_FILE.with(|f| f.set(true));
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| process(input, opts, dest)));
-    IN_FILE.with(|f| f.set(false));
-    match outcome {
-        Ok(result) => result,
-        Err(_) => {
-            let what = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_default();
-            Ok(failed(
-                input,
-                Status::Unreadable,
-                format!("读取或处理该文件时程序出错（已跳过该文件，请报告此问题）：{what}"),
-            ))
-        }
-    }
+    contained(|| process(input, opts, dest)).unwrap_or_else(|what| Ok(panicked(&input.rel(), &what)))
 }
 
 thread_local! {
@@ -412,15 +398,15 @@ fn quiet_panics() {
     });
 }
 
-fn failed(input: &Input, status: Status, error: String) -> FileReport {
+fn failed(rel: &str, status: Status, error: String) -> FileReport {
+    let (code, error) = match status {
+        Status::NoForm => (Code::NoFormFound, error),
+        _ => rules::unreadable_file(&error),
+    };
     FileReport {
-        path: input.rel(),
+        path: rel.to_string(),
         status,
-        code: Some(if status == Status::NoForm {
-            Code::NoFormFound
-        } else {
-            Code::UnreadableFile
-        }),
+        code: Some(code),
         error: Some(error),
         output: None,
         hidden_sheets: Vec::new(),
@@ -430,9 +416,79 @@ fn failed(input: &Input, status: Status, error: String) -> FileReport {
 
 /// Read, locate, check and (for `fix`) render and write one input.
 fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunError> {
-    let grids = match grid::read_workbook(&input.path, &opts.limits) {
+    let bytes = match grid::load(&input.path, &opts.limits) {
+        Ok(b) => b,
+        Err(e) => return Ok(failed(&input.rel(), Status::Unreadable, e.to_string())),
+    };
+    let examined = examine(&input.rel(), &bytes, opts);
+    let mut report = examined.report;
+    if let Some((dir, name)) = dest
+        && !examined.corrected.is_empty()
+    {
+        let bytes = corrected_bytes(&examined.corrected).map_err(|message| RunError::Write {
+            path: name.to_string(),
+            message,
+        })?;
+        write_atomic(&dir.join(name), &bytes)?;
+        report.output = Some(name.to_string());
+    }
+    Ok(report)
+}
+
+/// `check` on one workbook held in memory, named `rel` in the report: the library's entry for
+/// front ends that receive bytes (the web page) and for the whole-pipeline fuzz target.
+pub fn check_bytes(rel: &str, bytes: &[u8], opts: &Options) -> FileReport {
+    isolated(rel, || examine(rel, bytes, opts).report)
+}
+
+/// `fix` on one workbook held in memory: its report and, when it holds a form, the corrected
+/// workbook's bytes.
+pub fn fix_bytes(rel: &str, bytes: &[u8], opts: &Options) -> (FileReport, Option<Vec<u8>>) {
+    isolated(rel, || {
+        let examined = examine(rel, bytes, opts);
+        let mut report = examined.report;
+        if examined.corrected.is_empty() {
+            return (report, None);
+        }
+        match corrected_bytes(&examined.corrected) {
+            Ok(bytes) => (report, Some(bytes)),
+            Err(message) => {
+                report.status = Status::Unreadable;
+                report.code = Some(Code::UnreadableFile);
+                report.error = Some(format!("无法生成更正后的工作簿：{message}"));
+                (report, None)
+            }
+        }
+    })
+}
+
+/// Run `f` for the file `rel` with panics contained (see [`process_isolated`]).
+fn isolated<T: From<FileReport>>(rel: &str, f: impl FnOnce() -> T) -> T {
+    contained(f).unwrap_or_else(|what| T::from(panicked(rel, &what)))
+}
+
+impl From<FileReport> for (FileReport, Option<Vec<u8>>) {
+    fn from(report: FileReport) -> Self {
+        (report, None)
+    }
+}
+
+/// One input read and checked: its report and, for each form, the corrected form and its
+/// findings (what the corrected workbook is drawn from).
+struct Examined {
+    report: FileReport,
+    corrected: Vec<(Form, Vec<rules::Finding>)>,
+}
+
+fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
+    let grids = match grid::read_bytes(bytes, &opts.limits) {
         Ok(g) => g,
-        Err(e) => return Ok(failed(input, Status::Unreadable, e.to_string())),
+        Err(e) => {
+            return Examined {
+                report: failed(rel, Status::Unreadable, e.to_string()),
+                corrected: Vec::new(),
+            };
+        }
     };
     let mut forms = Vec::new();
     let mut corrected = Vec::new();
@@ -443,52 +499,78 @@ fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunE
             hidden_sheets.push(grid.name.clone());
         }
         for form in located.forms {
-            let mut checked = rules::check(&form, &opts.settings);
-            explain_uncached_formulas(&input.path, &form.sheet, &mut checked.findings);
+            let mut checked = check_contained(&form, |f| rules::check(f, &opts.settings));
+            explain_uncached_formulas(bytes, &form.sheet, &mut checked.findings);
             forms.push(form_report(&form, &checked));
             corrected.push((checked.corrected, checked.findings));
         }
     }
     if forms.is_empty() {
         let sheets: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
-        let error = format!(
-            "在工作表（{}）中均未找到自评表：未找到“全年预算数”或“三级指标”等表头",
-            sheets.join("、")
-        );
-        return Ok(failed(input, Status::NoForm, error));
+        let (_, error) = rules::no_form_found(&sheets);
+        return Examined {
+            report: failed(rel, Status::NoForm, error),
+            corrected,
+        };
     }
     let status = if forms.iter().all(|f| f.findings.is_empty()) {
         Status::Ok
     } else {
         Status::Findings
     };
-    let mut output = None;
-    if let Some((dir, name)) = dest {
-        let views: Vec<CorrectedForm> = corrected
-            .iter()
-            .map(|(form, findings)| CorrectedForm { form, findings })
-            .collect();
-        let bytes = render::corrected_workbook(&views).map_err(|e| RunError::Write {
-            path: name.to_string(),
-            message: e.to_string(),
-        })?;
-        write_atomic(&dir.join(name), &bytes)?;
-        output = Some(name.to_string());
+    Examined {
+        report: FileReport {
+            path: rel.to_string(),
+            status,
+            code: None,
+            error: None,
+            output: None,
+            hidden_sheets,
+            forms,
+        },
+        corrected,
     }
-    Ok(FileReport {
-        path: input.rel(),
-        status,
-        code: None,
-        error: None,
-        output,
-        hidden_sheets,
-        forms,
+}
+
+/// The rulebook on one form, with a panic contained to that form: it then has one
+/// `internal-error` finding and is written back unchanged, and the file's other forms stand.
+fn check_contained(form: &Form, check: impl FnOnce(&Form) -> rules::Checked) -> rules::Checked {
+    contained(|| check(form)).unwrap_or_else(|what| rules::Checked {
+        findings: vec![rules::internal_error(form, &what)],
+        corrected: form.clone(),
+        figures: rules::Figures::default(),
     })
+}
+
+/// Run `f`, turning a panic into its message and location (the panic hook keeps it off the
+/// terminal, where it would break the progress display).
+fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    quiet_panics();
+    let was = IN_FILE.with(|flag| flag.replace(true));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    IN_FILE.with(|flag| flag.set(was));
+    outcome.map_err(|_| LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_default())
+}
+
+fn panicked(rel: &str, what: &str) -> FileReport {
+    failed(
+        rel,
+        Status::Unreadable,
+        format!("读取或处理该文件时程序出错（已跳过该文件，请报告此问题）：{what}"),
+    )
+}
+
+fn corrected_bytes(corrected: &[(Form, Vec<rules::Finding>)]) -> Result<Vec<u8>, String> {
+    let views: Vec<CorrectedForm> = corrected
+        .iter()
+        .map(|(form, findings)| CorrectedForm { form, findings })
+        .collect();
+    render::corrected_workbook(&views).map_err(|e| e.to_string())
 }
 
 /// A cell that read blank may hold a formula whose result the saving program never stored:
 /// say so in the finding, since the filer sees a figure in Excel and none in our report.
-fn explain_uncached_formulas(path: &Path, sheet: &str, findings: &mut [rules::Finding]) {
+fn explain_uncached_formulas(bytes: &[u8], sheet: &str, findings: &mut [rules::Finding]) {
     let blank: HashSet<(u32, u32)> = findings
         .iter()
         .filter(|f| f.reported.is_empty())
@@ -498,7 +580,7 @@ fn explain_uncached_formulas(path: &Path, sheet: &str, findings: &mut [rules::Fi
     if blank.is_empty() {
         return;
     }
-    let formulas = grid::uncached_formulas(path, sheet, &blank);
+    let formulas = grid::uncached_formulas(bytes, sheet, &blank);
     for f in findings.iter_mut() {
         let Some(pos) = Pos::parse_a1(&f.cell) else {
             continue;
@@ -528,7 +610,7 @@ fn walk_failures(walked: &Walker) -> Vec<FileReport> {
         .iter()
         .map(|(path, reason)| {
             let input = Input::new(PathBuf::from(path), Path::new(""));
-            failed(&input, Status::Unreadable, reason.clone())
+            failed(&input.rel(), Status::Unreadable, reason.clone())
         })
         .collect()
 }
@@ -599,4 +681,54 @@ fn finish_output(tmp: tempfile::NamedTempFile, path: &Path) -> Result<(), RunErr
         message: e.error.to_string(),
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed_bytes() -> Vec<u8> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("samples")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+            .collect();
+        files.sort();
+        std::fs::read(&files[0]).expect("a sample workbook")
+    }
+
+    #[test]
+    fn a_panic_in_the_rulebook_costs_one_form_not_the_file() {
+        let bytes = seed_bytes();
+        let grids = grid::read_bytes(&bytes, &Limits::default()).expect("sample reads");
+        let form = grids
+            .iter()
+            .flat_map(|g| locate::locate(g).forms)
+            .next()
+            .expect("a form");
+        let checked = check_contained(&form, |_| panic!("simulated fault"));
+        assert_eq!(checked.findings.len(), 1);
+        let finding = &checked.findings[0];
+        assert_eq!(finding.code, Code::InternalError);
+        assert!(finding.message.contains("simulated fault"), "{}", finding.message);
+        assert_eq!(checked.corrected, form, "written back as read");
+        // The next form on this thread is checked normally.
+        let normal = check_contained(&form, |f| rules::check(f, &Settings::default()));
+        assert!(normal.findings.iter().all(|f| f.code != Code::InternalError));
+    }
+
+    #[test]
+    fn bytes_in_memory_check_like_a_file() {
+        let report = check_bytes("seed.xlsx", &seed_bytes(), &Options::default());
+        assert_eq!(report.path, "seed.xlsx");
+        assert!(matches!(report.status, Status::Ok | Status::Findings));
+        assert!(!report.forms.is_empty());
+        let (fixed, workbook) = fix_bytes("seed.xlsx", &seed_bytes(), &Options::default());
+        assert_eq!(fixed.forms.len(), report.forms.len());
+        assert!(workbook.is_some_and(|b| b.starts_with(b"PK")));
+        let garbage = check_bytes("x.xlsx", b"not a workbook", &Options::default());
+        assert_eq!(garbage.status, Status::Unreadable);
+        assert_eq!(garbage.code, Some(Code::UnreadableFile));
+    }
 }

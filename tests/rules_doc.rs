@@ -139,3 +139,45 @@ fn rules_command_lists_every_code_with_its_default_severity() {
         problems.join("\n  ")
     );
 }
+
+/// Every code is checked by one function named after it, whose doc comment names the code, in
+/// `src/rules/` — so searching a code's name lands on its check.
+#[test]
+fn every_code_has_its_checking_function() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+    let mut sources = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("src/rules") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            sources.push(std::fs::read_to_string(&path).expect("readable"));
+        }
+    }
+    let mut problems = Vec::new();
+    for code in Code::ALL {
+        let name = code.as_str();
+        let function = name.replace('-', "_");
+        let found = sources.iter().any(|src| {
+            let lines: Vec<&str> = src.lines().collect();
+            lines.iter().enumerate().any(|(i, line)| {
+                let l = line.trim_start();
+                let defines = l.starts_with(&format!("fn {function}("))
+                    || l.starts_with(&format!("pub fn {function}("))
+                    || l.starts_with(&format!("pub(crate) fn {function}("))
+                    || l.starts_with(&format!("pub(super) fn {function}("));
+                // The doc comment right above the function names the code.
+                let doc = lines[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|l| l.trim_start().starts_with("///"))
+                    .any(|l| l.contains(&format!("`{name}`")));
+                defines && doc
+            })
+        });
+        if !found {
+            problems.push(format!(
+                "{name}: no `fn {function}` documented with `{name}` in src/rules"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

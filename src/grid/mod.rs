@@ -40,6 +40,9 @@ pub enum Value {
     Date(Date),
     /// A spreadsheet error such as `#DIV/0!`.
     Error(String),
+    /// A number the cell holds that a decimal cannot (beyond ±7.9 × 10²⁸, or NaN), as Excel
+    /// shows it: `1E+300`.
+    Unrepresentable(String),
 }
 
 impl Value {
@@ -51,7 +54,7 @@ impl Value {
             Value::Text(s) => s.trim().to_string(),
             Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Value::Date(d) => format!("{}-{:02}-{:02}", d.year, d.month, d.day),
-            Value::Error(e) => e.clone(),
+            Value::Error(e) | Value::Unrepresentable(e) => e.clone(),
         }
     }
 
@@ -285,6 +288,11 @@ enum Format {
 
 /// Read every worksheet of the workbook at `path` into grids.
 pub fn read_workbook(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    read_bytes(&load(path, limits)?, limits)
+}
+
+/// The bytes of the file at `path`, refused unread when it is larger than the limit.
+pub fn load(path: &Path, limits: &Limits) -> Result<Vec<u8>, ReadError> {
     let size = std::fs::metadata(path)?.len();
     if size > limits.max_file_bytes {
         return Err(ReadError::TooLarge {
@@ -292,21 +300,27 @@ pub fn read_workbook(path: &Path, limits: &Limits) -> Result<Vec<Grid>, ReadErro
             limit: limits.max_file_bytes,
         });
     }
-    let bytes = std::fs::read(path)?;
-    read_bytes(bytes, limits)
+    Ok(std::fs::read(path)?)
 }
 
 /// Read a workbook held in memory (see [`read_workbook`]).
-pub fn read_bytes(bytes: Vec<u8>, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
-    match sniff(&bytes, limits)? {
-        Format::Html => markup::read_html(&bytes),
-        Format::SpreadsheetMl => markup::read_spreadsheetml(&bytes),
+pub fn read_bytes(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > limits.max_file_bytes {
+        return Err(ReadError::TooLarge {
+            size,
+            limit: limits.max_file_bytes,
+        });
+    }
+    match sniff(bytes, limits)? {
+        Format::Html => markup::read_html(bytes),
+        Format::SpreadsheetMl => markup::read_spreadsheetml(bytes),
         Format::Xlsx => {
-            let merges = xlsx_merges::scan(&bytes, limits.max_entry_bytes);
+            let merges = xlsx_merges::scan(bytes, limits.max_entry_bytes);
             read_xlsx(Cursor::new(bytes), merges)
         }
         Format::Ods => {
-            let extras = ods_scan(&bytes)?;
+            let extras = ods_scan(bytes)?;
             read_ods(Cursor::new(bytes), extras)
         }
         Format::Cfb => read_cfb(bytes),
@@ -363,10 +377,10 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
     }
 }
 
-fn read_cfb(bytes: Vec<u8>) -> Result<Vec<Grid>, ReadError> {
+fn read_cfb(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
     // An OLE container is either a legacy .xls or an encrypted OOXML package; calamine's typed
     // Xlsx reader recognises the latter and says so.
-    if let Err(calamine::XlsxError::Password) = Xlsx::new(Cursor::new(bytes.as_slice())) {
+    if let Err(calamine::XlsxError::Password) = Xlsx::new(Cursor::new(bytes)) {
         return Err(ReadError::Encrypted);
     }
     let mut xls = match Xls::new(Cursor::new(bytes)) {
@@ -592,14 +606,11 @@ fn ods_scan(bytes: &[u8]) -> Result<OdsExtras, ReadError> {
 /// cached result (a workbook saved by a program that does not calculate, such as openpyxl).
 /// Read only when a check found such a cell blank, so the common path streams each sheet once.
 pub fn uncached_formulas(
-    path: &Path,
+    bytes: &[u8],
     sheet: &str,
     cells: &HashSet<(u32, u32)>,
 ) -> HashMap<(u32, u32), String> {
     let mut found = HashMap::new();
-    let Ok(bytes) = std::fs::read(path) else {
-        return found;
-    };
     if !bytes.starts_with(b"PK\x03\x04") {
         return found;
     }
@@ -708,7 +719,19 @@ fn value_of_ref(data: &DataRef<'_>) -> Value {
 fn float(f: f64) -> Value {
     match num::from_f64(f) {
         Some(d) => Value::Number(d),
-        None => Value::Error(format!("{f}")),
+        None => Value::Unrepresentable(excel_scientific(f)),
+    }
+}
+
+/// A float in Excel's scientific display: `1E+300`, `-2.5E+40`.
+fn excel_scientific(f: f64) -> String {
+    if !f.is_finite() {
+        return "#NUM!".to_string();
+    }
+    let s = format!("{f:E}");
+    match s.split_once('E') {
+        Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}E+{exp}"),
+        _ => s,
     }
 }
 
@@ -803,7 +826,7 @@ mod tests {
 
     #[test]
     fn garbage_is_not_a_spreadsheet() {
-        let err = read_bytes(b"hello".to_vec(), &Limits::default()).unwrap_err();
+        let err = read_bytes(b"hello", &Limits::default()).unwrap_err();
         assert!(matches!(err, ReadError::NotSpreadsheet));
     }
 }
@@ -835,7 +858,7 @@ mod hostile {
     #[test]
     fn ods_with_a_value_a_million_rows_down_is_refused_before_calamine() {
         let rows = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>项目名称</text:p></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="16384" office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>"#;
-        let err = read_bytes(ods(rows), &Limits::default()).expect_err("refused");
+        let err = read_bytes(&ods(rows), &Limits::default()).expect_err("refused");
         assert!(matches!(err, ReadError::SheetTooLarge { .. }), "{err}");
         assert!(err.to_string().contains("范围过大"));
     }
@@ -843,7 +866,7 @@ mod hostile {
     #[test]
     fn ods_with_trailing_empty_repeated_rows_reads() {
         let rows = r#"<table:table-row><table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="2" office:value-type="string"><text:p>项目名称</text:p></table:table-cell><table:covered-table-cell/></table:table-row><table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#;
-        let grids = read_bytes(ods(rows), &Limits::default()).expect("reads");
+        let grids = read_bytes(&ods(rows), &Limits::default()).expect("reads");
         assert_eq!(grids[0].value(0, 0), &Value::Text("项目名称".into()));
         assert_eq!(
             grids[0].merges,

@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, Worksheet};
 
 use super::{RenderError, base_format, cell_text, new_workbook, to_f64, wrapped_lines};
+use crate::figure::{self, Figure, Percent};
 use crate::form::{Field, Form, FundCol, FundLine, FundRow, Funds, Indicator, Layout, MoneyUnit};
 use crate::grid::Pos;
 use crate::grid::Value;
@@ -369,22 +370,6 @@ enum Out {
 fn resolve(field: &Field, read: Read) -> Result<Out, RenderError> {
     let out = match (&field.value, read) {
         (Value::Empty, _) => Out::Blank,
-        (Value::Number(d), Read::Rate) if field.percent => Out::Number(percent_points(*d)?, false),
-        (Value::Number(d), _) => Out::Number(*d, field.percent),
-        (Value::Text(s), Read::Figure) => match num::parse_number(s) {
-            Some(d) => Out::Number(d, false),
-            None => text_or_blank(s),
-        },
-        (Value::Text(s), Read::Rate) => {
-            let t = num::trim_blank(s);
-            // `98.44%` means 98.44 percent points, as does a bare `98.44`.
-            let body = t.strip_suffix(['%', '％']).unwrap_or(t);
-            match num::parse_number(body) {
-                Some(d) => Out::Number(d, false),
-                None => text_or_blank(s),
-            }
-        }
-        (Value::Text(s), _) => text_or_blank(s),
         (Value::Bool(b), _) => Out::Bool(*b),
         (Value::Date(d), _) => {
             let date = u16::try_from(d.year)
@@ -396,7 +381,30 @@ fn resolve(field: &Field, read: Read) -> Result<Out, RenderError> {
                 None => Out::Text(field.text()),
             }
         }
-        (Value::Error(e), _) => Out::Text(e.clone()),
+        (Value::Number(d), Read::AsWritten) => Out::Number(*d, field.percent),
+        (Value::Text(s), Read::AsWritten) => text_or_blank(s),
+        // Figures are read as the rulebook reads them; what is not a number (a placeholder,
+        // words, an error) is written back as the filer wrote it.
+        (_, Read::Figure) => match figure::read(field) {
+            Figure::Number {
+                value,
+                percent: Percent::Format,
+            } => Out::Number(value, true),
+            Figure::Number {
+                value,
+                percent: Percent::No,
+            } => Out::Number(value, false),
+            _ => text_or_blank(&field.text()),
+        },
+        (_, Read::Rate) => match figure::read(field) {
+            Figure::Number {
+                value,
+                percent: Percent::Format,
+            } => Out::Number(percent_points(value)?, false),
+            Figure::Number { value, .. } => Out::Number(value, false),
+            _ => text_or_blank(&field.text()),
+        },
+        (Value::Error(e) | Value::Unrepresentable(e), _) => Out::Text(e.clone()),
     };
     Ok(out)
 }
@@ -950,16 +958,7 @@ fn total_formula(form: &Form, plan: &Plan) -> Option<String> {
 
 /// A field read as a plain number (numeric cell or number text), for formula decisions.
 fn figure_of(field: &Field) -> Option<Decimal> {
-    match &field.value {
-        Value::Number(d) => Some(*d),
-        Value::Text(s) => num::parse_number(s).or_else(|| {
-            let t = num::trim_blank(s);
-            t.strip_suffix('%')
-                .or_else(|| t.strip_suffix('％'))
-                .and_then(num::parse_number)
-        }),
-        _ => None,
-    }
+    figure::read(field).number()
 }
 
 /// Runs of consecutive items equal under `same`, as inclusive index pairs.

@@ -1,14 +1,16 @@
-//! Cost rule (SPEC §2.2): `cost-exceeds-execution` — the 成本指标 amounts reported as actually
-//! spent must not add up to more than 全年执行数. Per-unit costs (人均, 单价, 单位成本, 平均, 每)
-//! are left out; amounts are compared in the funds block's unit.
+//! Cost rule (docs/rules.md): `cost-exceeds-execution` — the 成本指标 amounts reported as
+//! actually spent must not add up to more than 全年执行数. Per-unit costs (人均, 单价, 单位成本,
+//! 平均, 每) are left out; amounts are compared in the funds block's unit.
 
 use rust_decimal::Decimal;
 
 use super::indicators::{actual_of, target_of};
+use super::values::{self, checked_sum};
 use super::{Code, Ctx, Draft};
-use crate::form::MoneyUnit;
+use crate::figure;
+use crate::form::{Field, MoneyUnit};
 use crate::grammar::{Actual, Target, Unit};
-use crate::num::{fmt_amount, fmt_plain, round2};
+use crate::num::{fmt_amount, round2};
 
 const PER_UNIT: &[&str] = &["人均", "单价", "单位成本", "平均", "每"];
 
@@ -16,13 +18,18 @@ pub(super) fn check(ctx: &mut Ctx) {
     let Some(executed) = ctx.figures.executed else {
         return;
     };
+    ctx.record(cost_exceeds_execution(ctx, executed));
+}
+
+/// `cost-exceeds-execution`: the amounts the 成本指标 rows report as spent add up to more than
+/// 全年执行数 (a warning: a person looks at it).
+fn cost_exceeds_execution(ctx: &Ctx, executed: Decimal) -> Option<Draft> {
     let unit = match ctx.form.funds.unit {
         MoneyUnit::Yuan => Unit::Yuan,
         MoneyUnit::WanYuan => Unit::WanYuan,
     };
-    let mut sum = Decimal::ZERO;
-    let mut terms = Vec::new();
-    let mut first_cell = None;
+    let mut amounts = Vec::new();
+    let mut fields: Vec<&Field> = Vec::new();
     for ind in ctx
         .form
         .indicators
@@ -33,42 +40,36 @@ pub(super) fn check(ctx: &mut Ctx) {
         if PER_UNIT.iter().any(|w| name.contains(w)) {
             continue;
         }
-        let Some(Actual::Quantity(mut q)) = actual_of(&ind.actual) else {
+        let Some(Actual::Quantity(mut q)) = actual_of(&ind.actual, 0) else {
             continue;
         };
         // A bare number takes the unit of its target (`72000` against `≤72000元`).
         if q.unit == Unit::None
-            && let Some(Target::Quantitative { qty, .. }) = target_of(&ind.target)
+            && let Some(Target::Quantitative { qty, .. }) = target_of(&ind.target, 0)
         {
             q.unit = qty.unit;
         }
-        if !matches!(q.unit, Unit::Yuan | Unit::WanYuan) {
+        if !matches!(q.unit, Unit::Yuan | Unit::WanYuan) || !figure::computable(q.value) {
             continue;
         }
         let Some(q) = q.to_unit(&unit) else { continue };
-        sum += q.value;
-        terms.push(fmt_amount(q.value));
-        first_cell.get_or_insert_with(|| ind.actual.cell());
+        amounts.push(q.value);
+        fields.push(&ind.actual);
     }
-    if terms.is_empty() || round2(sum) <= round2(executed) {
-        return;
+    let first = fields.first()?;
+    let Some(sum) = checked_sum(amounts.iter().copied()) else {
+        return Some(values::out_of_range(&fields, "costs", "成本指标实际支出"));
+    };
+    if round2(sum) <= round2(executed) {
+        return None;
     }
     let unit_label = ctx.form.funds.unit.label();
+    let terms: Vec<String> = amounts.iter().map(|a| fmt_amount(*a)).collect();
     let message = format!(
         "成本指标实际支出合计 {} = {}{unit_label}，超过全年执行数 {}{unit_label}",
         terms.join(" + "),
         fmt_amount(sum),
         fmt_amount(executed)
     );
-    ctx.report(
-        Draft {
-            code: Code::CostExceedsExecution,
-            cell: first_cell.unwrap_or_default(),
-            subject: "costs".into(),
-            reported: fmt_plain(sum),
-            expected: fmt_plain(executed),
-            message,
-        },
-        false,
-    );
+    Some(Draft::on(Code::CostExceedsExecution, first, "costs", message).figures(sum, executed))
 }

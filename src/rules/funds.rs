@@ -1,74 +1,139 @@
-//! Funds rules (SPEC §2): `fund-breakdown-mismatch`, `execution-rate-mismatch`,
-//! `execution-score-mismatch`, `overspend`, and `missing-field` / `unparseable-value` for the
-//! amounts of the 年度资金总额 row.
+//! Funds rules (docs/rules.md): `fund-breakdown-mismatch`, `overspend`,
+//! `execution-rate-mismatch`, `execution-score-mismatch`, over the amounts of the funds block.
 
 use rust_decimal::Decimal;
 
-use super::{Code, Ctx, Draft, Reading, agrees, read_number};
-use crate::form::{FundCol, FundRow, Layout};
+use super::values::{self, Num, Reported, checked_sum, derived, input, missing_field};
+use super::{Code, Ctx, Draft, Slot, agrees};
+use crate::figure::{self, Figure, Percent};
+use crate::form::{Field, FundCol, FundRow, Layout};
 use crate::grid::Value;
 use crate::num::{fmt_amount, fmt_plain, round2};
 
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
 
+/// Every amount of the funds block, read once (unusable ones reported on their cells).
+struct Amounts(Vec<(FundRow, FundCol, Num)>);
+
+impl Amounts {
+    fn read(ctx: &mut Ctx) -> Amounts {
+        let mut out = Vec::new();
+        for line in ctx.form.funds.lines.clone() {
+            for col in FundCol::ALL {
+                let subject = format!("funds.{}.{}", line.row.key(), col.key());
+                let what = format!("{}（{}）", col.label(), line.label);
+                out.push((line.row, col, input(ctx, line.get(col), &subject, &what)));
+            }
+        }
+        Amounts(out)
+    }
+
+    fn num(&self, row: FundRow, col: FundCol) -> Option<Num> {
+        self.0
+            .iter()
+            .find(|(r, c, _)| *r == row && *c == col)
+            .map(|(_, _, n)| *n)
+    }
+
+    fn get(&self, row: FundRow, col: FundCol) -> Option<Decimal> {
+        self.num(row, col).and_then(Num::value)
+    }
+
+    fn present(&self, row: FundRow) -> bool {
+        self.0.iter().any(|(r, _, _)| *r == row)
+    }
+
+    /// Every amount of the column can be used (blank ones included).
+    fn usable(&self, col: FundCol) -> bool {
+        !self.0.iter().any(|(_, c, n)| *c == col && *n == Num::Unusable)
+    }
+}
+
 pub(super) fn check(ctx: &mut Ctx) {
     if ctx.form.funds.lines.is_empty() {
         return;
     }
+    let amounts = Amounts::read(ctx);
     for col in FundCol::ALL {
-        breakdown(ctx, col);
+        for draft in fund_breakdown_mismatch(ctx, &amounts, col) {
+            ctx.record(Some(draft));
+        }
     }
-    let budget = total_amount(ctx, FundCol::Budget, "全年预算数");
-    let executed = total_amount(ctx, FundCol::Executed, "全年执行数");
+    let budget = total(ctx, &amounts, FundCol::Budget, "全年预算数");
+    let executed = total(ctx, &amounts, FundCol::Executed, "全年执行数");
     ctx.figures.budget = budget;
     ctx.figures.executed = executed;
     let (Some(a), Some(b)) = (budget, executed) else {
         return;
     };
-    if b > a {
-        overspend(ctx, a, b);
-    }
+    ctx.record(overspend(ctx, a, b));
     if a <= Decimal::ZERO {
         return;
     }
-    let ratio = b / a;
-    let rate = rate(ctx, a, b, ratio);
-    score(ctx, a, b, ratio, rate);
-}
-
-/// Read an amount of the funds block; blank reads as `None` without a finding.
-fn amount(ctx: &mut Ctx, row: FundRow, col: FundCol) -> Result<Option<Decimal>, ()> {
-    let Some(line) = ctx.form.funds.line(row) else {
-        return Ok(None);
+    let Some(ratio) = b.checked_div(a) else {
+        let fields = [
+            total_field(ctx, FundCol::Budget),
+            total_field(ctx, FundCol::Executed),
+        ];
+        let draft = values::out_of_range(&[&fields[0], &fields[1]], "funds.total", "金额");
+        ctx.record(Some(draft));
+        return;
     };
-    let field = line.get(col).clone();
-    match read_number(&field) {
-        Reading::Blank => Ok(None),
-        Reading::Number { value, .. } => Ok(Some(value)),
-        Reading::Unreadable => {
-            let subject = format!("funds.{}.{}", row.key(), col.key());
-            ctx.unparseable(&field, subject, &format!("{}（{}）", col.label(), line.label));
-            Err(())
-        }
+    let Some(rate) = ratio.checked_mul(HUNDRED) else {
+        return;
+    };
+    ctx.figures.execution_rate = Some(round2(rate));
+    let funds = ctx.form.funds.clone();
+    if let Some(reported) = derived(ctx, &funds.rate, "funds.total.rate", "执行率") {
+        ctx.record(execution_rate_mismatch(ctx, a, b, rate, &reported));
     }
+    let points = match input(ctx, &funds.points, "funds.total.score", "预算执行率分值") {
+        Num::Value(p) => p,
+        Num::Blank => Decimal::TEN,
+        Num::Unusable => return,
+    };
+    let Some(reported) = derived(ctx, &funds.score, "funds.total.score", "预算执行率得分") else {
+        return;
+    };
+    let Some(score) = ExecutionScore::of(points, ratio, rate) else {
+        return;
+    };
+    ctx.figures.execution_score = Some(round2(score.expected));
+    if let Reported::Number(r) = reported
+        && score.accepts(r)
+    {
+        ctx.figures.execution_score = Some(round2(r));
+        ctx.form.funds.score_via_rate = !agrees(r, score.expected);
+    }
+    ctx.record(execution_score_mismatch(ctx, a, b, points, &score, &reported));
 }
 
-/// The 年度资金总额 figure of a column, reporting it missing when blank.
-fn total_amount(ctx: &mut Ctx, col: FundCol, what: &str) -> Option<Decimal> {
-    let line = ctx.form.funds.line(FundRow::Total)?;
-    let field = line.get(col).clone();
-    match read_number(&field) {
-        Reading::Number { value, .. } => Some(value),
-        Reading::Blank => {
-            ctx.missing(
+/// The 年度资金总额 field of a column (a blank field without a cell when there is none).
+fn total_field(ctx: &Ctx, col: FundCol) -> Field {
+    ctx.form
+        .funds
+        .line(FundRow::Total)
+        .map(|l| l.get(col).clone())
+        .unwrap_or_default()
+}
+
+/// The 年度资金总额 figure of a column as corrected (an empty total whose sources are filled
+/// now holds their sum), reporting it missing when blank.
+fn total(ctx: &mut Ctx, amounts: &Amounts, col: FundCol, what: &str) -> Option<Decimal> {
+    let corrected = figure::read(&total_field(ctx, col)).number();
+    match amounts.num(FundRow::Total, col)? {
+        Num::Unusable => None,
+        _ if corrected.is_some() => corrected,
+        _ => {
+            let field = total_field(ctx, col);
+            let subject = format!("funds.total.{}", col.key());
+            ctx.record(Some(missing_field(
                 &field,
-                format!("funds.total.{}", col.key()),
+                &subject,
                 &format!("{what}（年度资金总额）"),
-            );
+            )));
             None
         }
-        // Already reported by the breakdown check.
-        Reading::Unreadable => None,
     }
 }
 
@@ -80,262 +145,257 @@ fn parts(layout: Layout) -> &'static [FundRow] {
     }
 }
 
-/// `fund-breakdown-mismatch` for one column: the parts must add up to the total, and
-/// 本级安排 / 上级补助 must fit 财政拨款 under one of the two readings.
-fn breakdown(ctx: &mut Ctx, col: FundCol) {
-    let mut rows: Vec<FundRow> = ctx.form.funds.lines.iter().map(|l| l.row).collect();
-    rows.sort();
-    let mut values = Vec::new();
-    for row in &rows {
-        match amount(ctx, *row, col) {
-            Ok(v) => values.push((*row, v)),
-            Err(()) => return,
-        }
+/// `fund-breakdown-mismatch` for one column: the sources must add up to 年度资金总额 (an empty
+/// or 0 total whose sources are filled is corrected to their sum), and 本级安排 / 上级补助 must
+/// fit 财政拨款 under one of its two readings.
+fn fund_breakdown_mismatch(ctx: &Ctx, amounts: &Amounts, col: FundCol) -> Vec<Draft> {
+    let mut drafts = Vec::new();
+    if !amounts.usable(col) {
+        return drafts;
     }
-    let get = |row: FundRow| values.iter().find(|(r, _)| *r == row).and_then(|(_, v)| *v);
-    let present = |row: FundRow| values.iter().any(|(r, _)| *r == row);
-    let layout = if present(FundRow::Carryover) {
+    let funds = &ctx.form.funds;
+    let field = |row: FundRow| funds.line(row).map(|l| l.get(col).clone()).unwrap_or_default();
+    let layout = if amounts.present(FundRow::Carryover) {
         Layout::National
     } else {
         Layout::Guizhou
     };
-    let part_rows: Vec<FundRow> = parts(layout).iter().copied().filter(|r| present(*r)).collect();
-    let filled: Vec<Decimal> = part_rows.iter().filter_map(|r| get(*r)).collect();
-    if !filled.is_empty() && present(FundRow::Total) {
-        let sum: Decimal = filled.iter().sum();
-        let total = get(FundRow::Total);
+    let part_rows: Vec<FundRow> = parts(layout)
+        .iter()
+        .copied()
+        .filter(|r| amounts.present(*r))
+        .collect();
+    let filled: Vec<Decimal> = part_rows.iter().filter_map(|r| amounts.get(*r, col)).collect();
+    let subject = format!("funds.total.{}", col.key());
+    if !filled.is_empty() && amounts.present(FundRow::Total) {
+        let Some(sum) = checked_sum(filled) else {
+            let fields: Vec<Field> = part_rows.iter().map(|r| field(*r)).collect();
+            let refs: Vec<&Field> = fields.iter().collect();
+            drafts.push(values::out_of_range(&refs, &subject, col.label()));
+            return drafts;
+        };
         let expr = part_rows
             .iter()
             .map(|r| {
-                let label = ctx.form.funds.line(*r).map(|l| fund_label(&l.label));
-                format!(
-                    "{} {}",
-                    label.unwrap_or_default(),
-                    fmt_amount(get(*r).unwrap_or_default())
-                )
+                let label = funds.line(*r).map(|l| fund_label(&l.label)).unwrap_or_default();
+                format!("{label} {}", fmt_amount(amounts.get(*r, col).unwrap_or_default()))
             })
             .collect::<Vec<_>>()
             .join(" + ");
-        match total {
-            // An empty or 0 total whose parts are filled is corrected to their sum.
-            None | Some(_) if total.is_none_or(|t| t.is_zero()) && !sum.is_zero() => {
+        let total_field = field(FundRow::Total);
+        let on_total = |message| {
+            Draft::on(
+                Code::FundBreakdownMismatch,
+                &total_field,
+                subject.clone(),
+                message,
+            )
+        };
+        match amounts.get(FundRow::Total, col) {
+            total if total.is_none_or(|t| t.is_zero()) && !sum.is_zero() => {
                 let message = format!(
                     "年度资金总额{}未填或为 0，应为各来源之和：{expr} = {}",
                     col.label(),
                     fmt_amount(sum)
                 );
-                ctx.report_fixed(
-                    |f| {
-                        f.funds
-                            .line_mut(FundRow::Total)
-                            .map(|l| l.get_mut(col))
-                            .expect("total row present")
-                    },
-                    Code::FundBreakdownMismatch,
-                    format!("funds.total.{}", col.key()),
-                    sum,
-                    message,
-                );
+                drafts.push(on_total(message).fixing(Slot::FundAmount(FundRow::Total, col), sum));
             }
             Some(t) if round2(t) != round2(sum) => {
-                let field = ctx
-                    .form
-                    .funds
-                    .line(FundRow::Total)
-                    .map(|l| l.get(col).clone())
-                    .unwrap_or_default();
+                let (more, gap) = match t.checked_sub(sum) {
+                    Some(d) => (d.is_sign_positive(), d.abs()),
+                    None => (t > sum, Decimal::ZERO),
+                };
                 let message = format!(
                     "{}：各来源之和 {expr} = {}，与年度资金总额 {} 不符（总额{} {}）",
                     col.label(),
                     fmt_amount(sum),
                     fmt_amount(t),
-                    if t > sum { "多" } else { "少" },
-                    fmt_amount((t - sum).abs())
+                    if more { "多" } else { "少" },
+                    fmt_amount(gap)
                 );
-                ctx.report(
-                    Draft {
-                        code: Code::FundBreakdownMismatch,
-                        cell: field.cell(),
-                        subject: format!("funds.total.{}", col.key()),
-                        reported: fmt_plain(t),
-                        expected: fmt_plain(sum),
-                        message,
-                    },
-                    false,
-                );
+                drafts.push(on_total(message).figures(t, sum));
             }
             _ => {}
         }
     }
     // 本级安排 / 上级补助 under 财政拨款: either 财政拨款 = 本级安排 + 上级补助, or
     // 财政拨款 = 本级安排 with 上级补助 ≤ 本级安排 (上级补助 read as part of 本级安排).
-    if present(FundRow::Local) {
-        let fiscal = get(FundRow::Fiscal).unwrap_or_default();
-        let local = get(FundRow::Local).unwrap_or_default();
-        let superior = get(FundRow::Superior).unwrap_or_default();
-        let sum_reading = round2(local + superior) == round2(fiscal);
+    if amounts.present(FundRow::Local) {
+        let fiscal = amounts.get(FundRow::Fiscal, col).unwrap_or_default();
+        let local = amounts.get(FundRow::Local, col).unwrap_or_default();
+        let superior = amounts.get(FundRow::Superior, col).unwrap_or_default();
+        let Some(both) = local.checked_add(superior) else {
+            return drafts;
+        };
+        let sum_reading = round2(both) == round2(fiscal);
         let within_reading = round2(local) == round2(fiscal) && superior <= local;
         if !sum_reading && !within_reading {
-            let field = ctx
-                .form
-                .funds
-                .line(FundRow::Fiscal)
-                .map(|l| l.get(col).clone())
-                .unwrap_or_default();
             let message = format!(
                 "{}：财政拨款 {} 既不等于本级安排 {} + 上级补助 {} = {}，也不等于本级安排（上级补助含于本级安排）",
                 col.label(),
                 fmt_amount(fiscal),
                 fmt_amount(local),
                 fmt_amount(superior),
-                fmt_amount(local + superior)
+                fmt_amount(both)
             );
-            ctx.report(
-                Draft {
-                    code: Code::FundBreakdownMismatch,
-                    cell: field.cell(),
-                    subject: format!("funds.fiscal.{}", col.key()),
-                    reported: fmt_plain(fiscal),
-                    expected: fmt_plain(local + superior),
+            let subject = format!("funds.fiscal.{}", col.key());
+            drafts.push(
+                Draft::on(
+                    Code::FundBreakdownMismatch,
+                    &field(FundRow::Fiscal),
+                    subject,
                     message,
-                },
-                false,
+                )
+                .figures(fiscal, both),
             );
         }
     }
+    drafts
 }
 
-fn overspend(ctx: &mut Ctx, a: Decimal, b: Decimal) {
-    let field = ctx
-        .form
-        .funds
-        .line(FundRow::Total)
-        .map(|l| l.executed.clone())
-        .unwrap_or_default();
+/// `overspend`: 全年执行数 above 全年预算数 (a warning: it may be explained).
+fn overspend(ctx: &Ctx, a: Decimal, b: Decimal) -> Option<Draft> {
+    if b <= a {
+        return None;
+    }
+    let over = b.checked_sub(a)?;
     let message = format!(
         "全年执行数 {} 超过全年预算数 {}（超出 {}），请说明原因",
         fmt_amount(b),
         fmt_amount(a),
-        fmt_amount(b - a)
+        fmt_amount(over)
     );
-    ctx.report(
-        Draft {
-            code: Code::Overspend,
-            cell: field.cell(),
-            subject: "funds.total.executed".into(),
-            reported: fmt_plain(b),
-            expected: fmt_plain(a),
+    Some(
+        Draft::on(
+            Code::Overspend,
+            &total_field(ctx, FundCol::Executed),
+            "funds.total.executed",
             message,
-        },
-        false,
-    );
+        )
+        .figures(b, a),
+    )
 }
 
-/// `execution-rate-mismatch`; returns the rate the form should show (percent).
-fn rate(ctx: &mut Ctx, a: Decimal, b: Decimal, ratio: Decimal) -> Decimal {
-    let expected = ratio * HUNDRED;
-    let field = ctx.form.funds.rate.clone();
-    let reported = match read_number(&field) {
-        Reading::Number { value, percent: true } if !matches!(field.value, Value::Text(_)) => {
-            Some(value * HUNDRED)
-        }
-        Reading::Number { value, .. } => Some(value),
-        Reading::Blank => None,
-        Reading::Unreadable => {
-            ctx.unparseable(&field, "funds.total.rate", "执行率");
-            return expected;
-        }
+/// `execution-rate-mismatch`: 执行率 = 全年执行数 ÷ 全年预算数 × 100, compared after rounding
+/// both to 2 decimals; a blank or error value is corrected too.
+fn execution_rate_mismatch(
+    ctx: &Ctx,
+    a: Decimal,
+    b: Decimal,
+    expected: Decimal,
+    reported: &Reported,
+) -> Option<Draft> {
+    let field = &ctx.form.funds.rate;
+    field.pos?;
+    let reported_points = match (reported, figure::read(field)) {
+        (Reported::Number(_), f @ Figure::Number { .. }) => f.percent_points(),
+        _ => None,
     };
     // Where the file does not tell number formats (.xls, HTML), a fraction that is the rate
     // divided by 100 is taken as shown with a percent format.
-    let reported = match (reported, &field.value) {
-        (Some(r), Value::Number(_))
-            if !ctx.form.formats_known && !agrees(r, expected) && agrees(r * HUNDRED, expected) =>
-        {
-            Some(r * HUNDRED)
-        }
-        _ => reported,
+    let reported_points = match (reported_points, &field.value, figure::read(field)) {
+        (
+            Some(r),
+            Value::Number(_),
+            Figure::Number {
+                percent: Percent::No, ..
+            },
+        ) if !ctx.form.formats_known && !agrees(r, expected) => match r.checked_mul(HUNDRED) {
+            Some(scaled) if agrees(scaled, expected) => Some(scaled),
+            _ => Some(r),
+        },
+        (r, ..) => r,
     };
-    ctx.figures.execution_rate = Some(round2(expected));
-    if reported.is_some_and(|r| agrees(r, expected)) || field.pos.is_none() {
-        return expected;
+    if reported_points.is_some_and(|r| agrees(r, expected)) {
+        return None;
     }
-    let shown = if field.value.is_blank() {
-        "表中未填".to_string()
-    } else {
-        format!("表中为 {}", field.text())
-    };
     let message = format!(
-        "执行率应为 {} ÷ {} × 100 = {}，{shown}",
+        "执行率应为 {} ÷ {} × 100 = {}，{}",
         fmt_amount(b),
         fmt_amount(a),
-        fmt_plain(round2(expected))
+        fmt_plain(round2(expected)),
+        shown(field, reported)
     );
-    ctx.report_fixed(
-        |f| &mut f.funds.rate,
-        Code::ExecutionRateMismatch,
-        "funds.total.rate",
-        round2(expected),
-        message,
-    );
-    expected
+    Some(
+        Draft::on(Code::ExecutionRateMismatch, field, "funds.total.rate", message)
+            .reported(reported_text(field, reported))
+            .fixing(Slot::FundsRate, round2(expected)),
+    )
 }
 
-/// `execution-score-mismatch`: 得分 = 分值 × min(B / A, 1). A score that follows from the rate
-/// rounded to 2 decimals first is accepted too.
-fn score(ctx: &mut Ctx, a: Decimal, b: Decimal, ratio: Decimal, rate: Decimal) {
-    let points_field = ctx.form.funds.points.clone();
-    let points = match read_number(&points_field) {
-        Reading::Number { value, .. } => value,
-        Reading::Blank => Decimal::TEN,
-        Reading::Unreadable => {
-            ctx.unparseable(&points_field, "funds.total.score", "预算执行率分值");
-            return;
-        }
-    };
-    let expected = points * ratio.min(Decimal::ONE);
-    let via_rate = points * (round2(rate) / HUNDRED).min(Decimal::ONE);
-    ctx.figures.execution_score = Some(round2(expected));
-    let field = ctx.form.funds.score.clone();
-    let reported = match read_number(&field) {
-        Reading::Number { value, .. } => Some(value),
-        Reading::Blank => None,
-        Reading::Unreadable => {
-            ctx.unparseable(&field, "funds.total.score", "预算执行率得分");
-            return;
-        }
-    };
-    if reported.is_some_and(|r| agrees(r, expected) || agrees(r, via_rate)) || field.pos.is_none() {
-        if let Some(r) = reported {
-            ctx.figures.execution_score = Some(round2(r));
-            ctx.form.funds.score_via_rate = !agrees(r, expected);
-        }
-        return;
+/// The 预算执行率 得分 a form should show, and the one that follows from the rate rounded to 2
+/// decimals first (accepted too).
+struct ExecutionScore {
+    expected: Decimal,
+    via_rate: Decimal,
+}
+
+impl ExecutionScore {
+    fn of(points: Decimal, ratio: Decimal, rate: Decimal) -> Option<ExecutionScore> {
+        let expected = points.checked_mul(ratio.min(Decimal::ONE))?;
+        let rounded = round2(rate).checked_div(HUNDRED)?.min(Decimal::ONE);
+        let via_rate = points.checked_mul(rounded)?;
+        Some(ExecutionScore { expected, via_rate })
+    }
+
+    fn accepts(&self, reported: Decimal) -> bool {
+        agrees(reported, self.expected) || agrees(reported, self.via_rate)
+    }
+}
+
+/// `execution-score-mismatch`: 得分 = 分值 × min(B ÷ A, 1); a blank or error value is
+/// corrected too.
+fn execution_score_mismatch(
+    ctx: &Ctx,
+    a: Decimal,
+    b: Decimal,
+    points: Decimal,
+    score: &ExecutionScore,
+    reported: &Reported,
+) -> Option<Draft> {
+    let field = &ctx.form.funds.score;
+    field.pos?;
+    if let Reported::Number(r) = reported
+        && score.accepts(*r)
+    {
+        return None;
     }
     let capped = if b > a {
         "（执行数超过预算数，按 1 计）"
     } else {
         ""
     };
-    let shown = if field.value.is_blank() {
-        "表中未填".to_string()
-    } else {
-        format!("表中为 {}", field.text())
-    };
     let message = format!(
-        "预算执行率得分应为 分值 {} × min({} ÷ {}, 1){capped} = {}，{shown}",
+        "预算执行率得分应为 分值 {} × min({} ÷ {}, 1){capped} = {}，{}",
         fmt_plain(points),
         fmt_amount(b),
         fmt_amount(a),
-        fmt_plain(round2(expected))
+        fmt_plain(round2(score.expected)),
+        shown(field, reported)
     );
-    ctx.report_fixed(
-        |f| &mut f.funds.score,
-        Code::ExecutionScoreMismatch,
-        "funds.total.score",
-        round2(expected),
-        message,
-    );
+    Some(
+        Draft::on(Code::ExecutionScoreMismatch, field, "funds.total.score", message)
+            .reported(reported_text(field, reported))
+            .fixing(Slot::FundsScore, round2(score.expected)),
+    )
+}
+
+/// How a derived figure's cell reads in a message: `表中未填`, `表中为 98`.
+pub(crate) fn shown(field: &Field, reported: &Reported) -> String {
+    match reported {
+        Reported::Blank => "表中未填".to_string(),
+        Reported::Wrong(e) => format!("表中为 {e}"),
+        Reported::Number(_) => format!("表中为 {}", field.text()),
+    }
+}
+
+/// The `reported` text of a derived figure's finding: the value as Excel shows it.
+pub(crate) fn reported_text(field: &Field, reported: &Reported) -> String {
+    match reported {
+        Reported::Blank => String::new(),
+        Reported::Wrong(e) => e.clone(),
+        Reported::Number(_) => field.text(),
+    }
 }
 
 /// A funds label for messages: without its `其中：` prefix and trailing colon.

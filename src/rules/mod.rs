@@ -1,33 +1,43 @@
 //! Stage 4: the rulebook. `check` runs every rule family over a located form and returns the
-//! findings plus the corrected form (derived figures only, SPEC §2.2) that `render` writes.
+//! findings plus the corrected form (derived figures only, docs/rules.md "What `fix` changes")
+//! that `render` writes.
 //!
-//! One module per rule family; every code lives in [`codes`] with its severity and meaning:
-//! - [`funds`]: `execution-rate-mismatch`, `execution-score-mismatch`,
-//!   `fund-breakdown-mismatch`, `overspend`;
+//! Each finding code is checked by one function named after it (`execution-rate-mismatch` by
+//! `fn execution_rate_mismatch`), which returns its [`Draft`] or none; [`Ctx::record`] turns a
+//! draft into a finding under the severity settings and applies its fix. One module per family:
+//! - [`values`]: `unparseable-value`, `missing-field` — how every input figure is read;
+//! - [`funds`]: `fund-breakdown-mismatch`, `overspend`, `execution-rate-mismatch`,
+//!   `execution-score-mismatch`;
 //! - [`indicators`]: `indicator-score-mismatch`, `qualitative-score-out-of-band`,
-//!   `score-out-of-range`, `deviation-without-reason`, and the per-row `unparseable-value` /
-//!   `missing-field`;
+//!   `score-out-of-range`, `deviation-without-reason`;
 //! - [`weights`]: `weight-sum-mismatch`, `weight-nonstandard`;
+//! - [`costs`](costs): `cost-exceeds-execution`;
 //! - [`totals`]: `total-score-mismatch`, `grade-mismatch`;
-//! - [`costs`]: the sum of cost actuals against spending (`cost-exceeds-execution`).
+//! - [`files`]: `unreadable-file`, `no-form-found`, `internal-error` (file and form statuses).
 //!
-//! Rules see figures through [`Ctx`], which records findings in one place so every finding
-//! carries the same fields and obeys the same severity settings.
+//! Arithmetic on input figures is checked, never panicking: the lint below refuses `+ - * /`
+//! on numbers in this module tree, and every figure read passes [`values`]' range gate first
+//! (docs/development.md, "Arithmetic safety").
+
+#![deny(clippy::arithmetic_side_effects)]
 
 mod costs;
+mod files;
 mod funds;
 mod indicators;
 pub mod settings;
 mod totals;
+mod values;
 mod weights;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use crate::codes::{Code, Severity};
-pub use settings::{Settings, SettingsError};
+pub use files::{internal_error, no_form_found, unreadable_file};
+pub use settings::{ReverseScoring, Settings, SettingsError};
 
-use crate::form::{Field, Form};
+use crate::form::{Field, Form, FundCol, FundRow};
 use crate::grid::Value;
 use crate::num;
 
@@ -81,10 +91,11 @@ pub fn check(form: &Form, settings: &Settings) -> Checked {
         form: form.clone(),
         figures: Figures::default(),
     };
-    if form.project.value.is_blank() {
-        let field = form.project.clone();
-        ctx.missing(&field, "project", "项目名称");
-    }
+    // The families run in this order because each reads what an earlier one settled: funds
+    // gives 全年执行数 (which costs compare with) and corrects the 预算执行率 得分; indicators
+    // correct each indicator's 得分; weights and costs only read; totals add up the scores AS
+    // CORRECTED above and grade that corrected total.
+    values::check(&mut ctx);
     funds::check(&mut ctx);
     indicators::check(&mut ctx);
     weights::check(&mut ctx);
@@ -92,11 +103,10 @@ pub fn check(form: &Form, settings: &Settings) -> Checked {
     totals::check(&mut ctx);
     let Ctx {
         mut findings,
-        form: corrected,
+        form: mut corrected,
         figures,
         ..
     } = ctx;
-    let mut corrected = corrected;
     corrected.grade_bands = Some([settings.grade_excellent, settings.grade_good, settings.grade_fair]);
     findings.sort_by_key(|f| sort_key(&f.cell));
     Checked {
@@ -116,12 +126,38 @@ fn sort_key(cell: &str) -> (u32, u32) {
 pub(crate) struct Ctx<'a> {
     pub settings: &'a Settings,
     pub findings: Vec<Finding>,
-    /// Starts as a copy of the input; rules correct derived fields in place.
+    /// Starts as a copy of the input; [`Ctx::record`] writes each fix into it.
     pub form: Form,
     pub figures: Figures,
 }
 
-/// The parts of a finding a rule supplies; [`Ctx::report`] adds severity and applies the fix.
+/// A derived field `fix` may rewrite.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Slot {
+    FundAmount(FundRow, FundCol),
+    FundsRate,
+    FundsScore,
+    IndicatorScore(usize),
+    Total,
+    Conclusion,
+}
+
+impl Slot {
+    fn field(self, form: &mut Form) -> Option<&mut Field> {
+        match self {
+            Slot::FundAmount(row, col) => form.funds.line_mut(row).map(|l| l.get_mut(col)),
+            Slot::FundsRate => Some(&mut form.funds.rate),
+            Slot::FundsScore => Some(&mut form.funds.score),
+            Slot::IndicatorScore(i) => form.indicators.get_mut(i).map(|ind| &mut ind.score),
+            Slot::Total => Some(&mut form.total),
+            Slot::Conclusion => Some(&mut form.conclusion),
+        }
+    }
+}
+
+/// What a rule found, before the settings give it a severity: [`Ctx::record`] makes it a
+/// [`Finding`] and applies `fix`.
+#[derive(Debug, Clone)]
 pub(crate) struct Draft {
     pub code: Code,
     pub cell: String,
@@ -129,13 +165,71 @@ pub(crate) struct Draft {
     pub reported: String,
     pub expected: String,
     pub message: String,
+    /// The field `fix` rewrites and its new value.
+    pub fix: Option<(Slot, Value)>,
+}
+
+impl Draft {
+    /// A finding about `field`: its cell, and its text as reported.
+    pub fn on(code: Code, field: &Field, subject: impl Into<String>, message: String) -> Draft {
+        Draft {
+            code,
+            cell: field.cell(),
+            subject: subject.into(),
+            reported: field.text(),
+            expected: String::new(),
+            message,
+            fix: None,
+        }
+    }
+
+    pub fn reported(mut self, reported: impl Into<String>) -> Draft {
+        self.reported = reported.into();
+        self
+    }
+
+    pub fn expected(mut self, expected: impl Into<String>) -> Draft {
+        self.expected = expected.into();
+        self
+    }
+
+    /// A finding not fixed that compares two figures: the form's and the one it should be.
+    pub fn figures(self, reported: Decimal, expected: Decimal) -> Draft {
+        self.reported(num::fmt_plain(reported))
+            .expected(num::fmt_plain(expected))
+    }
+
+    /// `fix` writes `value` (also the expected figure) into `slot`.
+    pub fn fixing(mut self, slot: Slot, value: Decimal) -> Draft {
+        self.expected = num::fmt_plain(value);
+        self.fix = Some((slot, Value::Number(value)));
+        self
+    }
+
+    /// `fix` writes `text` into `slot`.
+    pub fn fixing_text(mut self, slot: Slot, text: String) -> Draft {
+        self.fix = Some((slot, Value::Text(text)));
+        self
+    }
 }
 
 impl Ctx<'_> {
-    /// Record a finding (unless the settings turn its code off). Returns whether it was kept.
-    pub fn report(&mut self, draft: Draft, fixed: bool) -> bool {
+    /// Record a rule's draft, if any, unless the settings turn its code off; apply its fix.
+    /// Returns whether a finding was recorded.
+    pub fn record(&mut self, draft: Option<Draft>) -> bool {
+        let Some(draft) = draft else { return false };
         let Some(severity) = self.settings.severity(draft.code) else {
             return false;
+        };
+        let fixed = match draft.fix {
+            Some((slot, value)) => match slot.field(&mut self.form) {
+                Some(field) => {
+                    field.correct(value, draft.code);
+                    true
+                }
+                None => false,
+            },
+            None => false,
         };
         self.findings.push(Finding {
             code: draft.code,
@@ -148,107 +242,6 @@ impl Ctx<'_> {
             message: draft.message,
         });
         true
-    }
-
-    /// Record a finding about `field` whose expected value `fix` writes into it.
-    pub fn report_fixed(
-        &mut self,
-        field: impl FnOnce(&mut Form) -> &mut Field,
-        code: Code,
-        subject: impl Into<String>,
-        expected: Decimal,
-        message: String,
-    ) {
-        let target = field(&mut self.form);
-        let draft = Draft {
-            code,
-            cell: target.cell(),
-            subject: subject.into(),
-            reported: target.text(),
-            expected: num::fmt_plain(expected),
-            message,
-        };
-        // A code turned off in the settings neither reports nor corrects.
-        if self.settings.severity(code).is_some() {
-            target.correct(Value::Number(expected), code);
-            self.report(draft, true);
-        }
-    }
-
-    /// `missing-field` for a blank field only the filer can supply.
-    pub fn missing(&mut self, field: &Field, subject: impl Into<String>, what: &str) {
-        let cell = field.cell();
-        let message = if cell.is_empty() {
-            format!("未填写{what}（表中没有该栏）")
-        } else {
-            format!("未填写{what}（单元格 {cell} 为空）")
-        };
-        self.report(
-            Draft {
-                code: Code::MissingField,
-                cell,
-                subject: subject.into(),
-                reported: String::new(),
-                expected: String::new(),
-                message,
-            },
-            false,
-        );
-    }
-
-    /// `unparseable-value` for a field that cannot be read as `what`.
-    pub fn unparseable(&mut self, field: &Field, subject: impl Into<String>, what: &str) {
-        let reported = field.text();
-        self.report(
-            Draft {
-                code: Code::UnparseableValue,
-                cell: field.cell(),
-                subject: subject.into(),
-                message: format!("{what}“{reported}”无法识别为数值"),
-                reported,
-                expected: String::new(),
-            },
-            false,
-        );
-    }
-}
-
-/// How a field reads as a number.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Reading {
-    Blank,
-    /// A number; `percent` when the cell's format or text said `%`.
-    Number {
-        value: Decimal,
-        percent: bool,
-    },
-    Unreadable,
-}
-
-/// Read a field as a plain number: a numeric cell, or text such as `196,876.30`, `98.44%`,
-/// `５` or `- ` (a dash reads as blank).
-pub(crate) fn read_number(field: &Field) -> Reading {
-    match &field.value {
-        Value::Empty => Reading::Blank,
-        Value::Number(d) => Reading::Number {
-            value: *d,
-            percent: field.percent,
-        },
-        Value::Text(s) => {
-            let t = s.trim();
-            if t.is_empty() || matches!(t, "-" | "—" | "－" | "/" | "／" | "——") {
-                return Reading::Blank;
-            }
-            let (body, percent) = match t.strip_suffix('%').or_else(|| t.strip_suffix('％')) {
-                Some(b) => (b, true),
-                None => (t, false),
-            };
-            match num::parse_number(body) {
-                Some(value) => Reading::Number { value, percent },
-                None => Reading::Unreadable,
-            }
-        }
-        _ => Reading::Unreadable,
     }
 }
 

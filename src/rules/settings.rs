@@ -19,6 +19,33 @@ pub struct Settings {
     pub grade_fair: Decimal,
     /// Per-code severity overrides; `None` turns the code off.
     pub severities: BTreeMap<Code, Option<Severity>>,
+    /// Which score of a reverse (≤) indicator `fix` writes; both are accepted when checking.
+    pub reverse_scoring: ReverseScoring,
+}
+
+/// The two published conventions for scoring a reverse (≤ target) indicator that exceeded its
+/// target (docs/rules.md, `indicator-score-mismatch`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReverseScoring {
+    /// 分值 × (2 − 实际 ÷ 指标值): the loss grows with the overrun, zero at double the target.
+    #[default]
+    Linear,
+    /// 分值 × 指标值 ÷ 实际 (the central departments' 填表说明).
+    Ratio,
+}
+
+impl ReverseScoring {
+    /// From its setting word, `linear` or `ratio`.
+    pub fn from_name(name: &str) -> Result<ReverseScoring, SettingsError> {
+        match name {
+            "linear" => Ok(ReverseScoring::Linear),
+            "ratio" => Ok(ReverseScoring::Ratio),
+            other => Err(SettingsError::Invalid(format!(
+                "反向指标计分方式应为 linear（线性）或 ratio（比例），而不是 `{other}`"
+            ))),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -29,6 +56,7 @@ impl Default for Settings {
             grade_good: Decimal::from(80),
             grade_fair: Decimal::from(60),
             severities: BTreeMap::new(),
+            reverse_scoring: ReverseScoring::Linear,
         }
     }
 }
@@ -57,6 +85,8 @@ pub struct SettingsFile {
     pub grades: Option<GradeBands>,
     /// Largest input file read, in MB (the run's limit, not the rulebook's).
     pub max_file_mb: Option<u64>,
+    /// `linear` (default) or `ratio`: the reverse-indicator score `fix` writes.
+    pub reverse_scoring: Option<ReverseScoring>,
     /// `code = "error" | "warning" | "info" | "off"`.
     #[serde(default)]
     pub severity: BTreeMap<String, String>,
@@ -82,7 +112,10 @@ impl Settings {
     /// Set a code's severity from its name and a word (`error`, `warning`, `info`, `off`).
     pub fn set_severity(&mut self, code: &str, word: &str) -> Result<(), SettingsError> {
         let code = Code::from_name(code).ok_or_else(|| SettingsError::UnknownCode(code.into()))?;
-        if matches!(code, Code::UnreadableFile | Code::NoFormFound) {
+        if matches!(
+            code,
+            Code::UnreadableFile | Code::NoFormFound | Code::InternalError
+        ) {
             return Err(SettingsError::Invalid(format!(
                 "`{code}` 是文件状态，不能调整其严重程度：无法读取或未找到自评表的文件总是计为错误"
             )));
@@ -105,7 +138,9 @@ impl Settings {
                 "偏差阈值应大于 0 且不超过 10000（百分比），而不是 {percent}"
             )));
         }
-        self.deviation_threshold = percent / Decimal::from(100);
+        self.deviation_threshold = percent
+            .checked_div(Decimal::ONE_HUNDRED)
+            .unwrap_or(self.deviation_threshold);
         Ok(())
     }
 
@@ -124,6 +159,9 @@ impl Settings {
                 "等级分数线应满足 中 < 良 < 优，而不是 {} / {} / {}",
                 self.grade_fair, self.grade_good, self.grade_excellent
             )));
+        }
+        if let Some(r) = file.reverse_scoring {
+            self.reverse_scoring = r;
         }
         for (code, word) in &file.severity {
             self.set_severity(code, word)?;

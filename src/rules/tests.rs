@@ -2,6 +2,9 @@
 //! that must not, plus properties (a form correct by construction has no error; `fix` is
 //! idempotent).
 
+// Tests build their cases with plain arithmetic on small literals.
+#![allow(clippy::arithmetic_side_effects)]
+
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -407,7 +410,13 @@ fn fund_breakdown() {
 #[test]
 fn quantitative_scores() {
     use crate::grammar::Comparator::*;
-    let e = |c, t: &str, b: &str| rules_round(indicators::expected_score(c, d(t), d(b), d("10")).0);
+    let e = |c, t: &str, b: &str| {
+        rules_round(
+            indicators::expected_score(c, d(t), d(b), d("10"), settings::ReverseScoring::Linear)
+                .unwrap()
+                .value,
+        )
+    };
     assert_eq!(e(Ge, "9", "9"), d("10"));
     assert_eq!(e(Ge, "9", "6"), d("6.67"));
     assert_eq!(e(Le, "100", "100"), d("10"));
@@ -659,12 +668,37 @@ fn a_bare_cost_takes_its_targets_unit() {
 }
 
 #[test]
-fn an_actual_that_repeats_a_qualitative_target() {
+fn an_actual_that_restates_a_qualitative_target_is_met() {
+    // Restated (docs/rules.md, "Forms as people fill them"): met, so a full score is right and
+    // a score below the 达成 band is out of band.
     let mut form = seed();
     set(&mut form.indicators[3].actual, "强效益");
-    let f = only(&form);
-    assert_eq!((f.code, f.cell.as_str()), (Code::UnparseableValue, "F19"));
-    // And one that repeats a quantitative target with its comparator.
+    assert_eq!(codes(&run(&form)), vec![]);
+    set(&mut form.indicators[3].score, "1");
+    assert!(codes(&run(&form)).contains(&("qualitative-score-out-of-band", "H19".to_string())));
+    // Other free text against a qualitative target is unclassified: no band check, no finding…
+    let mut form = seed();
+    set(&mut form.indicators[3].actual, "群众反映良好");
+    set(&mut form.indicators[3].score, "1");
+    assert_eq!(
+        codes(&run(&form)).len(),
+        1,
+        "only the total follows: {:?}",
+        codes(&run(&form))
+    );
+    assert_eq!(run(&form).findings[0].code, Code::TotalScoreMismatch);
+    // …but a score above its 分值 is still out of range.
+    let mut form = seed();
+    set(&mut form.indicators[3].actual, "群众反映良好");
+    let points = form.indicators[3].weight.text();
+    set(&mut form.indicators[3].score, "99");
+    let f = run(&form)
+        .findings
+        .into_iter()
+        .find(|f| f.code == Code::ScoreOutOfRange)
+        .expect("out of range");
+    assert_eq!(f.expected, points);
+    // An actual that repeats a quantitative target with its comparator is no quantity.
     let mut form = seed();
     set(&mut form.indicators[0].actual, "≥9次");
     assert_eq!(only(&form).code, Code::UnparseableValue);

@@ -1,96 +1,126 @@
-//! Total rules (SPEC §2.2): `total-score-mismatch` (总分 against the sum of the corrected
+//! Total rules (docs/rules.md): `total-score-mismatch` (总分 against the sum of the corrected
 //! scores) and `grade-mismatch` (the grade that opens 自评结论 against the corrected total).
 
 use rust_decimal::Decimal;
 
-use super::{Code, Ctx, Draft, Reading, agrees, grade_of, read_number};
-use crate::grid::Value;
+use super::funds::{reported_text, shown};
+use super::values::{self, Reported, checked_sum, derived};
+use super::{Code, Ctx, Draft, Slot, agrees, grade_of};
+use crate::figure::{self, Figure};
+use crate::form::Field;
 use crate::num::{fmt_plain, round2};
 
 pub(super) fn check(ctx: &mut Ctx) {
-    let reported = match read_number(&ctx.form.total) {
-        Reading::Number { value, .. } => Some(value),
-        Reading::Blank => None,
-        Reading::Unreadable => {
-            let field = ctx.form.total.clone();
-            ctx.unparseable(&field, "total", "总分");
+    let total_field = ctx.form.total.clone();
+    let Some(reported) = derived(ctx, &total_field, "total", "总分") else {
+        return;
+    };
+    ctx.figures.total_reported = match reported {
+        Reported::Number(r) => Some(r),
+        _ => None,
+    };
+    let grade_found = grade_word(&ctx.form.conclusion.text());
+    ctx.figures.grade_reported = grade_found.map(|(_, g)| g.to_string());
+    let total = match corrected_total(ctx) {
+        Total::Sum(t) => round2(t),
+        Total::Unknown => return,
+        Total::Overflow(fields) => {
+            let refs: Vec<&Field> = fields.iter().collect();
+            ctx.record(Some(values::out_of_range(&refs, "total", "得分")));
             return;
         }
     };
-    ctx.figures.total_reported = reported;
-    let grade_found = grade_word(&ctx.form.conclusion.text());
-    ctx.figures.grade_reported = grade_found.map(|(_, g)| g.to_string());
-    let Some(total) = corrected_total(ctx) else { return };
-    let total = round2(total);
     ctx.figures.total = Some(total);
-    if ctx.form.total.pos.is_some() && !reported.is_some_and(|r| agrees(r, total)) {
-        let shown = match reported {
-            Some(_) => format!("表中为 {}", ctx.form.total.text()),
-            None => "表中未填".to_string(),
-        };
-        let message = format!("总分应为各项得分之和 {}，{shown}", fmt_plain(total));
-        ctx.report_fixed(
-            |f| &mut f.total,
-            Code::TotalScoreMismatch,
-            "total",
-            total,
-            message,
-        );
-    }
+    ctx.record(total_score_mismatch(&total_field, total, &reported));
     let grade = grade_of(total, ctx.settings);
     ctx.figures.grade = Some(grade.to_string());
-    let Some((at, stated)) = grade_found else { return };
-    if stated == grade {
-        return;
+    if let Some((at, stated)) = grade_found {
+        let draft = grade_mismatch(ctx, total, grade, at, stated);
+        ctx.record(draft);
     }
-    let field = ctx.form.conclusion.clone();
+}
+
+/// `total-score-mismatch`: 总分 differs from the sum of the scores as corrected (a blank or
+/// error 总分 too); `fix` writes the sum.
+fn total_score_mismatch(field: &Field, total: Decimal, reported: &Reported) -> Option<Draft> {
+    field.pos?;
+    if let Reported::Number(r) = reported
+        && agrees(*r, total)
+    {
+        return None;
+    }
+    let message = format!(
+        "总分应为各项得分之和 {}，{}",
+        fmt_plain(total),
+        shown(field, reported)
+    );
+    Some(
+        Draft::on(Code::TotalScoreMismatch, field, "total", message)
+            .reported(reported_text(field, reported))
+            .fixing(Slot::Total, total),
+    )
+}
+
+/// `grade-mismatch`: the grade word opening 自评结论 is not the grade of the corrected total;
+/// `fix` rewrites the word (and the same grade named again as the self-evaluation's).
+fn grade_mismatch(ctx: &Ctx, total: Decimal, grade: &str, at: usize, stated: &str) -> Option<Draft> {
+    if stated == grade {
+        return None;
+    }
+    let field = &ctx.form.conclusion;
     let text = field.text();
     // The opening grade word, and the same grade where the text names it again as the
     // self-evaluation's grade (`自评为良的理由` → `自评为优的理由`).
     let head: String = text.chars().take(at).collect();
-    let tail: String = text.chars().skip(at + 1).collect();
+    let tail: String = text.chars().skip(at.saturating_add(1)).collect();
     let tail = tail.replace(&format!("评为{stated}"), &format!("评为{grade}"));
     let corrected = format!("{head}{grade}{tail}");
+    let s = ctx.settings;
     let message = format!(
         "总分 {} 对应等级为“{grade}”（优 ≥ {}，良 ≥ {}，中 ≥ {}），自评结论写为“{stated}”",
         fmt_plain(total),
-        fmt_plain(ctx.settings.grade_excellent),
-        fmt_plain(ctx.settings.grade_good),
-        fmt_plain(ctx.settings.grade_fair)
+        fmt_plain(s.grade_excellent),
+        fmt_plain(s.grade_good),
+        fmt_plain(s.grade_fair)
     );
-    let draft = Draft {
-        code: Code::GradeMismatch,
-        cell: field.cell(),
-        subject: "grade".into(),
-        reported: stated.to_string(),
-        expected: grade.to_string(),
-        message,
-    };
-    if ctx.report(draft, true) {
-        ctx.form
-            .conclusion
-            .correct(Value::Text(corrected), Code::GradeMismatch);
-    }
+    Some(
+        Draft::on(Code::GradeMismatch, field, "grade", message)
+            .reported(stated)
+            .expected(grade)
+            .fixing_text(Slot::Conclusion, corrected),
+    )
+}
+
+/// The sum of the corrected scores, or why there is none.
+enum Total {
+    Sum(Decimal),
+    /// A score cannot be read: the total is not guessed.
+    Unknown,
+    /// The sum leaves the decimal range; the scores' fields, to blame one.
+    Overflow(Vec<Field>),
 }
 
 /// The sum of the corrected scores: indicator rows (not `其中` sub-rows) plus 预算执行率 得分.
-/// `None` when a score cannot be read, so the total is not guessed.
-fn corrected_total(ctx: &Ctx) -> Option<Decimal> {
-    let mut sum = Decimal::ZERO;
+fn corrected_total(ctx: &Ctx) -> Total {
+    let mut fields = Vec::new();
     for ind in ctx.form.indicators.iter().filter(|i| !i.sub_row) {
-        match read_number(&ind.score) {
-            Reading::Number { value, .. } => sum += value,
-            Reading::Blank if read_number(&ind.weight) == Reading::Blank => {}
-            _ => return None,
+        match figure::read(&ind.score) {
+            Figure::Number { .. } => fields.push(ind.score.clone()),
+            Figure::Blank if figure::read(&ind.weight).is_blank() => {}
+            _ => return Total::Unknown,
         }
     }
     if !ctx.form.funds.lines.is_empty() {
-        match read_number(&ctx.form.funds.score) {
-            Reading::Number { value, .. } => sum += value,
-            _ => return None,
+        match figure::read(&ctx.form.funds.score) {
+            Figure::Number { .. } => fields.push(ctx.form.funds.score.clone()),
+            _ => return Total::Unknown,
         }
     }
-    Some(sum)
+    let values = fields.iter().filter_map(|f| figure::read(f).number());
+    match checked_sum(values) {
+        Some(sum) => Total::Sum(sum),
+        None => Total::Overflow(fields),
+    }
 }
 
 /// The grade word that opens a conclusion (`优。自评为优的理由…`, `自评等级：良`), with its
@@ -105,7 +135,7 @@ pub(crate) fn grade_word(text: &str) -> Option<(usize, &'static str)> {
             '差' => "差",
             _ => continue,
         };
-        let before = if i == 0 { None } else { Some(chars[i - 1]) };
+        let before = i.checked_sub(1).and_then(|j| chars.get(j).copied());
         let opens = matches!(
             before,
             None | Some('为' | '：' | ':' | '“' | '"' | '「' | '（' | '(' | ' ' | '是')

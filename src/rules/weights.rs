@@ -1,10 +1,13 @@
-//! Weight rules (SPEC §2.2): `weight-sum-mismatch` (the 分值 under a level-1 indicator against
-//! the points its label states, and all 分值 with 预算执行率's against 100) and
+//! Weight rules (docs/rules.md): `weight-sum-mismatch` (the 分值 under a level-1 indicator
+//! against the points its label states, and all 分值 with 预算执行率's against 100) and
 //! `weight-nonstandard` (level-1 points other than 产出 50 / 效益 30 / 满意度 10 / 预算执行率 10).
 
 use rust_decimal::Decimal;
 
-use super::{Code, Ctx, Draft, Reading, read_number};
+use super::values::checked_sum;
+use super::{Code, Ctx, Draft};
+use crate::figure;
+use crate::form::Field;
 use crate::num::fmt_plain;
 use crate::text::norm;
 
@@ -13,10 +16,31 @@ struct Group {
     /// The label without its stated points, e.g. `产出指标`.
     name: String,
     stated: Option<Decimal>,
-    sum: Decimal,
-    /// The first 分值 cell of the group, where findings point.
-    cell: String,
-    terms: Vec<String>,
+    weights: Vec<Decimal>,
+    /// The first 分值 field of the group, where findings point.
+    first: Field,
+}
+
+impl Group {
+    fn sum(&self) -> Option<Decimal> {
+        checked_sum(self.weights.iter().copied())
+    }
+
+    /// A finding on the group's first 分值.
+    fn draft(&self, code: Code, message: String) -> Draft {
+        Draft::on(code, &self.first, format!("weights:{}", self.name), message)
+    }
+
+    /// `5 + 5 + 5 = 15`; a single 分值 is just itself.
+    fn sum_text(&self, sum: Decimal) -> String {
+        match self.weights.len() {
+            1 => fmt_plain(sum),
+            _ => {
+                let terms: Vec<String> = self.weights.iter().map(|w| fmt_plain(*w)).collect();
+                format!("{} = {}", terms.join(" + "), fmt_plain(sum))
+            }
+        }
+    }
 }
 
 /// The points a level-1 label states: `产出指标(50分)` → 50.
@@ -25,7 +49,7 @@ pub(crate) fn stated_points(label: &str) -> (String, Option<Decimal>) {
     let Some(open) = n.find('(') else {
         return (n, None);
     };
-    let inner: String = n[open + 1..].chars().take_while(|c| *c != ')').collect();
+    let inner: String = n[open..].chars().skip(1).take_while(|c| *c != ')').collect();
     let digits = inner.trim_end_matches('分').trim();
     let points = crate::num::parse_number(digits);
     (n[..open].to_string(), points)
@@ -45,140 +69,123 @@ fn default_points(name: &str) -> Option<Decimal> {
 }
 
 pub(super) fn check(ctx: &mut Ctx) {
+    let Some(groups) = groups(ctx) else { return };
+    for g in &groups {
+        ctx.record(weight_sum_mismatch_in_group(g));
+        ctx.record(weight_nonstandard(g));
+    }
+    let funds = ctx.form.funds.clone();
+    let funds_points = match figure::read(&funds.points).number() {
+        Some(value) if figure::computable(value) => value,
+        _ if funds.lines.is_empty() => Decimal::ZERO,
+        _ => Decimal::TEN,
+    };
+    if !funds.lines.is_empty() {
+        ctx.record(weight_nonstandard_funds(&funds.points, funds_points));
+    }
+    let total_points = ctx.form.total_points.clone();
+    ctx.record(weight_sum_mismatch(&groups, funds_points, &total_points));
+}
+
+/// The level-1 groups with their 分值; `None` when a 分值 is blank or unusable (already its own
+/// finding: the sums would only repeat it).
+fn groups(ctx: &Ctx) -> Option<Vec<Group>> {
     let mut groups: Vec<Group> = Vec::new();
-    let mut readable = true;
     for ind in ctx.form.indicators.iter().filter(|i| !i.sub_row) {
         let (name, stated) = stated_points(&ind.level1);
-        // A blank or unreadable 分值 is already its own finding; the sums would only repeat it.
-        let Reading::Number { value: weight, .. } = read_number(&ind.weight) else {
-            readable = false;
-            continue;
-        };
+        let weight = figure::read(&ind.weight)
+            .number()
+            .filter(|w| figure::computable(*w))?;
         match groups.last_mut() {
-            Some(g) if g.name == name => {
-                g.sum += weight;
-                g.terms.push(fmt_plain(weight));
-            }
+            Some(g) if g.name == name => g.weights.push(weight),
             _ => groups.push(Group {
                 name,
                 stated,
-                sum: weight,
-                cell: ind.weight.cell(),
-                terms: vec![fmt_plain(weight)],
+                weights: vec![weight],
+                first: ind.weight.clone(),
             }),
         }
     }
-    if groups.is_empty() || !readable {
-        return;
-    }
-    for g in &groups {
-        let subject = format!("weights:{}", g.name);
-        // `5 + 5 + 5 = 15`; a single 分值 is just itself.
-        let sum_text = match g.terms.len() {
-            1 => fmt_plain(g.sum),
-            _ => format!("{} = {}", g.terms.join(" + "), fmt_plain(g.sum)),
-        };
-        match g.stated {
-            Some(stated) if stated != g.sum => {
-                let message = format!(
-                    "“{}”标明 {} 分，但其下各项分值合计 {sum_text}",
-                    g.name,
-                    fmt_plain(stated)
-                );
-                draft(
-                    ctx,
-                    Code::WeightSumMismatch,
-                    &g.cell,
-                    subject,
-                    g.sum,
-                    stated,
-                    message,
-                );
-            }
-            _ => {
-                let points = g.stated.unwrap_or(g.sum);
-                if let Some(default) = default_points(&g.name)
-                    && default != points
-                {
-                    let message = format!(
-                        "“{}”分值合计 {sum_text}，不同于通行的 {} 分",
-                        g.name,
-                        fmt_plain(default)
-                    );
-                    draft(
-                        ctx,
-                        Code::WeightNonstandard,
-                        &g.cell,
-                        subject,
-                        points,
-                        default,
-                        message,
-                    );
-                }
-            }
-        }
-    }
-    let funds_points = match read_number(&ctx.form.funds.points) {
-        Reading::Number { value, .. } => value,
-        _ if ctx.form.funds.lines.is_empty() => Decimal::ZERO,
-        _ => Decimal::TEN,
-    };
-    if !ctx.form.funds.lines.is_empty() && funds_points != Decimal::TEN {
-        let cell = ctx.form.funds.points.cell();
-        let message = format!("预算执行率分值为 {}，不同于通行的 10 分", fmt_plain(funds_points));
-        draft(
-            ctx,
-            Code::WeightNonstandard,
-            &cell,
-            "weights:预算执行率".into(),
-            funds_points,
-            Decimal::TEN,
-            message,
-        );
-    }
-    let total: Decimal = groups.iter().map(|g| g.sum).sum::<Decimal>() + funds_points;
-    if total != Decimal::ONE_HUNDRED {
-        let cell = ctx.form.total_points.cell();
-        let parts: Vec<String> = groups
-            .iter()
-            .map(|g| format!("{} {}", g.name, fmt_plain(g.sum)))
-            .chain(std::iter::once(format!("预算执行率 {}", fmt_plain(funds_points))))
-            .collect();
-        let message = format!(
-            "全部分值合计 {} = {}，应为 100",
-            parts.join(" + "),
-            fmt_plain(total)
-        );
-        draft(
-            ctx,
-            Code::WeightSumMismatch,
-            &cell,
-            "weights:total".into(),
-            total,
-            Decimal::ONE_HUNDRED,
-            message,
-        );
-    }
+    (!groups.is_empty()).then_some(groups)
 }
 
-fn draft(
-    ctx: &mut Ctx,
-    code: Code,
-    cell: &str,
-    subject: String,
-    reported: Decimal,
-    expected: Decimal,
-    message: String,
-) {
-    ctx.report(
-        Draft {
-            code,
-            cell: cell.to_string(),
-            subject,
-            reported: fmt_plain(reported),
-            expected: fmt_plain(expected),
-            message,
-        },
-        false,
+/// `weight-sum-mismatch` within one level-1 indicator: its 分值 do not add up to the points its
+/// label states (`产出指标(50分)`). Not fixed: 分值 are the filer's.
+fn weight_sum_mismatch_in_group(g: &Group) -> Option<Draft> {
+    let stated = g.stated?;
+    let sum = g.sum()?;
+    if stated == sum {
+        return None;
+    }
+    let message = format!(
+        "“{}”标明 {} 分，但其下各项分值合计 {}",
+        g.name,
+        fmt_plain(stated),
+        g.sum_text(sum)
     );
+    Some(g.draft(Code::WeightSumMismatch, message).figures(sum, stated))
+}
+
+/// `weight-nonstandard` for a level-1 indicator: its points — as its label states them, else
+/// as its 分值 add up — differ from the national 产出 50 / 效益 30 / 满意度 10.
+fn weight_nonstandard(g: &Group) -> Option<Draft> {
+    let sum = g.sum()?;
+    let points = g.stated.unwrap_or(sum);
+    let default = default_points(&g.name)?;
+    if default == points {
+        return None;
+    }
+    let message = match g.stated {
+        Some(stated) => format!(
+            "“{}”标明 {} 分，不同于通行的 {} 分",
+            g.name,
+            fmt_plain(stated),
+            fmt_plain(default)
+        ),
+        None => format!(
+            "“{}”分值合计 {}，不同于通行的 {} 分",
+            g.name,
+            g.sum_text(sum),
+            fmt_plain(default)
+        ),
+    };
+    Some(g.draft(Code::WeightNonstandard, message).figures(points, default))
+}
+
+/// `weight-nonstandard` for 预算执行率: its 分值 is not 10.
+fn weight_nonstandard_funds(field: &Field, points: Decimal) -> Option<Draft> {
+    if points == Decimal::TEN {
+        return None;
+    }
+    let message = format!("预算执行率分值为 {}，不同于通行的 10 分", fmt_plain(points));
+    Some(
+        Draft::on(Code::WeightNonstandard, field, "weights:预算执行率", message)
+            .reported(fmt_plain(points))
+            .expected("10"),
+    )
+}
+
+/// `weight-sum-mismatch` over the form: all 分值 with 预算执行率's do not add up to 100.
+fn weight_sum_mismatch(groups: &[Group], funds_points: Decimal, total_points: &Field) -> Option<Draft> {
+    let sums: Vec<Decimal> = groups.iter().map(Group::sum).collect::<Option<_>>()?;
+    let total = checked_sum(sums.iter().copied().chain([funds_points]))?;
+    if total == Decimal::ONE_HUNDRED {
+        return None;
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .zip(&sums)
+        .map(|(g, s)| format!("{} {}", g.name, fmt_plain(*s)))
+        .chain(std::iter::once(format!("预算执行率 {}", fmt_plain(funds_points))))
+        .collect();
+    let message = format!(
+        "全部分值合计 {} = {}，应为 100",
+        parts.join(" + "),
+        fmt_plain(total)
+    );
+    Some(
+        Draft::on(Code::WeightSumMismatch, total_points, "weights:total", message)
+            .reported(fmt_plain(total))
+            .expected("100"),
+    )
 }
