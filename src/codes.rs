@@ -35,12 +35,12 @@ impl Severity {
 
 macro_rules! codes {
     ($($variant:ident = $code:literal, $severity:ident, $title:literal, $meaning:literal;)*) => {
-        /// A finding code (SPEC §2). Its kebab-case name is stable: reports and settings use it.
+        /// A finding code (docs/rules.md, "Findings"). Its kebab-case name is stable: reports and settings use it.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code { $($variant,)* }
 
         impl Code {
-            /// Every code, in the order of SPEC §2.
+            /// Every code, in the order of docs/rules.md.
             pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
 
             /// The stable kebab-case name.

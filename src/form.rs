@@ -59,7 +59,7 @@ impl Field {
     }
 }
 
-/// Which published template the form follows (SPEC §1): the funds rows differ.
+/// Which published template the form follows (docs/rules.md, `fund-breakdown-mismatch`): the funds rows differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Layout {

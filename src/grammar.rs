@@ -2,7 +2,7 @@
 //! (年度指标值, e.g. `≥9次`, `不少于8次`, `2024年12月31日前`, `强效益`) and the actual
 //! (实际完成值, e.g. `9次`, `31876.3元`, `达成预期指标`).
 //!
-//! Scoring (SPEC §2.1) depends on reading these cells the way a finance officer does: a
+//! Scoring (docs/rules.md, `indicator-score-mismatch`) depends on reading these cells the way a finance officer does: a
 //! comparator, a number and a unit, or a deadline, or a qualitative phrase. This module turns
 //! the text into typed values and nothing more; it never fails (text it cannot read becomes
 //! [`Target::Qualitative`] or [`Actual::Text`]) and never panics. It is a small hand-written
@@ -55,7 +55,7 @@ impl Comparator {
 /// The unit written after a figure.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Unit {
-    /// A bare number; it takes its counterpart's unit (SPEC §2.2).
+    /// A bare number; it takes its counterpart's unit (docs/rules.md, "Forms as people fill them").
     None,
     /// `%`.
     Percent,
@@ -86,7 +86,7 @@ impl Quantity {
     ///
     /// The same unit gives a copy; 元 and 万元 convert (× or ÷ 10 000); a quantity without a
     /// unit adopts `unit`, and asking for [`Unit::None`] keeps the quantity as it is (a bare
-    /// number agrees with any unit, SPEC §2.2). Any other pair disagrees and gives `None`.
+    /// number agrees with any unit, docs/rules.md). Any other pair disagrees and gives `None`.
     pub fn to_unit(&self, unit: &Unit) -> Option<Quantity> {
         if self.unit == *unit || *unit == Unit::None {
             return Some(self.clone());

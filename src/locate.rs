@@ -2,7 +2,7 @@
 //!
 //! Nothing here depends on fixed coordinates. A form starts at its title (or its 项目名称
 //! label when the title is missing) and ends where the next one starts. Inside it, each block is
-//! found by the label that heads it (SPEC §1) and its table is read by the columns its header
+//! found by the label that heads it (docs/rules.md, "Forms as people fill them") and its table is read by the columns its header
 //! row names, so blank rows and columns, extra or missing columns, other column orders and
 //! merged cells all read the same.
 

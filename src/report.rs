@@ -1,9 +1,9 @@
-//! Stage 6: the report — the same findings rendered as JSON for machines (SPEC §3, the field
+//! Stage 6: the report — the same findings rendered as JSON for machines (docs/rules.md "Findings", the field
 //! names are a contract) and as text for people at a terminal.
 //!
 //! Shape: `files[]` → `forms[]` → `findings[]`, plus `summary` tallies. Decimals are strings
 //! (`"98.44"`), so no reader loses a cent to binary floating point. Figures that could not be
-//! established are `null`. Fields may be added; the SPEC's fields are never renamed.
+//! established are `null`. Fields may be added; the documented fields are never renamed.
 
 use std::fmt::Write as _;
 

@@ -24,10 +24,15 @@ fuzz_target!(|data: &[u8]| {
             merges.push(Region { top: row, left: col, bottom: row + u32::from(d % 6), right: col + u32::from(d / 64) });
             continue;
         }
-        let value = match c % 3 {
+        let value = match c % 4 {
             0 => Value::Text(WORDS[usize::from(d) % WORDS.len()].to_string()),
-            1 => Value::Number(rust_decimal::Decimal::new(i64::from(d) * 1000 - 3, u32::from(c % 4))),
-            _ => Value::Empty,
+            // Any magnitude a decimal holds, from 10^-28 to 7.9 × 10^28, and beyond it.
+            1 => match rust_decimal::Decimal::try_from_i128_with_scale((i128::from(d) << (c % 100)) - 3, u32::from(d % 29)) {
+                Ok(n) => Value::Number(n),
+                Err(_) => Value::Unrepresentable(format!("{}E+{}", d, c)),
+            },
+            2 => Value::Empty,
+            _ => Value::Error(["#DIV/0!", "#REF!", "#VALUE!", "#N/A"][usize::from(d % 4)].to_string()),
         };
         cells.push((row, col, Cell { value, percent: d % 2 == 0 }));
     }

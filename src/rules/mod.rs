@@ -258,7 +258,7 @@ pub(crate) fn grade_of(total: Decimal, settings: &Settings) -> &'static str {
     }
 }
 
-/// Two figures agree when they are equal after rounding both to 2 decimals (SPEC §2).
+/// Two figures agree when they are equal after rounding both to 2 decimals (docs/rules.md, "Numbers and rounding").
 pub(crate) fn agrees(reported: Decimal, expected: Decimal) -> bool {
     num::round2(reported) == num::round2(expected)
 }

@@ -1,5 +1,5 @@
 //! Settings of the rulebook: the deviation threshold, the grade bands and each code's severity
-//! (or `off`). Defaults follow SPEC §2; an office overrides them with `jixiao.toml` or flags.
+//! (or `off`). Defaults are those of docs/rules.md, "Settings"; an office overrides them with `jixiao.toml` or flags.
 
 use std::collections::BTreeMap;
 
