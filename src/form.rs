@@ -102,6 +102,10 @@ pub enum FundRow {
     Carryover,
     /// 其他 / 其他资金
     Other,
+    /// 财政专户管理资金 (Sichuan's template)
+    SpecialAccount,
+    /// 单位资金 (Sichuan's template)
+    UnitFunds,
 }
 
 impl FundRow {
@@ -113,6 +117,8 @@ impl FundRow {
             FundRow::Superior => "superior",
             FundRow::Carryover => "carryover",
             FundRow::Other => "other",
+            FundRow::SpecialAccount => "special",
+            FundRow::UnitFunds => "unit",
         }
     }
 
@@ -127,6 +133,8 @@ impl FundRow {
             (FundRow::Carryover, _) => "上年结转资金",
             (FundRow::Other, Layout::Guizhou) => "其他",
             (FundRow::Other, Layout::National) => "其他资金",
+            (FundRow::SpecialAccount, _) => "财政专户管理资金",
+            (FundRow::UnitFunds, _) => "单位资金",
         }
     }
 

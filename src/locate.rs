@@ -143,7 +143,11 @@ struct IndicatorCols {
     level1: Option<u32>,
     level2: Option<u32>,
     level3: Option<u32>,
+    /// 指标性质 (`≥` `≤` `=` or 定性), where the target is split over three columns.
+    kind: Option<u32>,
     target: Option<u32>,
+    /// 度量单位, likewise.
+    unit: Option<u32>,
     actual: Option<u32>,
     weight: Option<u32>,
     score: Option<u32>,
@@ -199,8 +203,10 @@ impl Region<'_> {
 
     fn read_form(&self) -> Option<Form> {
         // Header cells are short labels; a sentence that mentions them (a 填表说明 sheet) is not.
-        let funds_header =
-            self.find(|t| is_short(t) && (t.starts_with("全年预算数") || t.contains("预算数(A)")));
+        let funds_header = self.find(|t| {
+            is_short(t)
+                && (t.starts_with("全年预算数") || t.contains("预算数(A)") || t.starts_with("调整后预算"))
+        });
         let indicator_header = self.find(|t| is_short(t) && t.starts_with("三级指标"));
         if funds_header.is_none() && indicator_header.is_none() {
             return None;
@@ -255,9 +261,14 @@ impl Region<'_> {
         self.read_total(&mut form, after_table);
         if let Some((r, c, _)) = self
             .labels()
-            .find(|(r, _, t)| *r >= after_table && t.starts_with("自评结论"))
+            .find(|(r, _, t)| *r >= after_table && (t.starts_with("自评结论") || t.starts_with("评价结论")))
         {
-            form.conclusion = self.value_after(r, c, "自评结论");
+            let label = if self.labels.at(r, c).starts_with("评价结论") {
+                "评价结论"
+            } else {
+                "自评结论"
+            };
+            form.conclusion = self.value_after(r, c, label);
         }
         if let Some((r, c, _)) = self.find(|t| t.starts_with("联系人")) {
             form.contact = self.inline_value(r, c, "联系人");
@@ -292,57 +303,100 @@ impl Region<'_> {
         Field::at(Pos::new(below, col), Value::Empty)
     }
 
-    /// Walk a header row: each distinct (merged) header cell with its left column and label.
-    fn header_cells(&self, row: u32) -> Vec<(u32, String)> {
-        let mut out = Vec::new();
-        let mut col = 0;
-        while col < self.grid.width() {
-            let (r, c, _) = self.grid.shown(row, col);
-            let mut text = self.labels.at(r, c).to_string();
-            // A label split over two merged header rows: join the row below when this row's
-            // cell is not merged down over it.
-            if r == row && self.grid.merge_at(row, col).is_none_or(|m| m.bottom == row) {
-                let below = self.labels.at(row + 1, col);
-                if !below.is_empty() && is_header_label(below) && !is_header_label(&text) {
-                    text.push_str(below);
+    /// The header band that starts at `top`: up to three rows of labels, a parent label merged
+    /// over its children (`指标值` over `年度指标值（A）` and `实际完成值（B）`), or a label split over
+    /// two rows (`全年预算数` over `（A）`). Each column gets the role its deepest label names, or
+    /// else its parent's (one synonym table, [`role_of`]); data starts below the band.
+    fn header_band(&self, top: u32, table: Table) -> Band {
+        let width = self.grid.width();
+        // The band reaches at least as deep as the column labels merged down from its top row
+        // (not a block's side label, `项目资金（元）`, merged down beside the whole table)…
+        let mut bottom = (0..width)
+            .filter(|&c| role_of(self.labels.at(top, c), table).is_some())
+            .filter_map(|c| {
+                self.grid
+                    .merge_at(top, c)
+                    .filter(|m| m.top == top)
+                    .map(|m| m.bottom)
+            })
+            .max()
+            .unwrap_or(top)
+            .clamp(top, top + 2);
+        // …and over the rows below that hold only header labels (never a figure or a funds row).
+        while bottom < top + 2 && bottom + 1 < self.bottom && self.is_header_row(bottom + 1, table) {
+            bottom += 1;
+        }
+        let mut columns = Vec::new();
+        for col in 0..width {
+            let mut stack: Vec<(u32, u32)> = Vec::new();
+            for row in top..=bottom {
+                let (r, c, _) = self.grid.shown(row, col);
+                if !self.labels.at(r, c).is_empty() && stack.last() != Some(&(r, c)) {
+                    stack.push((r, c));
                 }
             }
-            if !text.is_empty() {
-                out.push((c, text));
+            // Deepest label first: a child names the column better than its parent.
+            let role = stack
+                .iter()
+                .rev()
+                .find_map(|&(r, c)| ranked_role_of(self.labels.at(r, c), table));
+            let text: String = stack.iter().map(|&(r, c)| self.labels.at(r, c)).collect();
+            if let Some((rank, role)) = role {
+                columns.push(BandColumn {
+                    col,
+                    role,
+                    rank,
+                    text,
+                });
             }
-            col = self.grid.right_edge(row, col).max(col) + 1;
         }
-        out
+        Band { columns, bottom }
+    }
+
+    /// A row of header labels only: some cell that starts in it names a column, and none is a
+    /// figure or a funds row label.
+    fn is_header_row(&self, row: u32, table: Table) -> bool {
+        let mut names = false;
+        for col in 0..self.grid.width() {
+            let (r, c, value) = self.grid.shown(row, col);
+            if r != row {
+                continue;
+            }
+            match value {
+                Value::Number(_) | Value::Date(_) | Value::Bool(_) => return false,
+                Value::Text(_) => {
+                    let t = self.labels.at(r, c);
+                    if fund_row_of(t).is_some() || !is_short(t) {
+                        return false;
+                    }
+                    names |= role_of(t, table).is_some() || is_column_mark(t);
+                }
+                _ => {}
+            }
+            let _ = c;
+        }
+        names
     }
 
     fn read_funds(&self, form: &mut Form, header_row: u32, _header_col: u32) {
-        let mut cols = FundCols::default();
-        for (col, text) in self.header_cells(header_row) {
-            let slot = if text.contains("年初预算") {
-                &mut cols.initial
-            } else if text.contains("预算数") {
-                &mut cols.budget
-            } else if text.contains("执行数") {
-                &mut cols.executed
-            } else if text.contains("执行率") {
-                &mut cols.rate
-            } else if text.contains("分值") {
-                &mut cols.points
-            } else if text.contains("得分") {
-                &mut cols.score
-            } else {
-                continue;
-            };
-            slot.get_or_insert(col);
-        }
-        if self
-            .labels()
-            .any(|(_, _, t)| t.contains("项目资金") && t.contains("万元"))
+        let band = self.header_band(header_row, Table::Funds);
+        let cols = FundCols {
+            initial: band.col(Role::Initial),
+            budget: band.col(Role::Budget),
+            executed: band.col(Role::Executed),
+            points: band.col(Role::Points),
+            rate: band.col(Role::Rate),
+            score: band.col(Role::Score),
+        };
+        // Amounts in 万元 when the funds header or the block's label says so.
+        let in_wan = band.columns.iter().any(|c| c.text.contains("万元"))
             || self
-                .header_cells(header_row)
-                .iter()
-                .any(|(_, t)| t.contains("万元"))
-        {
+                .labels()
+                .take_while(|(r, _, _)| *r <= band.bottom)
+                .any(|(_, _, t)| {
+                    t.contains("万元") && (t.contains("资金") || t.contains("预算")) && is_short(t)
+                });
+        if in_wan {
             form.funds.unit = MoneyUnit::WanYuan;
         }
         let first_amount = [cols.initial, cols.budget, cols.executed]
@@ -350,7 +404,7 @@ impl Region<'_> {
             .flatten()
             .min()
             .unwrap_or(self.grid.width());
-        let mut row = header_row + 1;
+        let mut row = band.bottom + 1;
         let mut seen_any = false;
         while row < self.bottom {
             let label = (0..first_amount).find_map(|c| {
@@ -398,7 +452,7 @@ impl Region<'_> {
                 None => {}
             }
             row += 1;
-            if !seen_any && row > header_row + 3 {
+            if !seen_any && row > band.bottom + 3 {
                 break;
             }
         }
@@ -407,54 +461,21 @@ impl Region<'_> {
     /// Read the indicator rows under the header at `header_row`; returns the first row after the
     /// table.
     fn read_indicators(&self, form: &mut Form, header_row: u32) -> u32 {
-        let mut cols = IndicatorCols::default();
-        let header = self.header_cells(header_row);
-        for (col, text) in &header {
-            let slot = if text.starts_with("一级指标") {
-                &mut cols.level1
-            } else if text.starts_with("二级指标") {
-                &mut cols.level2
-            } else if text.starts_with("三级指标") {
-                &mut cols.level3
-            } else if text.contains("实际完成值") || text.contains("完成值") || text.contains("实际值")
-            {
-                &mut cols.actual
-            } else if text.contains("指标值") || text.contains("目标值") {
-                &mut cols.target
-            } else if text.starts_with("分值") || text == "权重" {
-                &mut cols.weight
-            } else if text.starts_with("得分") {
-                &mut cols.score
-            } else if text.contains("原因") {
-                &mut cols.reason
-            } else if text.starts_with("备注") {
-                &mut cols.remark
-            } else {
-                continue;
-            };
-            slot.get_or_insert(*col);
-        }
-        // The header may span two rows (merged down): data starts below the deepest header cell.
-        let named = [
-            cols.level1,
-            cols.level2,
-            cols.level3,
-            cols.target,
-            cols.actual,
-            cols.weight,
-            cols.score,
-        ];
-        let mut row = named
-            .iter()
-            .flatten()
-            .map(|c| {
-                self.grid
-                    .merge_at(header_row, *c)
-                    .map_or(header_row, |m| m.bottom)
-            })
-            .max()
-            .unwrap_or(header_row)
-            + 1;
+        let band = self.header_band(header_row, Table::Indicators);
+        let cols = IndicatorCols {
+            level1: band.col(Role::Level1),
+            level2: band.col(Role::Level2),
+            level3: band.col(Role::Level3),
+            kind: band.col(Role::Kind),
+            target: band.col(Role::Target),
+            unit: band.col(Role::Unit),
+            actual: band.col(Role::Actual),
+            weight: band.col(Role::Points),
+            score: band.col(Role::Score),
+            reason: band.col(Role::Reason),
+            remark: band.col(Role::Remark),
+        };
+        let mut row = band.bottom + 1;
         let (mut level1, mut level2) = (String::new(), String::new());
         while row < self.bottom {
             if self.is_table_end(row) {
@@ -499,7 +520,7 @@ impl Region<'_> {
                 level2: level2.clone(),
                 sub_row: norm(&name.text()).starts_with("其中"),
                 name,
-                target: own(cols.target),
+                target: self.split_target(own(cols.target), &own(cols.kind), &own(cols.unit)),
                 actual: own(cols.actual),
                 weight: own(cols.weight),
                 score: own(cols.score),
@@ -514,12 +535,42 @@ impl Region<'_> {
         row
     }
 
+    /// A target split over 指标性质 / 指标值 / 度量单位 (Sichuan, Yunnan) read as one: `≤` `60000`
+    /// `元` is `≤60000元`; a 定性 one is its 指标值 alone. The field keeps the 指标值 cell.
+    fn split_target(&self, value: Field, kind: &Field, unit: &Field) -> Field {
+        let kind_text = kind.text();
+        let unit_text = unit.text();
+        let comparator = kind_comparator(&kind_text);
+        if value.value.is_blank() || (kind_text.is_empty() && unit_text.is_empty()) {
+            return value;
+        }
+        let figure = match &value.value {
+            Value::Number(d) if value.percent => {
+                let points = d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED).unwrap_or(*d);
+                format!("{}%", crate::num::fmt_plain(points))
+            }
+            _ => value.text(),
+        };
+        let text = match comparator {
+            Some("") => figure,
+            Some(cmp) => format!("{cmp}{figure}{unit_text}"),
+            None if unit_text.is_empty() => return value,
+            None => format!("{figure}{unit_text}"),
+        };
+        Field {
+            value: Value::Text(text),
+            percent: false,
+            ..value
+        }
+    }
+
     /// The indicator table ends at the 总分 row, the 自评结论 block or another header.
     fn is_table_end(&self, row: u32) -> bool {
         self.labels.rows(row, row + 1).any(|(_, _, t)| {
             t.starts_with("总分")
                 || t.starts_with("合计")
                 || t.starts_with("自评结论")
+                || t.starts_with("评价结论")
                 || t.starts_with("联系人")
         })
     }
@@ -543,18 +594,12 @@ impl Region<'_> {
             }
             c = self.grid.right_edge(row, c) + 1;
         }
-        let header_row = self.find(|t| t.starts_with("三级指标")).map(|(r, _, _)| r);
+        let header_row = self
+            .find(|t| is_short(t) && t.starts_with("三级指标"))
+            .map(|(r, _, _)| r);
         let by_header = header_row.map(|hr| {
-            let header = self.header_cells(hr);
-            let w = header
-                .iter()
-                .find(|(_, t)| t.starts_with("分值"))
-                .map(|(c, _)| *c);
-            let s = header
-                .iter()
-                .find(|(_, t)| t.starts_with("得分"))
-                .map(|(c, _)| *c);
-            (w, s)
+            let band = self.header_band(hr, Table::Indicators);
+            (band.col(Role::Points), band.col(Role::Score))
         });
         match by_header {
             Some((Some(w), Some(s))) => {
@@ -570,12 +615,151 @@ impl Region<'_> {
     }
 }
 
+/// Which table a header band heads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Funds,
+    Indicators,
+}
+
+/// What a column of a table holds, named by its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Initial,
+    Budget,
+    Executed,
+    Rate,
+    Points,
+    Score,
+    Level1,
+    Level2,
+    Level3,
+    Kind,
+    Target,
+    Unit,
+    Actual,
+    Reason,
+    Remark,
+}
+
+/// How a header label is matched (on its normalised text).
+#[derive(Debug, Clone, Copy)]
+enum Words {
+    Starts(&'static str),
+    Contains(&'static str),
+}
+
+/// The one table of header synonyms, per table, in order of precedence: the national and
+/// Guizhou templates, Sichuan's (调整后预算数, 预算执行数, 权重, 指标性质 / 指标值 / 度量单位, 完成值),
+/// Yunnan's and the 2019 central one (全年实际值). A label matches the first entry it fits; where
+/// two columns claim a role, the one matched by the earlier (more specific) entry has it
+/// (`调整后预算数` over a label column's `年度预算数（万元）`).
+const SYNONYMS: &[(Table, Role, Words)] = &[
+    (Table::Funds, Role::Initial, Words::Contains("年初预算")),
+    (Table::Funds, Role::Rate, Words::Contains("执行率")),
+    (Table::Funds, Role::Executed, Words::Contains("执行数")),
+    (Table::Funds, Role::Executed, Words::Contains("实际支出")),
+    (Table::Funds, Role::Budget, Words::Starts("全年预算")),
+    (Table::Funds, Role::Budget, Words::Contains("调整后预算")),
+    (Table::Funds, Role::Budget, Words::Contains("预算数(A)")),
+    (Table::Funds, Role::Budget, Words::Contains("预算数")),
+    (Table::Funds, Role::Points, Words::Starts("分值")),
+    (Table::Funds, Role::Points, Words::Starts("权重")),
+    (Table::Funds, Role::Score, Words::Starts("得分")),
+    (Table::Indicators, Role::Level1, Words::Starts("一级指标")),
+    (Table::Indicators, Role::Level2, Words::Starts("二级指标")),
+    (Table::Indicators, Role::Level3, Words::Starts("三级指标")),
+    (Table::Indicators, Role::Kind, Words::Starts("指标性质")),
+    (Table::Indicators, Role::Unit, Words::Starts("度量单位")),
+    (Table::Indicators, Role::Unit, Words::Starts("计量单位")),
+    (Table::Indicators, Role::Actual, Words::Contains("实际完成值")),
+    (Table::Indicators, Role::Actual, Words::Contains("完成值")),
+    (Table::Indicators, Role::Actual, Words::Contains("实际值")),
+    (Table::Indicators, Role::Target, Words::Contains("指标值")),
+    (Table::Indicators, Role::Target, Words::Contains("目标值")),
+    (Table::Indicators, Role::Points, Words::Starts("分值")),
+    (Table::Indicators, Role::Points, Words::Starts("权重")),
+    (Table::Indicators, Role::Score, Words::Starts("得分")),
+    (Table::Indicators, Role::Reason, Words::Contains("原因")),
+    (Table::Indicators, Role::Remark, Words::Starts("备注")),
+];
+
+/// The role a header label names in `table`, if any. Labels are short; a sentence (a
+/// template's instructions merged over a column) names nothing.
+fn role_of(label: &str, table: Table) -> Option<Role> {
+    ranked_role_of(label, table).map(|(_, role)| role)
+}
+
+/// [`role_of`] with the rank of the synonym that matched (lower is more specific).
+fn ranked_role_of(label: &str, table: Table) -> Option<(usize, Role)> {
+    if label.is_empty() || !is_short(label) {
+        return None;
+    }
+    SYNONYMS.iter().enumerate().find_map(|(rank, &(t, role, words))| {
+        let fits = match words {
+            Words::Starts(w) => label.starts_with(w),
+            Words::Contains(w) => label.contains(w),
+        };
+        (t == table && fits).then_some((rank, role))
+    })
+}
+
+/// A column mark under a split label: `(A)`, `(B)`, `A`, `B=A×…`.
+fn is_column_mark(label: &str) -> bool {
+    let t = label.trim_start_matches('(').trim_end_matches(')');
+    t.chars().count() <= 3 && t.chars().all(|c| c.is_ascii_uppercase())
+}
+
+/// A header band: the columns it names and its last row.
+#[derive(Debug)]
+struct Band {
+    columns: Vec<BandColumn>,
+    bottom: u32,
+}
+
+#[derive(Debug)]
+struct BandColumn {
+    col: u32,
+    role: Role,
+    /// The rank of the synonym that named it (see [`SYNONYMS`]).
+    rank: usize,
+    /// Every label stacked over the column, top down, joined.
+    text: String,
+}
+
+impl Band {
+    /// The column of a role: the most specific label's, then the leftmost.
+    fn col(&self, role: Role) -> Option<u32> {
+        self.columns
+            .iter()
+            .filter(|c| c.role == role)
+            .min_by_key(|c| (c.rank, c.col))
+            .map(|c| c.col)
+    }
+}
+
+/// The comparator a 指标性质 cell states (`≥`, `正向`), `""` for a qualitative one.
+fn kind_comparator(kind: &str) -> Option<&'static str> {
+    let k = crate::grammar::normalize(kind);
+    Some(match k.as_str() {
+        "≥" | ">" | "正向" | "正向指标" => "≥",
+        "≤" | "<" | "反向" | "反向指标" => "≤",
+        "=" => "=",
+        _ if k.contains("定性") => "",
+        _ => return None,
+    })
+}
+
 /// The funds row a label names, if any.
 fn fund_row_of(label: &str) -> Option<FundRow> {
     let t = label.trim_start_matches("其中").trim_start_matches(':');
-    if t.contains("资金总额") || t == "合计" {
+    if t.contains("资金总额") || t == "合计" || t == "总额" {
         Some(FundRow::Total)
-    } else if t.contains("财政拨款") {
+    } else if t.contains("财政专户") {
+        Some(FundRow::SpecialAccount)
+    } else if t.starts_with("单位资金") || t.starts_with("单位自有资金") {
+        Some(FundRow::UnitFunds)
+    } else if t.contains("财政拨款") || t.starts_with("财政资金") {
         Some(FundRow::Fiscal)
     } else if t.contains("本级安排") {
         Some(FundRow::Local)

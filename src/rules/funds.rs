@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use super::values::{self, Num, Reported, checked_sum, derived, input, missing_field};
 use super::{Code, Ctx, Draft, Slot, agrees};
 use crate::figure::{self, Figure, Percent};
-use crate::form::{Field, FundCol, FundRow, Layout};
+use crate::form::{Field, FundCol, FundRow};
 use crate::grid::Value;
 use crate::num::{fmt_amount, fmt_plain, round2};
 
@@ -137,13 +137,15 @@ fn total(ctx: &mut Ctx, amounts: &Amounts, col: FundCol, what: &str) -> Option<D
     }
 }
 
-/// The parts that add up to 年度资金总额 in each layout.
-fn parts(layout: Layout) -> &'static [FundRow] {
-    match layout {
-        Layout::Guizhou => &[FundRow::Fiscal, FundRow::Other],
-        Layout::National => &[FundRow::Fiscal, FundRow::Carryover, FundRow::Other],
-    }
-}
+/// The parts that add up to 年度资金总额: 财政拨款 + 其他 (Guizhou), + 上年结转资金 (national),
+/// + 财政专户管理资金 + 单位资金 (Sichuan); only the rows a form has are summed.
+const PARTS: [FundRow; 5] = [
+    FundRow::Fiscal,
+    FundRow::Carryover,
+    FundRow::SpecialAccount,
+    FundRow::UnitFunds,
+    FundRow::Other,
+];
 
 /// `fund-breakdown-mismatch` for one column: the sources must add up to 年度资金总额 (an empty
 /// or 0 total whose sources are filled is corrected to their sum), and 本级安排 / 上级补助 must
@@ -155,16 +157,7 @@ fn fund_breakdown_mismatch(ctx: &Ctx, amounts: &Amounts, col: FundCol) -> Vec<Dr
     }
     let funds = &ctx.form.funds;
     let field = |row: FundRow| funds.line(row).map(|l| l.get(col).clone()).unwrap_or_default();
-    let layout = if amounts.present(FundRow::Carryover) {
-        Layout::National
-    } else {
-        Layout::Guizhou
-    };
-    let part_rows: Vec<FundRow> = parts(layout)
-        .iter()
-        .copied()
-        .filter(|r| amounts.present(*r))
-        .collect();
+    let part_rows: Vec<FundRow> = PARTS.iter().copied().filter(|r| amounts.present(*r)).collect();
     let filled: Vec<Decimal> = part_rows.iter().filter_map(|r| amounts.get(*r, col)).collect();
     let subject = format!("funds.total.{}", col.key());
     if !filled.is_empty() && amounts.present(FundRow::Total) {
