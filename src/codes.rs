@@ -1,5 +1,7 @@
 //! The one table of finding codes: each code's name, default severity and one-line meaning.
 //! `jixiao rules` prints it, and `docs/rules.md` has a section per code (a test checks that).
+//! Beside it, [`READING`]: how forms as people fill them are read, which `jixiao rules` prints
+//! after the codes.
 
 use serde::{Deserialize, Serialize};
 
@@ -131,3 +133,36 @@ impl<'de> Deserialize<'de> for Code {
             .ok_or_else(|| serde::de::Error::custom(format!("unknown finding code `{name}`")))
     }
 }
+
+/// How jixiao reads forms as people really fill them (docs/rules.md, "Forms as people fill
+/// them"): what it accepts, with an example each. None of these is a finding in itself.
+pub const READING: &[(&str, &str)] = &[
+    (
+        "形似的比较符和空格照常识别（═ ﹦ ＝ == ≧ ≦），数字后的任何单位词都算单位",
+        "“═ 100 %”即 =100%；“﹦ 72890 元”即 =72890元；“≥100百分比”即 ≥100%；“3宗”“12栋”“0起”",
+    ),
+    (
+        "定性指标的完成值复述指标值（去掉空格标点后相同，或包含指标值）即为达成；其他文字不分档、不报错",
+        "指标值“显著提升”、完成值“明显提升，群众满意”：不分档；完成值“显著提升，群众满意”：达成",
+    ),
+    (
+        "只写月份的时限按本表年度理解（取自“（2024年度）”，或填报日期年份减一）；逾期即未达成，需说明原因",
+        "指标值“9月前”、完成值“7月”：达成；指标值“6月底前”、完成值“8月”：未达成",
+    ),
+    (
+        "指标值、完成值、分值、得分均为空或占位符（/ - — 无）的模板行不是指标：不报错、不计分，原样保留",
+        "三级指标“指标1:”，其余各栏均为“/”",
+    ),
+    (
+        "表头可跨两三行（上级标题合并在下级标题之上），标题中的空格、换行、（A）（B）不影响识别",
+        "“指标值”合并在“年度指标值（A）”“实际完成值（B）”之上；“全 年 预 算 数（换行）（A）”",
+    ),
+    (
+        "各省模板按含义识别：调整后预算数=全年预算数，预算执行数=全年执行数，权重=分值，完成值/全年实际值=实际完成值，指标性质+指标值+度量单位合为一个指标值，合计=总分，评价结论=自评结论",
+        "四川：指标性质“≤”、指标值“60000”、度量单位“元”即 ≤60000元；资金行 总额 = 财政资金 + 财政专户管理资金 + 单位资金 + 其他资金",
+    ),
+    (
+        "反向指标（≤）超出指标值时，线性得分 分值×(2−实际÷指标值) 与比例得分 分值×指标值÷实际 均认可；fix 按设置 reverse_scoring 写入（默认 linear）",
+        "≤3,800,000元、实际 4,020,000元、分值 10：9.42（线性）与 9.45（比例）均无问题，9.30 有误",
+    ),
+];

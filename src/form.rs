@@ -277,9 +277,17 @@ pub struct Indicator {
     pub remark: Field,
     /// A `其中` sub-row: its 分值 and 得分 are part of the row above and are not counted again.
     pub sub_row: bool,
+    /// A template row left empty (`指标1:` with `/` everywhere): not an indicator, not checked
+    /// nor counted, copied unchanged into the corrected form.
+    pub template: bool,
 }
 
 impl Indicator {
+    /// Whether the row's 分值 and 得分 count in the sums (not a sub-row, not a template row).
+    pub fn counts(&self) -> bool {
+        !self.sub_row && !self.template
+    }
+
     /// `indicator:<二级指标>/<三级指标>`, the subject of this row's findings.
     pub fn subject(&self) -> String {
         format!("indicator:{}/{}", self.level2, self.name.text())

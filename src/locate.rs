@@ -515,10 +515,11 @@ impl Region<'_> {
                 }
                 None => Field::default(),
             };
-            let indicator = Indicator {
+            let mut indicator = Indicator {
                 level1: level1.clone(),
                 level2: level2.clone(),
                 sub_row: norm(&name.text()).starts_with("其中"),
+                template: false,
                 name,
                 target: self.split_target(own(cols.target), &own(cols.kind), &own(cols.unit)),
                 actual: own(cols.actual),
@@ -527,7 +528,14 @@ impl Region<'_> {
                 reason: pick(cols.reason),
                 remark: pick(cols.remark),
             };
-            if !is_empty_row(&indicator) {
+            // A row left wholly empty is no row; one with a name but nothing else
+            // (`指标1:` and `/`) is a template row, kept for the corrected form.
+            if is_empty_row(&indicator) {
+                indicator.template = true;
+                if !crate::text::is_placeholder(&indicator.name.text()) {
+                    form.indicators.push(indicator);
+                }
+            } else {
                 form.indicators.push(indicator);
             }
             row += 1;

@@ -72,6 +72,10 @@ struct Common {
     /// 调整某条规则的严重程度 / Set a code's severity: CODE=error|warning|info|off (repeatable).
     #[arg(long, value_name = "CODE=LEVEL")]
     severity: Vec<String>,
+    /// 反向指标超标时 fix 写入的得分：linear（线性，默认）或 ratio（指标值÷实际值×分值）/ The score
+    /// `fix` writes for a reverse (≤) indicator over its target: linear (default) or ratio.
+    #[arg(long, value_name = "linear|ratio")]
+    reverse_scoring: Option<String>,
     /// 并行线程数 / Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
@@ -168,6 +172,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let severity = settings.severity(*code).map_or("off", |s| s.as_str());
                 println!("{:<32} {:<8} {}", code.as_str(), severity, code.meaning());
             }
+            println!("\n表格读法（详见 docs/rules.md “Forms as people fill them”）：");
+            for (what, example) in jixiao::codes::READING {
+                println!("- {what}\n    例：{example}");
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -200,6 +208,9 @@ fn options(common: &Common, paths: &[PathBuf]) -> anyhow::Result<Options> {
     }
     if let Some(p) = common.deviation {
         settings.set_deviation_percent(p)?;
+    }
+    if let Some(name) = &common.reverse_scoring {
+        settings.reverse_scoring = jixiao::rules::ReverseScoring::from_name(name)?;
     }
     for pair in &common.severity {
         let (code, level) = pair.split_once('=').ok_or_else(|| {

@@ -648,3 +648,26 @@ fn fixtures_are_small() {
         .sum();
     assert!(total < 400 * 1024, "tests/fixtures/real holds {total} bytes");
 }
+
+/// Template rows (`指标1:` with `/` in every cell) are no indicators — no finding, not counted —
+/// but `fix` copies them into the corrected form as they were.
+#[test]
+fn template_rows_are_copied_unchanged() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let input = dir().join("ha_reverse_linear_deadlines.xlsx");
+    let status = common::bin()
+        .args(["fix", "-q", "-o"])
+        .arg(out.path())
+        .arg(&input)
+        .status()
+        .expect("run jixiao fix");
+    assert!(status.success(), "no error in this form");
+    let (report, _) = common::check(&input);
+    let sheet = report.files[0].forms[0].sheet.clone();
+    let corrected = out.path().join("ha_reverse_linear_deadlines.xlsx");
+    let texts = common::texts(&corrected, &sheet);
+    assert!(
+        texts.iter().any(|t| t == "指标1:") && texts.iter().any(|t| t == "指标1："),
+        "template rows kept: {texts:?}"
+    );
+}

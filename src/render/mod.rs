@@ -499,6 +499,7 @@ mod tests {
             },
             remark: Field::at(Pos::new(r, 9), Value::Empty),
             sub_row: false,
+            template: false,
         };
         Form {
             sheet: "定额公用经费".to_string(),

@@ -34,7 +34,7 @@ fn cost_exceeds_execution(ctx: &Ctx, executed: Decimal) -> Option<Draft> {
         .form
         .indicators
         .iter()
-        .filter(|i| i.level2.contains("成本") && !i.sub_row)
+        .filter(|i| i.level2.contains("成本") && i.counts())
     {
         let name = ind.name.text();
         if PER_UNIT.iter().any(|w| name.contains(w)) {

@@ -20,7 +20,9 @@ pub(super) fn check(ctx: &mut Ctx) {
     let year = form_year(&ctx.form);
     for i in 0..ctx.form.indicators.len() {
         let ind = ctx.form.indicators[i].clone();
-        check_row(ctx, i, &ind, year);
+        if !ind.template {
+            check_row(ctx, i, &ind, year);
+        }
     }
 }
 

@@ -179,6 +179,7 @@ fn seed() -> Form {
                 },
                 remark: Field::at(Pos::new(r, 9), Value::Empty),
                 sub_row: false,
+                template: false,
             }
         })
         .collect();
@@ -794,4 +795,83 @@ proptest! {
         prop_assert_eq!(&third.corrected, &second.corrected);
         prop_assert_eq!(first.figures.total, second.figures.total);
     }
+}
+
+#[test]
+fn a_qualitative_score_above_its_points_is_out_of_range_not_out_of_band() {
+    // docs/rules.md `score-out-of-range`: a banded score outside [0, 分值] is out of range, and
+    // `fix` moves it to the nearest edge of its band.
+    let mut form = seed();
+    let points = form.indicators[3].weight.text();
+    set(&mut form.indicators[3].actual, "达成预期指标");
+    set(&mut form.indicators[3].score, "99");
+    let found: Vec<Finding> = run(&form)
+        .findings
+        .into_iter()
+        .filter(|f| f.cell == "H19")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].code, found[0].expected.as_str()),
+        (Code::ScoreOutOfRange, points.as_str())
+    );
+    // 部分达成 above 分值 goes to 80 % of it.
+    set(&mut form.indicators[3].actual, "部分达成");
+    set(&mut form.indicators[3].reason, "受疫情影响");
+    let found: Vec<Finding> = run(&form)
+        .findings
+        .into_iter()
+        .filter(|f| f.cell == "H19")
+        .collect();
+    let w: Decimal = points.parse().expect("points");
+    assert_eq!(found[0].code, Code::ScoreOutOfRange);
+    assert_eq!(found[0].expected, crate::num::fmt_plain(w * d("0.8")));
+}
+
+#[test]
+fn stated_nonstandard_points_are_flagged_beside_a_sum_mismatch() {
+    // `产出指标(60分)` whose rows add up to 50: nonstandard (60 ≠ 50) and a sum mismatch (50 ≠ 60).
+    let mut form = seed();
+    for ind in form
+        .indicators
+        .iter_mut()
+        .filter(|i| i.level1.starts_with("产出"))
+    {
+        ind.level1 = "产出指标(60分)".into();
+    }
+    let codes: Vec<Code> = run(&form)
+        .findings
+        .iter()
+        .filter(|f| f.subject == "weights:产出指标")
+        .map(|f| f.code)
+        .collect();
+    assert_eq!(codes, vec![Code::WeightSumMismatch, Code::WeightNonstandard]);
+}
+
+#[test]
+fn a_late_month_deadline_is_unmet_and_needs_a_reason() {
+    let mut form = seed();
+    form.year = text(1, 0, "（2024年度）");
+    set(&mut form.indicators[3].target, "6月底前");
+    set(&mut form.indicators[3].actual, "8月");
+    let points: Decimal = form.indicators[3].weight.text().parse().expect("points");
+    set(
+        &mut form.indicators[3].score,
+        &crate::num::fmt_plain(points * d("0.5")),
+    );
+    let found = run(&form);
+    assert!(
+        found
+            .findings
+            .iter()
+            .any(|f| f.code == Code::DeviationWithoutReason && f.cell == "F19"),
+        "{:#?}",
+        found.findings
+    );
+    // On time: met, and a full score is right.
+    let mut form = seed();
+    form.year = text(1, 0, "（2024年度）");
+    set(&mut form.indicators[3].target, "9月前");
+    set(&mut form.indicators[3].actual, "7月");
+    assert_eq!(codes(&run(&form)), vec![]);
 }

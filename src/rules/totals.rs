@@ -103,7 +103,7 @@ enum Total {
 /// The sum of the corrected scores: indicator rows (not `其中` sub-rows) plus 预算执行率 得分.
 fn corrected_total(ctx: &Ctx) -> Total {
     let mut fields = Vec::new();
-    for ind in ctx.form.indicators.iter().filter(|i| !i.sub_row) {
+    for ind in ctx.form.indicators.iter().filter(|i| i.counts()) {
         match figure::read(&ind.score) {
             Figure::Number { .. } => fields.push(ind.score.clone()),
             Figure::Blank if figure::read(&ind.weight).is_blank() => {}

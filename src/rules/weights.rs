@@ -91,7 +91,7 @@ pub(super) fn check(ctx: &mut Ctx) {
 /// finding: the sums would only repeat it).
 fn groups(ctx: &Ctx) -> Option<Vec<Group>> {
     let mut groups: Vec<Group> = Vec::new();
-    for ind in ctx.form.indicators.iter().filter(|i| !i.sub_row) {
+    for ind in ctx.form.indicators.iter().filter(|i| i.counts()) {
         let (name, stated) = stated_points(&ind.level1);
         let weight = figure::read(&ind.weight)
             .number()
