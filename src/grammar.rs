@@ -1230,6 +1230,33 @@ mod tests {
             prop_assert_eq!(parse_target(&t.to_string()), t);
         }
 
+        /// The same targets as real forms spell them (docs/rules.md, "Forms as people fill
+        /// them"): look-alike equals signs, full-width or doubled signs, spaces between the
+        /// comparator, the figure and the unit, `百分比` for `%`.
+        #[test]
+        fn real_world_spellings_round_trip(
+            t in quantitative(),
+            eq in prop::sample::select(vec!["=", "═", "﹦", "＝", "==", "＝＝"]),
+            ge in prop::sample::select(vec!["≥", "≧", ">=", "＞＝", "⩾"]),
+            le in prop::sample::select(vec!["≤", "≦", "<=", "＜＝", "⩽"]),
+            pct in prop::sample::select(vec!["%", "％", "百分比", " %"]),
+            gap in prop::sample::select(vec!["", " ", "\u{3000}", "  "]),
+        ) {
+            let Target::Quantitative { cmp, qty } = &t else { unreachable!() };
+            let sign = match cmp {
+                EqC => eq,
+                Ge => ge,
+                Le => le,
+                other => other.symbol(),
+            };
+            let unit = match &qty.unit {
+                Unit::Percent => pct.to_string(),
+                other => other.to_string(),
+            };
+            let written = format!("{sign}{gap}{}{gap}{unit}", qty.value);
+            prop_assert_eq!(parse_target(&written), t.clone(), "{:?}", written);
+        }
+
         #[test]
         fn deadlines_round_trip(t in deadline_target()) {
             prop_assert_eq!(parse_target(&t.to_string()), t);

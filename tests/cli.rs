@@ -225,3 +225,47 @@ fn progress_hears_the_total_first_then_every_file() {
         assert_eq!(report.files.len(), expected.len());
     }
 }
+
+/// A reverse (≤) cost scored 9.30 (`tests/fixtures/real/hb_reverse_mismatch_rate_typed.xlsx`:
+/// ≤3,800,000元, actual 4,020,000元, 分值 10): the message shows both conventions; `fix` writes the
+/// linear 9.42 by default and the ratio 9.45 with `--reverse-scoring ratio`; a bad word is exit 2.
+#[test]
+fn reverse_scoring_names_the_score_fix_writes() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/real/hb_reverse_mismatch_rate_typed.xlsx");
+    let finding = |args: &[&str]| {
+        let (report, _, stderr) = check_json(args, &path);
+        let report = report.unwrap_or_else(|| panic!("a report: {stderr}"));
+        report.files[0].forms[0]
+            .findings
+            .iter()
+            .find(|f| f.code.as_str() == "indicator-score-mismatch")
+            .cloned()
+            .expect("the 9.30 score is flagged")
+    };
+    let linear = finding(&[]);
+    assert_eq!(linear.expected, "9.42");
+    assert!(
+        linear.message.contains("（线性）") && linear.message.contains("（比例）"),
+        "{}",
+        linear.message
+    );
+    assert_eq!(finding(&["--reverse-scoring", "ratio"]).expected, "9.45");
+    let (_, exit, stderr) = check_json(&["--reverse-scoring", "steep"], &path);
+    assert_eq!(exit, 2, "{stderr}");
+    assert!(stderr.contains("linear") && stderr.contains("ratio"), "{stderr}");
+}
+
+/// `jixiao rules` lists every code, then how real forms are read, with an example each.
+#[test]
+fn rules_lists_codes_and_the_reading_conventions() {
+    let out = bin().arg("rules").output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for code in jixiao::rules::Code::ALL {
+        assert!(text.contains(code.as_str()), "{code} listed");
+    }
+    for (what, example) in jixiao::codes::READING {
+        assert!(text.contains(what) && text.contains(example), "{what}");
+    }
+    assert!(text.contains("═ 100 %") && text.contains("9月前"));
+}
