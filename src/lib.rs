@@ -11,7 +11,8 @@
 //! 5. [`render`]: write the corrected workbook and the summary workbook.
 //! 6. [`report`]: the JSON report and the terminal rendering of the same findings.
 //!
-//! [`run`] ties the stages together for the `check` and `fix` commands.
+//! [`run`] ties the stages together for the `check` and `fix` commands; [`serve`] is the web
+//! page's front end, translating HTTP requests into the same calls.
 //!
 //! Small pieces every stage shares sit below the stages so that none imports another sideways:
 //! [`codes`] (the table of finding codes), [`text`] (label normalising and placeholders),
@@ -29,5 +30,6 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod run;
+pub mod serve;
 pub mod text;
 pub mod walk;

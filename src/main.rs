@@ -59,6 +59,42 @@ enum Command {
     },
     /// 列出全部核查规则 / List every finding code with its severity and meaning.
     Rules,
+    /// 启动网页版（浏览器中拖入文件夹即可核查）/ Serve the web page and its API.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// 监听地址 / Address to listen on; beyond loopback a token is required.
+    #[arg(long, default_value = "127.0.0.1:8686")]
+    listen: std::net::SocketAddr,
+    /// 访问口令（非本机访问时必需；也可用环境变量 JIXIAO_TOKEN）/ Access token.
+    #[arg(long)]
+    token: Option<String>,
+    /// 启动后在浏览器中打开页面 / Open the page in the default browser.
+    #[arg(long)]
+    open: bool,
+    /// 额外允许的主机名（如内网域名）/ Host names besides the address, repeatable.
+    #[arg(long, value_name = "NAME")]
+    allow_host: Vec<String>,
+    /// 单次上传总大小上限（MB）/ Largest upload, in MB.
+    #[arg(long, value_name = "MB", default_value_t = 200)]
+    max_upload_mb: usize,
+    /// 单次上传文件数上限 / Most files in one upload.
+    #[arg(long, default_value_t = 5000)]
+    max_files: usize,
+    /// 单个文件大小上限（MB）/ Largest file read, in MB (default 50).
+    #[arg(long, value_name = "MB")]
+    max_file_mb: Option<u64>,
+    /// 同时进行的核查数（默认：CPU 核数）/ Checks run at once (default: all cores).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// 排队等待的核查数上限，超出返回 503 / Requests that may wait; beyond them, 503.
+    #[arg(long)]
+    queue: Option<usize>,
+    /// 设置文件 / Settings file (deviation, grades, severities) every request starts from.
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -166,6 +202,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             run::write_atomic(&out, &bytes)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve(args) => serve(args),
         Command::Rules => {
             let settings = Settings::default();
             for code in Code::ALL {
@@ -178,6 +215,62 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `jixiao serve`: the library's server with the flags applied; runs until Ctrl-C.
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut config = jixiao::serve::Config::new(args.listen);
+    config.token = args
+        .token
+        .or_else(|| std::env::var("JIXIAO_TOKEN").ok())
+        .filter(|t| !t.is_empty());
+    config.allowed_hosts = args.allow_host;
+    config.max_upload_bytes = args.max_upload_mb.saturating_mul(1 << 20);
+    config.max_files = args.max_files;
+    if let Some(mb) = args.max_file_mb {
+        anyhow::ensure!(mb > 0, "--max-file-mb 应大于 0");
+        config.limits.max_file_bytes = mb.saturating_mul(1 << 20);
+    }
+    if let Some(jobs) = args.jobs {
+        config.jobs = jobs.max(1);
+    }
+    if let Some(queue) = args.queue {
+        config.queue = queue;
+    }
+    if let Some(path) = &args.config {
+        let file = load_settings(path)?;
+        if let Some(mb) = file.max_file_mb {
+            config.limits.max_file_bytes = mb.saturating_mul(1 << 20);
+        }
+        config.settings.apply(file)?;
+    }
+    let open = args.open;
+    jixiao::serve::run(config, |addr| {
+        let url = format!("http://{addr}/");
+        // The first line of stdout names the address (tests and scripts read it).
+        println!("jixiao serve: {url}");
+        eprintln!("jixiao：网页版已启动，请在浏览器中打开 {url}（按 Ctrl+C 停止）");
+        if open {
+            open_browser(&url);
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Open `url` in the desktop's default browser; a failure only means the user opens it.
+fn open_browser(url: &str) {
+    let result = if cfg!(windows) {
+        std::process::Command::new("cmd")
+            .args(["/C", "start", "", url])
+            .spawn()
+    } else if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(url).spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(url).spawn()
+    };
+    if result.is_err() {
+        eprintln!("jixiao：无法自动打开浏览器，请手动打开 {url}");
     }
 }
 
