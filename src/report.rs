@@ -60,6 +60,9 @@ pub struct FileReport {
     /// `fix` only: the corrected workbook, relative to OUT.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// `docx` for a form read from a Word document (absent for workbooks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
     /// Hidden sheets that were read (a form on a hidden sheet is still checked).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hidden_sheets: Vec<String>,
@@ -274,6 +277,7 @@ mod tests {
             code: None,
             error: None,
             output: None,
+            format: None,
             hidden_sheets: Vec::new(),
             forms: vec![FormReport {
                 sheet: "表1".into(),

@@ -263,6 +263,9 @@ impl OutputNames {
         };
         let rel = input.rel();
         let mut name = match rel.rsplit_once('.') {
+            // A Word form keeps its extension in the name when a workbook of the same name
+            // sits beside it (`a.docx` next to `a.xlsx` → `a.docx.xlsx`).
+            Some(_) if is_word(&rel) && has_workbook_sibling(&input.path) => format!("{rel}.xlsx"),
             Some((stem, _)) => format!("{stem}.xlsx"),
             None => format!("{rel}.xlsx"),
         };
@@ -277,6 +280,19 @@ impl OutputNames {
         }
         name
     }
+}
+
+/// A Word document, by its name.
+fn is_word(rel: &str) -> bool {
+    rel.rsplit_once('.')
+        .is_some_and(|(_, e)| e.eq_ignore_ascii_case("docx"))
+}
+
+/// A workbook input of the same stem in the same folder as `path`.
+fn has_workbook_sibling(path: &Path) -> bool {
+    ["xlsx", "xlsm", "xls", "ods"]
+        .iter()
+        .any(|ext| path.with_extension(ext).is_file())
 }
 
 fn pool(opts: &Options) -> Result<rayon::ThreadPool, RunError> {
@@ -409,6 +425,7 @@ fn failed(rel: &str, status: Status, error: String) -> FileReport {
         code: Some(code),
         error: Some(error),
         output: None,
+        format: is_word(rel).then(|| "docx".to_string()),
         hidden_sheets: Vec::new(),
         forms: Vec::new(),
     }
@@ -481,7 +498,7 @@ struct Examined {
 }
 
 fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
-    let grids = match grid::read_bytes(bytes, &opts.limits) {
+    let grids = match grid::read_named(bytes, rel, &opts.limits) {
         Ok(g) => g,
         Err(e) => {
             return Examined {
@@ -507,7 +524,15 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
     }
     if forms.is_empty() {
         let sheets: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
-        let (_, error) = rules::no_form_found(&sheets);
+        let (_, error) = if is_word(rel) {
+            (
+                Code::NoFormFound,
+                "该 Word 文档中没有自评表表格（只有正文或其他表格）：请确认自评表以表格形式填在文档中"
+                    .to_string(),
+            )
+        } else {
+            rules::no_form_found(&sheets)
+        };
         return Examined {
             report: failed(rel, Status::NoForm, error),
             corrected,
@@ -525,6 +550,7 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
             code: None,
             error: None,
             output: None,
+            format: is_word(rel).then(|| "docx".to_string()),
             hidden_sheets,
             forms,
         },

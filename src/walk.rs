@@ -1,6 +1,7 @@
 //! Stage 1: expand the command-line inputs into the workbooks to read, in a stable order.
 //!
-//! Folders are walked recursively for `.xlsx .xlsm .xls .ods`; Office lock files (`~$*`) and
+//! Folders are walked recursively for `.xlsx .xlsm .xls .ods .docx` (and `.doc .et .wps`, to
+//! report them: they are read when their content allows, else `unreadable`); Office lock files (`~$*`) and
 //! hidden files are skipped and counted. Each input keeps the path relative to the argument it
 //! was found under, which is how the report and the output folder name it.
 
@@ -8,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-/// Extensions read as workbooks.
-pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods"];
+/// Extensions read as workbooks (or Word documents), and the older formats reported.
+pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "docx", "doc", "et", "wps"];
 
 /// One workbook to read. Its name relative to the argument it was found under is derived
 /// from the path, not stored beside it: a walk of 100,000 files keeps one string per file.

@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 use crate::grammar::Date;
 use crate::num;
 
+pub mod docx;
 mod markup;
 mod pos;
 mod xlsx_merges;
@@ -249,6 +250,8 @@ pub enum ReadError {
     NotSpreadsheet,
     #[error("文件已损坏或格式不受支持：{0}")]
     Corrupt(String),
+    #[error("{0}无法读取：请在 Word、WPS 或 Excel 中另存为 .docx 或 .xlsx 后再核查")]
+    OldFormat(&'static str),
 }
 
 /// Limits applied before a file is handed to calamine.
@@ -283,6 +286,8 @@ enum Format {
     SpreadsheetMl,
     Xlsx,
     Ods,
+    /// A Word document: its tables are read ([`docx`]).
+    Docx,
     Cfb,
 }
 
@@ -301,6 +306,29 @@ pub fn load(path: &Path, limits: &Limits) -> Result<Vec<u8>, ReadError> {
         });
     }
     Ok(std::fs::read(path)?)
+}
+
+/// [`read_bytes`] for a file named `name`: a failure to read a `.doc`, `.wps` or `.et` names the
+/// format and says how to re-save it (their content is read when a reader knows it: an `.et`
+/// saved as a workbook is one).
+pub fn read_named(bytes: &[u8], name: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    let result = read_bytes(bytes, limits);
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let format = match ext.as_str() {
+        "doc" => "Word 97–2003 文档（.doc）",
+        "wps" => "WPS 文字文档（.wps）",
+        "et" => "WPS 表格文件（.et）",
+        _ => return result,
+    };
+    match result {
+        Err(ReadError::NotSpreadsheet | ReadError::Corrupt(_) | ReadError::OldFormat(_)) => {
+            Err(ReadError::OldFormat(format))
+        }
+        other => other,
+    }
 }
 
 /// Read a workbook held in memory (see [`read_workbook`]).
@@ -323,6 +351,7 @@ pub fn read_bytes(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, ReadError>
             let extras = ods_scan(bytes)?;
             read_ods(Cursor::new(bytes), extras)
         }
+        Format::Docx => docx::read_docx(bytes, limits.max_entry_bytes),
         Format::Cfb => read_cfb(bytes),
     }
 }
@@ -337,6 +366,7 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
         let mut total: u64 = 0;
         let mut is_ods = false;
         let mut is_xlsx = false;
+        let mut is_docx = false;
         for i in 0..zip.len() {
             let entry = zip
                 .by_index_raw(i)
@@ -354,6 +384,7 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
             }
             match name.as_str() {
                 "xl/workbook.xml" => is_xlsx = true,
+                "word/document.xml" => is_docx = true,
                 "content.xml" | "mimetype" => is_ods = true,
                 _ => {}
             }
@@ -361,9 +392,10 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
         if total > limits.max_unzipped_bytes {
             return Err(ReadError::ZipBomb(format!("解压后共 {total} 字节")));
         }
-        return match (is_xlsx, is_ods) {
-            (true, _) => Ok(Format::Xlsx),
-            (false, true) => Ok(Format::Ods),
+        return match (is_xlsx, is_ods, is_docx) {
+            (true, ..) => Ok(Format::Xlsx),
+            (false, true, _) => Ok(Format::Ods),
+            (false, false, true) => Ok(Format::Docx),
             _ => Err(ReadError::NotSpreadsheet),
         };
     }
@@ -378,6 +410,12 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
 }
 
 fn read_cfb(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
+    // A Word 97–2003 document (.doc, and WPS documents saved in its format) is an OLE container
+    // too: its stream `WordDocument` names it.
+    let word: Vec<u8> = "WordDocument".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    if memchr::memmem::find(bytes, &word).is_some() {
+        return Err(ReadError::OldFormat("Word 97–2003 文档（.doc）"));
+    }
     // An OLE container is either a legacy .xls or an encrypted OOXML package; calamine's typed
     // Xlsx reader recognises the latter and says so.
     if let Err(calamine::XlsxError::Password) = Xlsx::new(Cursor::new(bytes)) {

@@ -394,6 +394,7 @@ mod tests {
             code: None,
             error: error.map(str::to_string),
             output: output.map(str::to_string),
+            format: None,
             hidden_sheets: Vec::new(),
             forms,
         };
