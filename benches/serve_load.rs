@@ -67,7 +67,9 @@ fn start(args: &Args) -> Server {
     if let Some(j) = args.jobs {
         cmd.args(["--jobs", &j.to_string()]);
     }
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start {}: {e} (cargo build --release first)", args.bin.display()));
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {}: {e} (cargo build --release first)", args.bin.display()));
     let mut out = child.stdout.take().expect("stdout");
     let mut line = Vec::new();
     let mut byte = [0u8; 1];
@@ -142,7 +144,10 @@ fn main() {
                     for _ in 0..args.uploads {
                         let t = Instant::now();
                         let answer = ureq::post(&url)
-                            .set("Content-Type", &format!("multipart/form-data; boundary={BOUNDARY}"))
+                            .set(
+                                "Content-Type",
+                                &format!("multipart/form-data; boundary={BOUNDARY}"),
+                            )
                             .timeout(Duration::from_secs(300))
                             .send_bytes(&upload);
                         let ok = match answer {
@@ -169,13 +174,37 @@ fn main() {
     let mut times: Vec<Duration> = results.into_iter().flat_map(|r| r.1).collect();
     times.sort();
     let n = times.len();
-    let pct = |p: usize| times.get((n * p / 100).min(n.saturating_sub(1))).copied().unwrap_or_default();
+    let pct = |p: usize| {
+        times
+            .get((n * p / 100).min(n.saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
     let forms = n * COPIES * 2;
-    println!("jixiao serve load: {} clients × {} uploads of {} forms ({} KiB each)", args.clients, args.uploads, COPIES * 2, upload.len() / 1024);
+    println!(
+        "jixiao serve load: {} clients × {} uploads of {} forms ({} KiB each)",
+        args.clients,
+        args.uploads,
+        COPIES * 2,
+        upload.len() / 1024
+    );
     println!("  requests        {n}, wrong or failed {failures}");
     println!("  wall            {:.2} s", wall.as_secs_f64());
-    println!("  throughput      {:.1} requests/s, {:.0} forms/s", n as f64 / wall.as_secs_f64(), forms as f64 / wall.as_secs_f64());
-    println!("  latency         p50 {:.0} ms, p90 {:.0} ms, max {:.0} ms", pct(50).as_secs_f64() * 1e3, pct(90).as_secs_f64() * 1e3, times.last().copied().unwrap_or_default().as_secs_f64() * 1e3);
-    println!("  server RSS      idle {} MiB, peak {} MiB", idle.unwrap_or(0) / 1024, peak.unwrap_or(0) / 1024);
+    println!(
+        "  throughput      {:.1} requests/s, {:.0} forms/s",
+        n as f64 / wall.as_secs_f64(),
+        forms as f64 / wall.as_secs_f64()
+    );
+    println!(
+        "  latency         p50 {:.0} ms, p90 {:.0} ms, max {:.0} ms",
+        pct(50).as_secs_f64() * 1e3,
+        pct(90).as_secs_f64() * 1e3,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+    println!(
+        "  server RSS      idle {} MiB, peak {} MiB",
+        idle.unwrap_or(0) / 1024,
+        peak.unwrap_or(0) / 1024
+    );
     assert_eq!(failures, 0, "every request answered with the CLI's report");
 }
