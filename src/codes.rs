@@ -99,6 +99,12 @@ codes! {
         "指标值、实际完成值、分值、得分或金额无法按应有的格式识别";
     MissingField = "missing-field", Error, "缺少必填项",
         "只有填报单位能提供的内容为空：项目名称、预算数、执行数、指标值、完成值、分值、定性指标得分";
+    DuplicateForm = "duplicate-form", Warning, "重复报送",
+        "（批次）同一部门同一年度的同一项目出现在多个文件中（如修改后重报）";
+    YearMismatch = "year-mismatch", Warning, "年度不符",
+        "（批次）自评表的年度不同于本批大多数表的年度，或不同于设置的年度";
+    CopiedIndicators = "copied-indicators", Info, "指标照抄",
+        "（批次）两个不同项目的绩效指标（三级指标、指标值、完成值）完全相同";
     InternalError = "internal-error", Error, "程序内部错误",
         "检查该表时程序出错：该表只报告出错前的结果，请把该文件报告给 jixiao 的维护者";
     UnreadableFile = "unreadable-file", Error, "文件无法读取",

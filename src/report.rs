@@ -9,13 +9,17 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{Code, Finding, Severity};
+use crate::rules::{BatchFinding, Code, Finding, FormIndex, Severity};
 
 /// The whole run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Report {
     pub files: Vec<FileReport>,
+    /// Findings about the batch as a whole (docs/rules.md: `duplicate-form`, `year-mismatch`,
+    /// `copied-indicators`); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub batch: Vec<BatchFinding>,
     pub summary: Summary,
 }
 
@@ -63,6 +67,9 @@ pub struct FileReport {
     /// `docx` for a form read from a Word document (absent for workbooks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
+    /// What the batch rules need of each form; not part of the JSON.
+    #[serde(skip)]
+    pub index: Vec<FormIndex>,
     /// Hidden sheets that were read (a form on a hidden sheet is still checked).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hidden_sheets: Vec<String>,
@@ -107,6 +114,9 @@ pub struct Summary {
     pub skipped: usize,
     pub errors: usize,
     pub warnings: usize,
+    /// The batch findings, counted above; written as the report's top-level `batch`.
+    #[serde(skip)]
+    pub batch: Vec<BatchFinding>,
 }
 
 impl Report {
@@ -119,7 +129,11 @@ impl Report {
         for file in &files {
             summary.add(file);
         }
-        Report { files, summary }
+        Report {
+            files,
+            batch: Vec::new(),
+            summary,
+        }
     }
 
     /// True when any error-severity finding (or an unreadable / form-less file) is present:
@@ -174,6 +188,39 @@ impl Summary {
                 Severity::Info => {}
             }
         }
+    }
+
+    /// Record the batch findings and count them like any other of their severity.
+    pub fn add_batch(&mut self, batch: Vec<BatchFinding>) {
+        for finding in &batch {
+            match finding.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => {}
+            }
+        }
+        self.batch = batch;
+    }
+
+    /// The human rendering of the batch findings: a heading and a line each (nothing when
+    /// there are none).
+    pub fn batch_text(&self) -> String {
+        let mut out = String::new();
+        if self.batch.is_empty() {
+            return out;
+        }
+        let _ = writeln!(out, "本批文件整体：");
+        for f in &self.batch {
+            let _ = writeln!(
+                out,
+                "  {} {} [{}] {}",
+                f.severity.label(),
+                f.code,
+                f.subject,
+                f.message
+            );
+        }
+        out
     }
 
     /// The one-line tally every run ends with.
@@ -255,10 +302,16 @@ impl<W: std::io::Write> JsonStream<W> {
 
     pub fn finish(mut self, summary: &Summary) -> std::io::Result<W> {
         self.out.write_all(if self.written == 0 {
-            b"{\n  \"files\": [],\n  \"summary\": "
+            b"{\n  \"files\": [],\n"
         } else {
-            b"\n  ],\n  \"summary\": "
+            b"\n  ],\n"
         })?;
+        if !summary.batch.is_empty() {
+            self.out.write_all(b"  \"batch\": ")?;
+            serde_json::to_writer_pretty(&mut self.out, &summary.batch).map_err(std::io::Error::other)?;
+            self.out.write_all(b",\n")?;
+        }
+        self.out.write_all(b"  \"summary\": ")?;
         serde_json::to_writer_pretty(&mut self.out, summary).map_err(std::io::Error::other)?;
         self.out.write_all(b"\n}\n")?;
         self.out.flush()?;
@@ -278,6 +331,7 @@ mod tests {
             error: None,
             output: None,
             format: None,
+            index: Vec::new(),
             hidden_sheets: Vec::new(),
             forms: vec![FormReport {
                 sheet: "表1".into(),

@@ -69,7 +69,12 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Result<Report, RunError> {
         files.push(file);
         Ok(())
     })?;
-    Ok(Report { files, summary })
+    let batch = summary.batch.clone();
+    Ok(Report {
+        files,
+        batch,
+        summary,
+    })
 }
 
 /// `jixiao check`, streamed: each file's report goes to `each` in input order as soon as its
@@ -84,8 +89,10 @@ pub fn check_each(
     let total = opts.progress.as_ref().map(|_| Walker::new(paths, None).count());
     let mut walker = Walker::new(paths, None);
     let mut summary = Summary::default();
-    process_chunks(&mut walker, total, opts, None, |file| {
+    let mut index = Vec::new();
+    process_chunks(&mut walker, total, opts, None, |mut file| {
         summary.add(&file);
+        index.append(&mut file.index);
         each(file)
     })?;
     summary.skipped = walker.skipped;
@@ -93,6 +100,7 @@ pub fn check_each(
         summary.add(&file);
         each(file)?;
     }
+    summary.add_batch(rules::check_batch(&index, &opts.settings));
     Ok(summary)
 }
 
@@ -105,7 +113,12 @@ pub fn fix(paths: &[PathBuf], out: &Path, opts: &Options) -> Result<Report, RunE
         files.push(file.clone());
         Ok(())
     })?;
-    Ok(Report { files, summary })
+    let batch = summary.batch.clone();
+    Ok(Report {
+        files,
+        batch,
+        summary,
+    })
 }
 
 /// `jixiao fix`, streamed: each file is read, checked, rendered and written in one pass; its
@@ -150,8 +163,10 @@ pub fn fix_each(
     let tmp = temp_in(out).map_err(json_err)?;
     let mut json = JsonStream::new(std::io::BufWriter::new(tmp));
     let mut summary = Summary::default();
-    let mut take = |file: FileReport| -> Result<(), RunError> {
+    let mut index = Vec::new();
+    let mut take = |mut file: FileReport| -> Result<(), RunError> {
         summary.add(&file);
+        index.append(&mut file.index);
         sheet.add(&file).map_err(summary_err)?;
         json.file(&file).map_err(json_err)?;
         each(&file)
@@ -162,6 +177,8 @@ pub fn fix_each(
         take(file)?;
     }
     summary.skipped = walker.skipped;
+    summary.add_batch(rules::check_batch(&index, &opts.settings));
+    sheet.add_batch(&summary.batch).map_err(summary_err)?;
     let summary_path = out.join("summary.xlsx");
     let mut tmp = temp_in(out).map_err(|e| RunError::Write {
         path: summary_path.display().to_string(),
@@ -428,6 +445,7 @@ fn failed(rel: &str, status: Status, error: String) -> FileReport {
         format: is_word(rel).then(|| "docx".to_string()),
         hidden_sheets: Vec::new(),
         forms: Vec::new(),
+        index: Vec::new(),
     }
 }
 
@@ -439,6 +457,10 @@ fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunE
     };
     let examined = examine(&input.rel(), &bytes, opts);
     let mut report = examined.report;
+    let modified = std::fs::metadata(&input.path).and_then(|m| m.modified()).ok();
+    for entry in &mut report.index {
+        entry.modified = modified;
+    }
     if let Some((dir, name)) = dest
         && !examined.corrected.is_empty()
     {
@@ -510,6 +532,7 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
     let mut forms = Vec::new();
     let mut corrected = Vec::new();
     let mut hidden_sheets = Vec::new();
+    let mut index = Vec::new();
     for grid in &grids {
         let located = locate::locate(grid);
         if grid.hidden && !located.forms.is_empty() {
@@ -518,7 +541,9 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
         for form in located.forms {
             let mut checked = check_contained(&form, |f| rules::check(f, &opts.settings));
             explain_uncached_formulas(bytes, &form.sheet, &mut checked.findings);
-            forms.push(form_report(&form, &checked));
+            let report = form_report(&form, &checked);
+            index.push(rules::FormIndex::of(rel, &form, key_figures(&form, &report)));
+            forms.push(report);
             corrected.push((checked.corrected, checked.findings));
         }
     }
@@ -553,6 +578,7 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
             format: is_word(rel).then(|| "docx".to_string()),
             hidden_sheets,
             forms,
+            index,
         },
         corrected,
     }
@@ -639,6 +665,25 @@ fn walk_failures(walked: &Walker) -> Vec<FileReport> {
             failed(&input.rel(), Status::Unreadable, reason.clone())
         })
         .collect()
+}
+
+/// The figures of a form as filed, for telling duplicates apart (`duplicate-form`): numbers
+/// as they read (a percent-formatted 执行率 in percent points), anything else as written.
+fn key_figures(form: &Form, report: &FormReport) -> Vec<(&'static str, String)> {
+    let shown = |field: &crate::form::Field, percent: bool| {
+        let f = crate::figure::read(field);
+        let n = if percent { f.percent_points() } else { f.number() };
+        n.map(fmt_plain).unwrap_or_else(|| field.text())
+    };
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    vec![
+        ("全年预算数", text(&report.budget)),
+        ("全年执行数", text(&report.executed)),
+        ("执行率", shown(&form.funds.rate, true)),
+        ("预算执行率得分", shown(&form.funds.score, false)),
+        ("总分", shown(&form.total, false)),
+        ("等级", text(&report.grade_reported)),
+    ]
 }
 
 fn form_report(form: &Form, checked: &rules::Checked) -> FormReport {

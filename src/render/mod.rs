@@ -242,6 +242,13 @@ pub(crate) enum Item {
         path: String,
         text: String,
     },
+    /// A rate in percent points computed in the sheet from two amount columns of the same row
+    /// (`=IF(B>0,ROUND(E/B*100,2),0)`), with `value` as its cached result.
+    RateOf {
+        budget_col: u16,
+        executed_col: u16,
+        value: Decimal,
+    },
 }
 
 impl Item {
@@ -267,7 +274,7 @@ impl Item {
             Item::Empty => String::new(),
             Item::Text(s) => s.clone(),
             Item::Money(d) => crate::num::fmt_amount(*d),
-            Item::Fixed(d) => crate::num::fmt_plain(crate::num::round2(*d)),
+            Item::Fixed(d) | Item::RateOf { value: d, .. } => crate::num::fmt_plain(crate::num::round2(*d)),
             Item::Count(n) => n.to_string(),
             Item::Link { text, .. } | Item::FileLink { text, .. } => text.clone(),
         }
@@ -356,6 +363,20 @@ impl ListWriter {
                 }
                 Item::Fixed(d) => {
                     ws.write_number_with_format(row, col, to_f64(*d)?, &self.fixed)?;
+                }
+                Item::RateOf {
+                    budget_col,
+                    executed_col,
+                    value,
+                } => {
+                    let n = row + 1;
+                    let (b, e) = (
+                        crate::grid::col_name(u32::from(*budget_col)),
+                        crate::grid::col_name(u32::from(*executed_col)),
+                    );
+                    let formula = Formula::new(format!("IF({b}{n}>0,ROUND({e}{n}/{b}{n}*100,2),0)"))
+                        .set_result(crate::num::fmt_plain(crate::num::round2(*value)));
+                    ws.write_formula_with_format(row, col, formula, &self.fixed)?;
                 }
                 Item::Count(n) => {
                     let n = u32::try_from(*n).unwrap_or(u32::MAX);

@@ -1,22 +1,60 @@
 //! `summary.xlsx`: the run seen by the finance office that received the forms — one row per
 //! project with its figures as filed and as recomputed (项目汇总), one row per finding with a
-//! link to the corrected workbook (问题清单), and the counts with the grade distribution before
-//! and after correction (统计). It renders the [`Report`], the same data as `report.json`, file by
-//! file as `fix` goes ([`SummaryBuilder`]).
+//! link to the corrected workbook (问题清单), the findings about the batch as a whole (批次问题),
+//! one row per 主管部门 (按部门), and the counts with the grade distribution before and after
+//! correction and a histogram of 执行率 (统计). It renders the [`Report`], the same data as
+//! `report.json`, file by file as `fix` goes ([`SummaryBuilder`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use rust_decimal::Decimal;
 use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet};
 
 use super::{
     Column, Item, ListWriter, RenderError, base_format, finding_items, landscape, new_workbook, write_list,
 };
 use crate::report::{FileReport, FormReport, Report, Status};
-use crate::rules::{Code, Finding, Severity};
+use crate::rules::{BatchFinding, Code, Finding, Severity};
 
 const PROJECTS_SHEET: &str = "项目汇总";
 const FINDINGS_SHEET: &str = "问题清单";
+const BATCH_SHEET: &str = "批次问题";
+const DEPARTMENTS_SHEET: &str = "按部门";
 const STATS_SHEET: &str = "统计";
+
+/// The bands of the 执行率 histogram (percent), each `[low, high)`; the last is above 100.
+const RATE_BANDS: [(&str, Option<i64>, Option<i64>); 5] = [
+    ("< 60%", None, Some(60)),
+    ("60–80%", Some(60), Some(80)),
+    ("80–90%", Some(80), Some(90)),
+    ("90–100%", Some(90), Some(100)),
+    ("> 100%", Some(100), None),
+];
+
+const BATCH_COLUMNS: &[Column] = &[
+    column("代码", 22),
+    column("严重程度", 10),
+    column("对象", 30),
+    column("原值", 10),
+    column("应为", 10),
+    column("涉及文件", 50),
+    column("说明", 80),
+];
+
+const DEPARTMENT_COLUMNS: &[Column] = &[
+    column("主管部门", 36),
+    column("自评表数", 9),
+    column("有错误的文件", 12),
+    column("优", 6),
+    column("良", 6),
+    column("中", 6),
+    column("差", 6),
+    column("平均总分（核定）", 12),
+    column("全年预算数（元）", 18),
+    column("全年执行数（元）", 18),
+    column("执行率(%)", 11),
+    column("最常见的问题", 60),
+];
 
 /// The grades, best first, and the row for forms without one.
 const GRADES: [&str; 4] = ["优", "良", "中", "差"];
@@ -76,6 +114,7 @@ pub struct SummaryBuilder {
     projects: ListWriter,
     findings: ListWriter,
     stats: Stats,
+    batch: Vec<BatchFinding>,
 }
 
 /// The counters behind the 统计 sheet.
@@ -87,6 +126,25 @@ struct Stats {
     /// Per grade of `GRADES` plus one for no grade: as filed, as recomputed.
     reported: [usize; 5],
     recomputed: [usize; 5],
+    /// Forms per band of `RATE_BANDS`.
+    rates: [usize; 5],
+    /// Per 主管部门 (as written, trimmed).
+    departments: HashMap<String, Department>,
+}
+
+/// The counters of one 主管部门.
+#[derive(Default)]
+struct Department {
+    forms: usize,
+    files_with_errors: usize,
+    /// Forms per recomputed grade of `GRADES`.
+    grades: [usize; 4],
+    total_sum: Decimal,
+    totals: usize,
+    /// In 元 (万元 converted).
+    budget: Decimal,
+    executed: Decimal,
+    codes: BTreeMap<Code, usize>,
 }
 
 const PROJECTS: usize = 0;
@@ -108,7 +166,14 @@ impl SummaryBuilder {
             projects,
             findings,
             stats: Stats::default(),
+            batch: Vec::new(),
         })
+    }
+
+    /// The findings about the batch as a whole, for the 批次问题 sheet.
+    pub fn add_batch(&mut self, batch: &[BatchFinding]) -> Result<(), RenderError> {
+        self.batch = batch.to_vec();
+        Ok(())
     }
 
     /// Write one file's rows and count its findings.
@@ -147,6 +212,7 @@ impl SummaryBuilder {
             projects,
             findings,
             stats,
+            batch,
         } = self;
         let ws = workbook.worksheet_from_index(PROJECTS)?;
         projects
@@ -157,6 +223,16 @@ impl SummaryBuilder {
         findings
             .finish(ws, true)
             .map_err(RenderError::in_sheet(FINDINGS_SHEET))?;
+        landscape(ws);
+        let ws = workbook.add_worksheet();
+        ws.set_name(BATCH_SHEET)?;
+        write_list(ws, 0, BATCH_COLUMNS, &batch_rows(&batch), true)
+            .map_err(RenderError::in_sheet(BATCH_SHEET))?;
+        landscape(ws);
+        let ws = workbook.add_worksheet();
+        ws.set_name(DEPARTMENTS_SHEET)?;
+        write_list(ws, 0, DEPARTMENT_COLUMNS, &stats.department_rows(), true)
+            .map_err(RenderError::in_sheet(DEPARTMENTS_SHEET))?;
         landscape(ws);
         let ws = workbook.add_worksheet();
         ws.set_name(STATS_SHEET)?;
@@ -183,8 +259,136 @@ impl Stats {
             let slot = |g: Option<&str>| GRADES.iter().position(|x| Some(*x) == g).unwrap_or(GRADES.len());
             self.reported[slot(reported(form))] += 1;
             self.recomputed[slot(recomputed(form))] += 1;
+            if let Some(band) = form.execution_rate.as_deref().and_then(rate_band) {
+                self.rates[band] += 1;
+            }
+            let dept = self
+                .departments
+                .entry(form.department.trim().to_string())
+                .or_default();
+            dept.forms += 1;
+            if let Some(g) = recomputed(form).and_then(|g| GRADES.iter().position(|x| *x == g)) {
+                dept.grades[g] += 1;
+            }
+            if let Some(t) = form.total.as_deref().and_then(|t| t.parse::<Decimal>().ok()) {
+                dept.total_sum = dept.total_sum.checked_add(t).unwrap_or(dept.total_sum);
+                dept.totals += 1;
+            }
+            let in_yuan = |v: &Option<String>| {
+                let d = v.as_deref().and_then(|v| v.parse::<Decimal>().ok())?;
+                if form.unit == "万元" {
+                    d.checked_mul(Decimal::from(10_000))
+                } else {
+                    Some(d)
+                }
+            };
+            if let (Some(b), Some(e)) = (in_yuan(&form.budget), in_yuan(&form.executed)) {
+                dept.budget = dept.budget.checked_add(b).unwrap_or(dept.budget);
+                dept.executed = dept.executed.checked_add(e).unwrap_or(dept.executed);
+            }
+            for f in &form.findings {
+                *dept.codes.entry(f.code).or_default() += 1;
+            }
+        }
+        // A file with an error counts once for each department whose form it holds.
+        let mut with_errors: Vec<&str> = file
+            .forms
+            .iter()
+            .filter(|f| f.findings.iter().any(|x| x.severity == Severity::Error))
+            .map(|f| f.department.trim())
+            .collect();
+        with_errors.sort_unstable();
+        with_errors.dedup();
+        for d in with_errors {
+            if let Some(dept) = self.departments.get_mut(d) {
+                dept.files_with_errors += 1;
+            }
         }
     }
+
+    /// The 按部门 rows, most files with errors first, then most forms, then by name.
+    fn department_rows(&self) -> Vec<Vec<Item>> {
+        let mut depts: Vec<(&String, &Department)> = self.departments.iter().collect();
+        depts.sort_by(|a, b| {
+            (b.1.files_with_errors, b.1.forms)
+                .cmp(&(a.1.files_with_errors, a.1.forms))
+                .then_with(|| a.0.cmp(b.0))
+        });
+        depts
+            .into_iter()
+            .map(|(name, d)| {
+                let mean = (d.totals > 0)
+                    .then(|| d.total_sum.checked_div(Decimal::from(d.totals)))
+                    .flatten()
+                    .map_or(Item::Empty, |m| Item::Fixed(crate::num::round2(m)));
+                let rate = if d.budget > Decimal::ZERO {
+                    d.executed
+                        .checked_div(d.budget)
+                        .and_then(|r| r.checked_mul(Decimal::ONE_HUNDRED))
+                        .map(crate::num::round2)
+                        .unwrap_or_default()
+                } else {
+                    Decimal::ZERO
+                };
+                let mut codes: Vec<(&Code, &usize)> = d.codes.iter().collect();
+                codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                let top: Vec<String> = codes
+                    .iter()
+                    .take(3)
+                    .map(|(c, n)| format!("{}（{}）{n}", c.title(), c.as_str()))
+                    .collect();
+                let mut row = vec![
+                    Item::text(if name.is_empty() {
+                        "（未填主管部门）"
+                    } else {
+                        name.as_str()
+                    }),
+                    Item::Count(d.forms),
+                    Item::Count(d.files_with_errors),
+                ];
+                row.extend(d.grades.iter().map(|n| Item::Count(*n)));
+                row.extend([
+                    mean,
+                    Item::Money(d.budget),
+                    Item::Money(d.executed),
+                    Item::RateOf {
+                        budget_col: 8,
+                        executed_col: 9,
+                        value: rate,
+                    },
+                    Item::text(top.join("，")),
+                ]);
+                row
+            })
+            .collect()
+    }
+}
+
+/// The band of `RATE_BANDS` a 执行率 (percent text) falls in.
+fn rate_band(rate: &str) -> Option<usize> {
+    let r: Decimal = rate.parse().ok()?;
+    RATE_BANDS.iter().position(|(_, low, high)| {
+        low.is_none_or(|l| r >= Decimal::from(l)) && high.is_none_or(|h| r < Decimal::from(h))
+            || (high == &Some(100) && r == Decimal::ONE_HUNDRED)
+    })
+}
+
+/// The 批次问题 rows: one per batch finding.
+fn batch_rows(batch: &[BatchFinding]) -> Vec<Vec<Item>> {
+    batch
+        .iter()
+        .map(|f| {
+            vec![
+                Item::text(f.code.as_str()),
+                Item::text(f.severity.label()),
+                Item::text(&f.subject),
+                Item::text(&f.reported),
+                Item::text(&f.expected),
+                Item::text(f.files.join("\n")),
+                Item::text(&f.message),
+            ]
+        })
+        .collect()
 }
 
 /// The file cell: a link to the corrected workbook (relative to the summary, which sits at the
@@ -334,7 +538,40 @@ impl Stats {
             .collect();
         let header = row + 1;
         let columns = [column("等级", 40), column("填报", 30), column("核定", 10)];
-        write_list(ws, header, &columns, &by_grade, false)?;
+        row = write_list(ws, header, &columns, &by_grade, false)? + 1;
+
+        ws.write_string_with_format(row, 0, "执行率分布", &title)?;
+        let by_rate: Vec<Vec<Item>> = RATE_BANDS
+            .iter()
+            .zip(self.rates)
+            .map(|((band, ..), n)| vec![Item::text(*band), Item::Count(n)])
+            .collect();
+        let rate_header = row + 1;
+        let columns = [column("执行率", 40), column("表数", 30)];
+        write_list(ws, rate_header, &columns, &by_rate, false)?;
+        let mut histogram = Chart::new(ChartType::Column);
+        histogram
+            .add_series()
+            .set_name("表数")
+            .set_categories((
+                STATS_SHEET,
+                rate_header + 1,
+                0,
+                rate_header + RATE_BANDS.len() as u32,
+                0,
+            ))
+            .set_values((
+                STATS_SHEET,
+                rate_header + 1,
+                1,
+                rate_header + RATE_BANDS.len() as u32,
+                1,
+            ));
+        histogram.title().set_name("预算执行率分布");
+        histogram.x_axis().set_name("执行率");
+        histogram.y_axis().set_name("表数");
+        histogram.set_width(520).set_height(320);
+        ws.insert_chart(18, 4, &histogram)?;
 
         let (first, last) = (header + 1, header + GRADES.len() as u32);
         let mut chart = Chart::new(ChartType::Column);
@@ -395,6 +632,7 @@ mod tests {
             error: error.map(str::to_string),
             output: output.map(str::to_string),
             format: None,
+            index: Vec::new(),
             hidden_sheets: Vec::new(),
             forms,
         };
@@ -418,6 +656,7 @@ mod tests {
                     Vec::new(),
                 ),
             ],
+            batch: Vec::new(),
             summary: Summary::default(),
         }
     }
@@ -427,8 +666,17 @@ mod tests {
     }
 
     #[test]
-    fn three_sheets() {
-        assert_eq!(rendered().names, [PROJECTS_SHEET, FINDINGS_SHEET, STATS_SHEET]);
+    fn five_sheets() {
+        assert_eq!(
+            rendered().names,
+            [
+                PROJECTS_SHEET,
+                FINDINGS_SHEET,
+                BATCH_SHEET,
+                DEPARTMENTS_SHEET,
+                STATS_SHEET
+            ]
+        );
     }
 
     #[test]

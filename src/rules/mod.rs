@@ -13,7 +13,9 @@
 //! - [`weights`]: `weight-sum-mismatch`, `weight-nonstandard`;
 //! - [`costs`](costs): `cost-exceeds-execution`;
 //! - [`totals`]: `total-score-mismatch`, `grade-mismatch`;
-//! - [`files`]: `unreadable-file`, `no-form-found`, `internal-error` (file and form statuses).
+//! - [`files`]: `unreadable-file`, `no-form-found`, `internal-error` (file and form statuses);
+//! - [`batch`]: `duplicate-form`, `year-mismatch`, `copied-indicators` (the batch as a whole,
+//!   after every file is read).
 //!
 //! Arithmetic on input figures is checked, never panicking: the lint below refuses `+ - * /`
 //! on numbers in this module tree, and every figure read passes [`values`]' range gate first
@@ -21,6 +23,7 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
+pub mod batch;
 mod costs;
 mod files;
 mod funds;
@@ -34,6 +37,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use crate::codes::{Code, Severity};
+pub use batch::{BatchFinding, FormIndex, check_batch};
 pub use files::{internal_error, no_form_found, unreadable_file};
 pub use settings::{ReverseScoring, Settings, SettingsError};
 

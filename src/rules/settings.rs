@@ -21,6 +21,8 @@ pub struct Settings {
     pub severities: BTreeMap<Code, Option<Severity>>,
     /// Which score of a reverse (≤) indicator `fix` writes; both are accepted when checking.
     pub reverse_scoring: ReverseScoring,
+    /// The year the batch is for (`year-mismatch`); `None`: the batch's most common year.
+    pub year: Option<i32>,
 }
 
 /// The two published conventions for scoring a reverse (≤ target) indicator that exceeded its
@@ -57,6 +59,7 @@ impl Default for Settings {
             grade_fair: Decimal::from(60),
             severities: BTreeMap::new(),
             reverse_scoring: ReverseScoring::Linear,
+            year: None,
         }
     }
 }
@@ -87,6 +90,8 @@ pub struct SettingsFile {
     pub max_file_mb: Option<u64>,
     /// `linear` (default) or `ratio`: the reverse-indicator score `fix` writes.
     pub reverse_scoring: Option<ReverseScoring>,
+    /// The year the batch is for (`year-mismatch`).
+    pub year: Option<i32>,
     /// `code = "error" | "warning" | "info" | "off"`.
     #[serde(default)]
     pub severity: BTreeMap<String, String>,
@@ -162,6 +167,9 @@ impl Settings {
         }
         if let Some(r) = file.reverse_scoring {
             self.reverse_scoring = r;
+        }
+        if let Some(y) = file.year {
+            self.year = Some(y);
         }
         for (code, word) in &file.severity {
             self.set_severity(code, word)?;

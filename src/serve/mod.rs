@@ -464,7 +464,6 @@ async fn receive(
             ));
         }
     };
-    let settings = settings_of(&app.config.settings, query).map_err(|e| error(StatusCode::BAD_REQUEST, e))?;
     let dir = tempfile::Builder::new()
         .prefix("jixiao-serve-")
         .tempdir_in(&app.config.temp_root)
@@ -478,6 +477,8 @@ async fn receive(
     upload::receive(multipart, &input, app.config.max_files)
         .await
         .map_err(|e| error(e.status, e.message))?;
+    // Checked once the upload is in, so the client hears the reason instead of a reset.
+    let settings = settings_of(&app.config.settings, query).map_err(|e| error(StatusCode::BAD_REQUEST, e))?;
     let id = pairs(query)
         .find(|(k, _)| k == "job")
         .map(|(_, v)| v)

@@ -1,0 +1,357 @@
+//! The batch as a whole (docs/rules.md): `duplicate-form`, `year-mismatch`,
+//! `copied-indicators`. Computed after every file is read, from a small index of each form
+//! ([`FormIndex`]: names, year, dates, a few figures and a fingerprint of its indicators) —
+//! never the forms themselves, so memory stays flat however many files there are.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Code, Settings};
+use crate::codes::Severity;
+use crate::form::Form;
+use crate::text::norm;
+
+/// What the batch rules know of one form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormIndex {
+    /// The file, as the report names it.
+    pub file: String,
+    pub sheet: String,
+    pub project: String,
+    pub department: String,
+    /// The form's year (`（2024年度）`, or 填报日期's year less one); `None` when it says none.
+    pub year: Option<i32>,
+    /// 填报日期 as (year, month, day), when readable.
+    pub filed: Option<(i32, u32, u32)>,
+    /// The file's modification time, for telling the newest of duplicates.
+    pub modified: Option<SystemTime>,
+    /// Key figures as reported (label, value), for saying which differ between duplicates.
+    pub figures: Vec<(&'static str, String)>,
+    /// A fingerprint of the 三级指标 with their targets and actuals (3 rows or more).
+    pub indicators: Option<u64>,
+}
+
+/// Indicator blocks shorter than this are too generic to call a copy.
+const MIN_COPIED_ROWS: usize = 3;
+
+impl FormIndex {
+    /// The index of a checked form.
+    pub fn of(file: &str, form: &Form, figures: Vec<(&'static str, String)>) -> FormIndex {
+        let year = super::indicators::form_year(form);
+        let filed = match &form.date.value {
+            crate::grid::Value::Date(d) => Some((d.year, d.month, d.day)),
+            _ => match crate::grammar::parse_actual(&form.date.text()) {
+                crate::grammar::Actual::Date(d) if d.year > 0 => Some((d.year, d.month, d.day)),
+                _ => None,
+            },
+        };
+        let rows: Vec<_> = form.indicators.iter().filter(|i| i.counts()).collect();
+        let indicators = (rows.len() >= MIN_COPIED_ROWS).then(|| {
+            let mut h = std::hash::DefaultHasher::new();
+            for ind in rows {
+                (
+                    norm(&ind.name.text()),
+                    norm(&ind.target.text()),
+                    norm(&ind.actual.text()),
+                )
+                    .hash(&mut h);
+            }
+            h.finish()
+        });
+        FormIndex {
+            file: file.to_string(),
+            sheet: form.sheet.clone(),
+            project: form.project.text(),
+            department: form.department.text(),
+            year: (year > 0).then_some(year),
+            filed,
+            modified: None,
+            figures,
+            indicators,
+        }
+    }
+}
+
+/// A finding about the batch: a finding's fields plus the files concerned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchFinding {
+    pub code: Code,
+    pub severity: Severity,
+    /// Always `""`: a batch finding concerns files, not one cell.
+    pub cell: String,
+    /// `project:<项目名称>` or `year:<年度>`.
+    pub subject: String,
+    pub reported: String,
+    pub expected: String,
+    /// Always `false`: only a person can settle which file stands.
+    pub fixed: bool,
+    pub message: String,
+    /// The paths concerned, as in `files[].path`.
+    pub files: Vec<String>,
+}
+
+/// A batch rule's finding before the settings give it a severity.
+struct BatchDraft {
+    code: Code,
+    subject: String,
+    reported: String,
+    expected: String,
+    message: String,
+    files: Vec<String>,
+}
+
+/// Every batch finding of the index, in a stable order, under the settings' severities.
+pub fn check_batch(index: &[FormIndex], settings: &Settings) -> Vec<BatchFinding> {
+    let mut drafts = Vec::new();
+    let mut same: BTreeMap<(String, String, Option<i32>), Vec<&FormIndex>> = BTreeMap::new();
+    for form in index.iter().filter(|f| !f.project.is_empty()) {
+        same.entry((norm(&form.project), norm(&form.department), form.year))
+            .or_default()
+            .push(form);
+    }
+    drafts.extend(same.values().filter_map(|group| duplicate_form(group)));
+    let batch_year = settings
+        .year
+        .map(|y| (y, true))
+        .or_else(|| most_common_year(index).map(|y| (y, false)));
+    if let Some((year, configured)) = batch_year {
+        drafts.extend(index.iter().filter_map(|f| year_mismatch(f, year, configured)));
+    }
+    let mut by_block: BTreeMap<u64, Vec<&FormIndex>> = BTreeMap::new();
+    for form in index {
+        if let Some(fp) = form.indicators {
+            by_block.entry(fp).or_default().push(form);
+        }
+    }
+    drafts.extend(by_block.values().filter_map(|group| copied_indicators(group)));
+    drafts
+        .into_iter()
+        .filter_map(|d| {
+            let severity = settings.severity(d.code)?;
+            Some(BatchFinding {
+                code: d.code,
+                severity,
+                cell: String::new(),
+                subject: d.subject,
+                reported: d.reported,
+                expected: d.expected,
+                fixed: false,
+                message: d.message,
+                files: d.files,
+            })
+        })
+        .collect()
+}
+
+/// `duplicate-form`: the same project of the same department and year in more than one file
+/// (a resubmission, or a copy sent twice). Says whether the figures agree, which differ, and
+/// which file is newest by 填报日期, then by file time.
+fn duplicate_form(group: &[&FormIndex]) -> Option<BatchDraft> {
+    let mut files: Vec<&str> = group.iter().map(|f| f.file.as_str()).collect();
+    files.dedup();
+    if files.len() < 2 {
+        return None;
+    }
+    let first = group.first()?;
+    let differing: Vec<String> = first
+        .figures
+        .iter()
+        .filter(|(label, value)| {
+            group
+                .iter()
+                .any(|f| f.figures.iter().find(|(l, _)| l == label).map(|(_, v)| v) != Some(value))
+        })
+        .map(|(label, _)| {
+            let values: Vec<String> = group
+                .iter()
+                .map(|f| {
+                    let v = f
+                        .figures
+                        .iter()
+                        .find(|(l, _)| l == label)
+                        .map(|(_, v)| v.as_str());
+                    format!("{}：{}", f.file, v.filter(|v| !v.is_empty()).unwrap_or("未填"))
+                })
+                .collect();
+            format!("{label}（{}）", values.join("；"))
+        })
+        .collect();
+    let newest = group
+        .iter()
+        .max_by_key(|f| (f.filed, f.modified))
+        .map(|f| {
+            let by = match f.filed {
+                Some((y, m, d)) if group.iter().filter(|g| g.filed == f.filed).count() == 1 => {
+                    format!("填报日期 {y}-{m:02}-{d:02}")
+                }
+                _ => "文件修改时间".to_string(),
+            };
+            format!("按{by}，最新的是 {}", f.file)
+        })
+        .unwrap_or_default();
+    let figures = if differing.is_empty() {
+        "各文件的主要数字相同".to_string()
+    } else {
+        format!("数字不同：{}", differing.join("，"))
+    };
+    let year = first.year.map(|y| format!("{y}年度")).unwrap_or_default();
+    let message = format!(
+        "“{}”（{}{}）在 {} 个文件中出现：{}；{figures}；{newest}。请确认以哪一份为准",
+        first.project,
+        first.department,
+        if year.is_empty() {
+            String::new()
+        } else {
+            format!("，{year}")
+        },
+        files.len(),
+        files.join("、")
+    );
+    Some(BatchDraft {
+        code: Code::DuplicateForm,
+        subject: format!("project:{}", first.project),
+        reported: files.len().to_string(),
+        expected: "1".into(),
+        message,
+        files: files.into_iter().map(str::to_string).collect(),
+    })
+}
+
+/// The year most forms of the batch carry (the earliest of equally common ones).
+fn most_common_year(index: &[FormIndex]) -> Option<i32> {
+    let mut counts: HashMap<i32, usize> = HashMap::new();
+    for y in index.iter().filter_map(|f| f.year) {
+        let n = counts.entry(y).or_default();
+        *n = n.saturating_add(1);
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(y, n)| (n, std::cmp::Reverse(y)))
+        .map(|(y, _)| y)
+}
+
+/// `year-mismatch`: a form whose year differs from the batch's most common year, or from the
+/// configured one (`--year`, `year =`): last year's form sent by mistake.
+fn year_mismatch(form: &FormIndex, year: i32, configured: bool) -> Option<BatchDraft> {
+    let own = form.year?;
+    if own == year {
+        return None;
+    }
+    let why = if configured {
+        format!("本次核查的年度为 {year}")
+    } else {
+        format!("本批大多数自评表为 {year}年度")
+    };
+    Some(BatchDraft {
+        code: Code::YearMismatch,
+        subject: format!("project:{}", form.project),
+        reported: own.to_string(),
+        expected: year.to_string(),
+        message: format!(
+            "{}［{}］“{}”是 {own}年度的自评表，而{why}：是否误报了其他年度的表？",
+            form.file, form.sheet, form.project
+        ),
+        files: vec![form.file.clone()],
+    })
+}
+
+/// `copied-indicators`: different projects whose indicator blocks (三级指标, targets and
+/// actuals) are identical — a form filled by copying another.
+fn copied_indicators(group: &[&FormIndex]) -> Option<BatchDraft> {
+    let mut projects: Vec<&str> = group.iter().map(|f| f.project.as_str()).collect();
+    projects.sort_unstable();
+    projects.dedup();
+    if projects.len() < 2 {
+        return None;
+    }
+    let named: Vec<String> = group
+        .iter()
+        .map(|f| format!("{}（{}）", f.project, f.file))
+        .collect();
+    let mut files: Vec<String> = group.iter().map(|f| f.file.clone()).collect();
+    files.dedup();
+    Some(BatchDraft {
+        code: Code::CopiedIndicators,
+        subject: format!("project:{}", projects.join("/")),
+        reported: projects.len().to_string(),
+        expected: String::new(),
+        message: format!(
+            "{} 个不同项目的绩效指标（三级指标、指标值和完成值）完全相同：{}。是否照抄了其他项目的表？",
+            projects.len(),
+            named.join("、")
+        ),
+        files,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(file: &str, project: &str, year: i32, total: &str, fp: Option<u64>) -> FormIndex {
+        FormIndex {
+            file: file.into(),
+            sheet: "表1".into(),
+            project: project.into(),
+            department: "某部门".into(),
+            year: Some(year),
+            filed: None,
+            modified: None,
+            figures: vec![("总分", total.into())],
+            indicators: fp,
+        }
+    }
+
+    #[test]
+    fn the_three_batch_rules() {
+        let index = vec![
+            entry("a.xlsx", "定额公用经费", 2024, "99.84", Some(1)),
+            entry("a（修改后）.xlsx", "定额公用经费", 2024, "98", Some(1)),
+            entry("b.xlsx", "项目工作经费", 2024, "99.92", Some(2)),
+            entry("c.xlsx", "培训经费", 2023, "90", Some(2)),
+        ];
+        let found = check_batch(&index, &Settings::default());
+        let codes: Vec<(Code, Vec<String>)> = found.iter().map(|f| (f.code, f.files.clone())).collect();
+        assert_eq!(
+            codes,
+            vec![
+                (
+                    Code::DuplicateForm,
+                    vec!["a.xlsx".to_string(), "a（修改后）.xlsx".to_string()]
+                ),
+                (Code::YearMismatch, vec!["c.xlsx".to_string()]),
+                (
+                    Code::CopiedIndicators,
+                    vec!["b.xlsx".to_string(), "c.xlsx".to_string()]
+                ),
+            ]
+        );
+        assert!(
+            found[0]
+                .message
+                .contains("总分（a.xlsx：99.84；a（修改后）.xlsx：98）"),
+            "{}",
+            found[0].message
+        );
+        assert_eq!(
+            (found[1].reported.as_str(), found[1].expected.as_str()),
+            ("2023", "2024")
+        );
+        // A configured year wins over the batch's.
+        let settings = Settings {
+            year: Some(2023),
+            ..Settings::default()
+        };
+        let found = check_batch(&index, &settings);
+        let years: Vec<&str> = found
+            .iter()
+            .filter(|f| f.code == Code::YearMismatch)
+            .map(|f| f.files[0].as_str())
+            .collect();
+        assert_eq!(years, vec!["a.xlsx", "a（修改后）.xlsx", "b.xlsx"]);
+    }
+}
