@@ -233,6 +233,15 @@ fn a_token_is_required_beyond_loopback() {
         .expect("text");
     let info: serde_json::Value = serde_json::from_str(&info).expect("json");
     assert_eq!(info["token_required"], true);
+    // The page names codes by their Chinese titles and shows the server's defaults.
+    let codes = info["codes"].as_array().expect("codes");
+    assert_eq!(codes.len(), jixiao::rules::Code::ALL.len());
+    assert!(
+        codes
+            .iter()
+            .any(|c| c["code"] == "total-score-mismatch" && c["title"] == "总分有误")
+    );
+    assert_eq!(info["defaults"]["deviation"], "30");
 }
 
 #[test]

@@ -318,13 +318,48 @@ async fn page() -> Response {
 
 async fn info(State(app): State<Arc<App>>) -> Response {
     #[derive(Serialize)]
+    struct CodeInfo {
+        code: &'static str,
+        title: &'static str,
+        severity: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Defaults {
+        deviation: String,
+        excellent: String,
+        good: String,
+        fair: String,
+    }
+    #[derive(Serialize)]
     struct Info {
         version: &'static str,
         token_required: bool,
+        codes: Vec<CodeInfo>,
+        defaults: Defaults,
     }
+    let s = &app.config.settings;
+    let plain = crate::num::fmt_plain;
     axum::Json(Info {
         version: env!("CARGO_PKG_VERSION"),
         token_required: app.config.token.is_some(),
+        codes: crate::codes::Code::ALL
+            .iter()
+            .map(|c| CodeInfo {
+                code: c.as_str(),
+                title: c.title(),
+                severity: s.severity(*c).map_or("off", |v| v.as_str()),
+            })
+            .collect(),
+        defaults: Defaults {
+            deviation: plain(
+                s.deviation_threshold
+                    .checked_mul(rust_decimal::Decimal::ONE_HUNDRED)
+                    .unwrap_or_default(),
+            ),
+            excellent: plain(s.grade_excellent),
+            good: plain(s.grade_good),
+            fair: plain(s.grade_fair),
+        },
     })
     .into_response()
 }
