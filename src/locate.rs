@@ -248,6 +248,11 @@ impl Region<'_> {
         if let Some((r, c, _)) = funds_header {
             self.read_funds(&mut form, r, c);
         }
+        // A 全年预算数 column without any funds row under it and no indicator table is a list
+        // that mentions the label (a summary of forms, jixiao's own summary.xlsx), not a form.
+        if indicator_header.is_none() && form.funds.lines.is_empty() {
+            return None;
+        }
         if let Some((r, c, _)) = self.find(|t| t == "预期目标" || t.starts_with("预期目标")) {
             form.goal_expected = self.text_below(r, c);
         }

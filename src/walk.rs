@@ -133,7 +133,7 @@ impl Walker {
             return Some(None);
         }
         let name = entry.file_name().to_string_lossy();
-        if is_hidden_or_lock(&name) || !has_workbook_extension(entry.path()) {
+        if is_hidden_or_lock(&name) || !has_workbook_extension(entry.path()) || is_own_summary(entry.path()) {
             self.skipped += 1;
             return Some(None);
         }
@@ -167,6 +167,12 @@ impl Iterator for Walker {
 
 fn is_hidden_or_lock(name: &str) -> bool {
     name.starts_with('.') || name.starts_with("~$")
+}
+
+/// jixiao's own `summary.xlsx` in a `fix` output folder (beside its `report.json`): a list of
+/// forms, not a form, so a re-check of the results folder skips it.
+fn is_own_summary(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "summary.xlsx") && path.with_file_name("report.json").is_file()
 }
 
 fn has_workbook_extension(path: &Path) -> bool {

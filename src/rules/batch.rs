@@ -180,19 +180,7 @@ fn duplicate_form(group: &[&FormIndex]) -> Option<BatchDraft> {
             format!("{label}（{}）", values.join("；"))
         })
         .collect();
-    let newest = group
-        .iter()
-        .max_by_key(|f| (f.filed, f.modified))
-        .map(|f| {
-            let by = match f.filed {
-                Some((y, m, d)) if group.iter().filter(|g| g.filed == f.filed).count() == 1 => {
-                    format!("填报日期 {y}-{m:02}-{d:02}")
-                }
-                _ => "文件修改时间".to_string(),
-            };
-            format!("按{by}，最新的是 {}", f.file)
-        })
-        .unwrap_or_default();
+    let newest = newest(group);
     let figures = if differing.is_empty() {
         "各文件的主要数字相同".to_string()
     } else {
@@ -219,6 +207,30 @@ fn duplicate_form(group: &[&FormIndex]) -> Option<BatchDraft> {
         message,
         files: files.into_iter().map(str::to_string).collect(),
     })
+}
+
+/// Which of duplicates is newest: by 填报日期 when one date is the latest alone, else by file
+/// time when it stands out by more than a minute (copies made together say nothing).
+fn newest(group: &[&FormIndex]) -> String {
+    let latest = group.iter().filter_map(|f| f.filed).max();
+    let on_latest: Vec<&&FormIndex> = group
+        .iter()
+        .filter(|f| f.filed.is_some() && f.filed == latest)
+        .collect();
+    if let ([f], Some((y, m, d))) = (on_latest.as_slice(), latest) {
+        return format!("按填报日期 {y}-{m:02}-{d:02}，最新的是 {}", f.file);
+    }
+    let mut times: Vec<(SystemTime, &str)> = group
+        .iter()
+        .filter_map(|f| Some((f.modified?, f.file.as_str())))
+        .collect();
+    times.sort();
+    if let [.., (before, _), (last, file)] = times.as_slice()
+        && last.duration_since(*before).is_ok_and(|d| d.as_secs() > 60)
+    {
+        return format!("按文件修改时间，最新的是 {file}");
+    }
+    "填报日期和文件时间都无法分出哪一份最新".to_string()
 }
 
 /// The year most forms of the batch carry (the earliest of equally common ones).
