@@ -89,10 +89,10 @@ pub fn check_each(
     let total = opts.progress.as_ref().map(|_| Walker::new(paths, None).count());
     let mut walker = Walker::new(paths, None);
     let mut summary = Summary::default();
-    let mut index = Vec::new();
+    let mut index = rules::BatchIndex::default();
     process_chunks(&mut walker, total, opts, None, |mut file| {
         summary.add(&file);
-        index.append(&mut file.index);
+        file.index.drain(..).for_each(|f| index.push(f));
         each(file)
     })?;
     summary.skipped = walker.skipped;
@@ -100,7 +100,7 @@ pub fn check_each(
         summary.add(&file);
         each(file)?;
     }
-    summary.add_batch(rules::check_batch(&index, &opts.settings));
+    summary.add_batch(index.check(&opts.settings));
     Ok(summary)
 }
 
@@ -163,10 +163,10 @@ pub fn fix_each(
     let tmp = temp_in(out).map_err(json_err)?;
     let mut json = JsonStream::new(std::io::BufWriter::new(tmp));
     let mut summary = Summary::default();
-    let mut index = Vec::new();
+    let mut index = rules::BatchIndex::default();
     let mut take = |mut file: FileReport| -> Result<(), RunError> {
         summary.add(&file);
-        index.append(&mut file.index);
+        file.index.drain(..).for_each(|f| index.push(f));
         sheet.add(&file).map_err(summary_err)?;
         json.file(&file).map_err(json_err)?;
         each(&file)
@@ -177,7 +177,7 @@ pub fn fix_each(
         take(file)?;
     }
     summary.skipped = walker.skipped;
-    summary.add_batch(rules::check_batch(&index, &opts.settings));
+    summary.add_batch(index.check(&opts.settings));
     sheet.add_batch(&summary.batch).map_err(summary_err)?;
     let summary_path = out.join("summary.xlsx");
     let mut tmp = temp_in(out).map_err(|e| RunError::Write {

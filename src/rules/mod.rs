@@ -37,7 +37,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use crate::codes::{Code, Severity};
-pub use batch::{BatchFinding, FormIndex, check_batch};
+pub use batch::{BatchFinding, BatchIndex, FormIndex, check_batch};
 pub use files::{internal_error, no_form_found, unreadable_file};
 pub use settings::{ReverseScoring, Settings, SettingsError};
 
