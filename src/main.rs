@@ -2,13 +2,14 @@
 //! Exit 0: no error finding; 1: at least one (an unreadable file counts); 2: the tool itself
 //! failed or was misused.
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
 use jixiao::form::Layout;
@@ -18,7 +19,7 @@ use jixiao::run::{self, Options};
 
 /// 项目支出绩效目标自评表 批量核查与更正 — validate and correct performance self-evaluation forms.
 #[derive(Parser)]
-#[command(name = "jixiao", version, about, long_about = None)]
+#[command(name = "jixiao", version, about, long_about = None, after_help = DEFAULT_ACTIONS)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -115,6 +116,9 @@ struct Common {
     /// 并行线程数 / Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
+    /// 本次核查的年度（与之不同的表报 year-mismatch）/ The year the batch is for.
+    #[arg(long)]
+    year: Option<i32>,
     /// 单个文件大小上限（MB）/ Largest input file read, in MB (default 50).
     #[arg(long, value_name = "MB")]
     max_file_mb: Option<u64>,
@@ -130,7 +134,26 @@ enum LayoutArg {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Chinese text in a Windows console (and in what it pipes) as UTF-8; restored on return.
+    let _utf8 = console::Utf8Output::set();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    match start_of(&args) {
+        Start::Help => {
+            let _ = Cli::command().print_help();
+            return ExitCode::SUCCESS;
+        }
+        Start::Desktop => return desktop(),
+        Start::Drop(paths) => return dropped(&paths),
+        Start::Command => {}
+    }
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version go to stdout with 0; misuse to stderr with 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -178,6 +201,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     quietly(&mut || out.write_all(file.to_text().as_bytes()))
                 })?;
                 drop(opts);
+                out.write_all(summary.batch_text().as_bytes())?;
                 writeln!(out, "{}", summary.tally())?;
                 out.flush()?;
                 summary
@@ -189,6 +213,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let summary = run::fix_each(&paths, &out, &opts, |_| Ok(()))?;
             drop(opts); // clears the progress bar before the tally is printed
             if !common.quiet {
+                eprint!("{}", summary.batch_text());
                 eprintln!("jixiao: {}；结果已写入 {}", summary.tally(), out.display());
             }
             Ok(exit_for(summary.errors > 0))
@@ -302,6 +327,9 @@ fn options(common: &Common, paths: &[PathBuf]) -> anyhow::Result<Options> {
     if let Some(p) = common.deviation {
         settings.set_deviation_percent(p)?;
     }
+    if let Some(year) = common.year {
+        settings.year = Some(year);
+    }
     if let Some(name) = &common.reverse_scoring {
         settings.reverse_scoring = jixiao::rules::ReverseScoring::from_name(name)?;
     }
@@ -394,5 +422,281 @@ impl run::Progress for Bar {
 impl Drop for Bar {
     fn drop(&mut self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// What `jixiao --help` says of the two actions without a command (SPEC §3).
+const DEFAULT_ACTIONS: &str = "\
+不带命令 / Without a command:
+  jixiao 文件夹或文件...   核查并更正，结果写到第一个输入旁的“<名称>-核查结果”文件夹
+                          （已存在时为 -2、-3…）；把文件夹拖到程序图标上即是如此。
+                          Same as `fix PATH... -o <PATH>-核查结果`.
+  jixiao                  双击启动：打开网页版（serve --open）；在终端中：显示本帮助。";
+
+/// How the command line starts.
+enum Start {
+    /// A command or a flag: clap parses it.
+    Command,
+    /// Paths only (a folder or files dropped on the icon): `fix` into `<PATH>-核查结果`.
+    Drop(Vec<PathBuf>),
+    /// No argument, started from a desktop: the web page.
+    Desktop,
+    /// No argument, from a terminal: the help.
+    Help,
+}
+
+/// Tell the default actions from a command before clap sees the arguments: the first argument
+/// is a command when it names one (or is a flag, or a plain word that names nothing on disk —
+/// a mistyped command, which clap explains); otherwise every argument is a path.
+fn start_of(args: &[OsString]) -> Start {
+    let Some(first) = args.get(1) else {
+        return if started_from_desktop() {
+            Start::Desktop
+        } else {
+            Start::Help
+        };
+    };
+    let word = first.to_string_lossy();
+    let known = word.starts_with('-')
+        || word == "help"
+        || Cli::command()
+            .get_subcommands()
+            .any(|c| c.get_name() == word || c.get_all_aliases().any(|a| a == word));
+    let mistyped = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && std::fs::symlink_metadata(first).is_err();
+    if known || mistyped {
+        Start::Command
+    } else {
+        Start::Drop(args[1..].iter().map(PathBuf::from).collect())
+    }
+}
+
+/// Started by a double-click rather than from a terminal. On Windows, Explorer gives a console
+/// program a console of its own (whose input is a terminal too): the test is that no other
+/// process shares it. Elsewhere a desktop starts the program with no terminal on its input.
+fn started_from_desktop() -> bool {
+    console::own() || !std::io::stdin().is_terminal()
+}
+
+/// `jixiao` double-clicked: the web page on the usual port (or any free one when another
+/// program holds it), opened in the browser.
+fn desktop() -> ExitCode {
+    println!(
+        "jixiao（项目支出绩效自评表核查）网页版正在启动，浏览器将打开核查页面，把装有自评表的文件夹拖到页面上即可。"
+    );
+    println!("也可以把文件夹直接拖到 jixiao 程序图标上：结果写到该文件夹旁的“<文件夹名>-核查结果”。");
+    println!("关闭此窗口即停止网页版。");
+    let listen = ["127.0.0.1:8686", "127.0.0.1:0"]
+        .into_iter()
+        .find(|a| std::net::TcpListener::bind(a).is_ok())
+        .unwrap_or("127.0.0.1:0");
+    let started = match Cli::try_parse_from(["jixiao", "serve", "--open", "--listen", listen]) {
+        Ok(Cli {
+            command: Command::Serve(args),
+        }) => serve(args),
+        Ok(_) => Err(anyhow::anyhow!("serve 参数有误")),
+        Err(e) => Err(e.into()),
+    };
+    match started {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("jixiao：网页版无法启动：{e:#}");
+            pause_if_own_console();
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `jixiao PATH...`: `fix` into `<PATH>-核查结果`, then where the results are and the tally.
+/// Exit codes as `fix`.
+fn dropped(paths: &[PathBuf]) -> ExitCode {
+    let code = match fix_beside(paths) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("jixiao：{e:#}");
+            ExitCode::from(2)
+        }
+    };
+    pause_if_own_console();
+    code
+}
+
+fn fix_beside(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let missing = jixiao::walk::missing(paths);
+    if !missing.is_empty() {
+        let list: Vec<String> = missing.iter().map(|p| p.display().to_string()).collect();
+        return Err(run::RunError::Inputs(list.join("；")).into());
+    }
+    // The settings of `fix` as clap defaults them (a jixiao.toml in the input folder applies).
+    let Ok(Cli {
+        command: Command::Fix { common, .. },
+    }) = Cli::try_parse_from(["jixiao", "fix", "-o", "out", "in"])
+    else {
+        anyhow::bail!("fix 参数有误");
+    };
+    let opts = options(&common, paths)?;
+    let out = results_folder(&paths[0])?;
+    println!("jixiao：正在核查，结果写到 {}", out.display());
+    let summary = run::fix_each(paths, &out, &opts, |_| Ok(()))?;
+    drop(opts); // clears the progress bar
+    println!("核查完成：{}", summary.tally());
+    println!("结果在：{}", out.display());
+    println!("  summary.xlsx  汇总表：每张自评表一行，每个问题一行");
+    println!("  report.json   核查报告（供其他程序读取）");
+    println!("  其余 .xlsx    更正后的自评表，与原文件同名，更正处已标色并批注原值");
+    if summary.errors > 0 {
+        println!("发现 {} 个错误，请打开 summary.xlsx 查看。", summary.errors);
+    } else {
+        println!("未发现错误。");
+    }
+    Ok(exit_for(summary.errors > 0))
+}
+
+/// `<PATH>-核查结果` beside the first input (for a file, its name without the extension), or
+/// `-2`, `-3`… when that exists; created here, so two runs at once never share one. When the
+/// input's folder cannot be written (a read-only share, a CD), the same name in the user's
+/// desktop (or home) folder.
+fn results_folder(first: &Path) -> anyhow::Result<PathBuf> {
+    let path = std::path::absolute(first).unwrap_or_else(|_| first.to_path_buf());
+    let path = match path.file_name() {
+        Some(_) => path,
+        None => path.canonicalize().unwrap_or(path), // `.` or `..`
+    };
+    let name = if path.is_file() {
+        path.file_stem()
+    } else {
+        path.file_name()
+    };
+    let (beside, mut base) = match (path.parent(), name) {
+        (Some(parent), Some(name)) => (parent.to_path_buf(), name.to_os_string()),
+        _ => (path.clone(), OsString::new()), // a drive or a share's root
+    };
+    base.push(if base.is_empty() {
+        "核查结果"
+    } else {
+        "-核查结果"
+    });
+    let refused = match create_numbered(&beside, &base) {
+        Ok(dir) => return Ok(dir),
+        Err(e) => e,
+    };
+    if let Some(dir) = fallback_folder().and_then(|home| create_numbered(&home, &base).ok()) {
+        eprintln!(
+            "jixiao：无法在 {} 中创建结果文件夹（{refused}），结果改写到 {}",
+            beside.display(),
+            dir.display()
+        );
+        return Ok(dir);
+    }
+    Err(run::RunError::CreateOut {
+        path: beside.join(&base).display().to_string(),
+        source: refused,
+    }
+    .into())
+}
+
+/// Create `dir/base`, or `dir/base-2`, `-3`… for the first name not taken.
+fn create_numbered(dir: &Path, base: &std::ffi::OsStr) -> std::io::Result<PathBuf> {
+    for n in 1..10_000 {
+        let mut name = base.to_os_string();
+        if n > 1 {
+            name.push(format!("-{n}"));
+        }
+        let candidate = dir.join(name);
+        match std::fs::create_dir(&candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        "已有过多同名结果文件夹",
+    ))
+}
+
+/// Where results go when the input's own folder is read-only: the desktop, else home.
+fn fallback_folder() -> Option<PathBuf> {
+    let home = PathBuf::from(std::env::var_os(if cfg!(windows) {
+        "USERPROFILE"
+    } else {
+        "HOME"
+    })?);
+    ["Desktop", "桌面"]
+        .iter()
+        .map(|d| home.join(d))
+        .find(|d| d.is_dir())
+        .or(Some(home))
+}
+
+/// On a console opened for this run alone (a drop or a double-click on Windows) the window
+/// closes with the program: wait for Enter so its lines can be read.
+fn pause_if_own_console() {
+    if console::own() {
+        print!("按回车键关闭此窗口……");
+        let _ = std::io::stdout().flush();
+        let _ = std::io::stdin().read_line(&mut String::new());
+    }
+}
+
+/// The Windows console: who shares it, and its output code page.
+#[cfg(windows)]
+mod console {
+    #[link(name = "kernel32")]
+    unsafe extern "system" {
+        fn GetConsoleProcessList(list: *mut u32, count: u32) -> u32;
+        fn GetConsoleOutputCP() -> u32;
+        fn SetConsoleOutputCP(code_page: u32) -> i32;
+    }
+
+    const UTF8: u32 = 65001;
+
+    /// The console was opened for this process alone (Explorer started it).
+    pub fn own() -> bool {
+        let mut ids = [0u32; 4];
+        // SAFETY: the buffer holds `ids.len()` entries; the call writes at most that many.
+        unsafe { GetConsoleProcessList(ids.as_mut_ptr(), ids.len() as u32) == 1 }
+    }
+
+    /// The console's output code page set to UTF-8 while the program runs (programs reading
+    /// a pipe from it decode by that code page), the old one restored when dropped.
+    pub struct Utf8Output(u32);
+
+    impl Utf8Output {
+        pub fn set() -> Utf8Output {
+            // SAFETY: plain calls without pointers; 0 means there is no console.
+            let old = unsafe { GetConsoleOutputCP() };
+            if old != 0 && old != UTF8 {
+                unsafe { SetConsoleOutputCP(UTF8) };
+            }
+            Utf8Output(old)
+        }
+    }
+
+    impl Drop for Utf8Output {
+        fn drop(&mut self) {
+            if self.0 != 0 && self.0 != UTF8 {
+                // SAFETY: as above.
+                unsafe { SetConsoleOutputCP(self.0) };
+            }
+        }
+    }
+}
+
+#[cfg(not(windows))]
+mod console {
+    pub fn own() -> bool {
+        false
+    }
+
+    pub struct Utf8Output;
+
+    impl Utf8Output {
+        pub fn set() -> Utf8Output {
+            Utf8Output
+        }
     }
 }

@@ -234,7 +234,7 @@ fn index_merges(merges: &[Region], width: u32, height: u32) -> Vec<u32> {
 /// Why a workbook could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("无法读取文件：{0}")]
+    #[error("无法读取文件：{}", io_message(.0))]
     Io(#[from] std::io::Error),
     #[error("文件过大：{size} 字节，超过上限 {limit} 字节")]
     TooLarge { size: u64, limit: u64 },
@@ -252,6 +252,17 @@ pub enum ReadError {
     Corrupt(String),
     #[error("{0}无法读取：请在 Word、WPS 或 Excel 中另存为 .docx 或 .xlsx 后再核查")]
     OldFormat(&'static str),
+}
+
+/// An I/O error as the user should read it: a file locked by the program that has it open
+/// (Windows' sharing and lock violations, os errors 32 and 33) says so.
+fn io_message(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(32 | 33) if cfg!(windows) => {
+            format!("文件正被其他程序（如 Excel、WPS）打开，请关闭后重新核查（{e}）")
+        }
+        _ => e.to_string(),
+    }
 }
 
 /// Limits applied before a file is handed to calamine.
