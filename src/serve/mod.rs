@@ -450,12 +450,6 @@ struct Job {
     id: Option<String>,
 }
 
-impl Job {
-    fn input(&self) -> PathBuf {
-        self.dir.path().join("in")
-    }
-}
-
 /// A permit to run (waiting in the bounded queue), or 503.
 async fn permit(app: &App) -> Result<tokio::sync::SemaphorePermit<'_>, Response> {
     if let Ok(p) = app.jobs.try_acquire() {
@@ -542,29 +536,41 @@ impl App {
     }
 }
 
+/// One request's work: wait for a job (or 503), receive the upload, run `work` on a blocking
+/// thread with the job's folder and options, and remove the folder before answering.
+async fn run_job<T: Send + 'static>(
+    app: &App,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    multipart: Result<Multipart, MultipartRejection>,
+    failure: &'static str,
+    work: impl FnOnce(&Path, &Options) -> Result<T, String> + Send + 'static,
+) -> Result<T, Response> {
+    let _permit = permit(app).await?;
+    let job = receive(app, headers, query, multipart).await?;
+    let dir = job.dir.path().to_path_buf();
+    let opts = job.opts.clone();
+    let result = tokio::task::spawn_blocking(move || work(&dir, &opts)).await;
+    app.forget(&job);
+    drop(job); // the uploaded files are gone before the answer leaves
+    match result {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(error(StatusCode::INTERNAL_SERVER_ERROR, e)),
+        Err(_) => Err(error(StatusCode::INTERNAL_SERVER_ERROR, failure)),
+    }
+}
+
 async fn check(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let _permit = match permit(&app).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let job = match receive(&app, &headers, query.as_deref(), multipart).await {
-        Ok(j) => j,
-        Err(r) => return r,
-    };
-    let input = job.input();
-    let opts = job.opts.clone();
-    let result = tokio::task::spawn_blocking(move || report_json(&input, &opts)).await;
-    app.forget(&job);
-    drop(job); // the uploaded files are gone before the answer leaves
-    match result {
-        Ok(Ok(bytes)) => ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], bytes).into_response(),
-        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
-        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "核查时程序出错，请报告此问题"),
+    let failure = "核查时程序出错，请报告此问题";
+    let work = |dir: &Path, opts: &Options| report_json(&dir.join("in"), opts);
+    match run_job(&app, &headers, query.as_deref(), multipart, failure, work).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], bytes).into_response(),
+        Err(r) => r,
     }
 }
 
@@ -587,29 +593,18 @@ async fn fix(
     RawQuery(query): RawQuery,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let _permit = match permit(&app).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let summary_only = pairs(query.as_deref()).any(|(k, v)| k == "part" && v == "summary");
-    let job = match receive(&app, &headers, query.as_deref(), multipart).await {
-        Ok(j) => j,
-        Err(r) => return r,
-    };
-    let input = job.input();
-    let out = job.dir.path().join("out");
-    let opts = job.opts.clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
-        run::fix_each(&[input], &out, &opts, |_| Ok(())).map_err(|e| e.to_string())?;
+    let work = move |dir: &Path, opts: &Options| -> Result<Vec<u8>, String> {
+        let out = dir.join("out");
+        run::fix_each(&[dir.join("in")], &out, opts, |_| Ok(())).map_err(|e| e.to_string())?;
         if summary_only {
             std::fs::read(out.join("summary.xlsx")).map_err(|e| e.to_string())
         } else {
             upload::zip_folder(&out).map_err(|e| e.to_string())
         }
-    })
-    .await;
-    app.forget(&job);
-    drop(job);
+    };
+    let failure = "生成更正结果时程序出错，请报告此问题";
+    let result = run_job(&app, &headers, query.as_deref(), multipart, failure, work).await;
     let (kind, name) = if summary_only {
         (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -622,15 +617,11 @@ async fn fix(
         )
     };
     match result {
-        Ok(Ok(bytes)) => Response::builder()
+        Ok(bytes) => Response::builder()
             .header(header::CONTENT_TYPE, kind)
             .header(header::CONTENT_DISPOSITION, HeaderValue::from_static(name))
             .body(Body::from(bytes))
             .unwrap_or_else(|_| error(StatusCode::INTERNAL_SERVER_ERROR, "无法生成下载文件")),
-        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e),
-        Err(_) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "生成更正结果时程序出错，请报告此问题",
-        ),
+        Err(r) => r,
     }
 }
