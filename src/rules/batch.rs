@@ -368,16 +368,19 @@ fn newest(group: &[&Entry]) -> String {
     "填报日期和文件时间都无法分出哪一份最新".to_string()
 }
 
-/// The year most forms of the batch carry (the earliest of equally common ones).
+/// The year more than half the forms of the batch carry. A folder of mixed years (an archive,
+/// several years' forms on purpose) has no batch year and no `year-mismatch` without `--year`.
 fn most_common_year(entries: &[Entry]) -> Option<i32> {
     let mut counts: HashMap<i32, usize> = HashMap::new();
+    let mut total = 0usize;
     for y in entries.iter().filter_map(|e| e.year) {
         let n = counts.entry(y).or_default();
         *n = n.saturating_add(1);
+        total = total.saturating_add(1);
     }
     counts
         .into_iter()
-        .max_by_key(|&(y, n)| (n, std::cmp::Reverse(y)))
+        .find(|&(_, n)| n.saturating_mul(2) > total)
         .map(|(y, _)| y)
 }
 
@@ -444,5 +447,11 @@ mod tests {
             .map(|f| f.files[0].as_str())
             .collect();
         assert_eq!(years, vec!["a.xlsx", "a（修改后）.xlsx", "b.xlsx"]);
+        // Half of one year and half of another: no batch year, no finding.
+        let mixed = vec![
+            entry("x.xlsx", "甲", 2023, "90", None),
+            entry("y.xlsx", "乙", 2024, "90", None),
+        ];
+        assert!(check_batch(mixed, &Settings::default()).is_empty());
     }
 }
