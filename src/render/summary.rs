@@ -335,7 +335,7 @@ impl Stats {
                 let top: Vec<String> = codes
                     .iter()
                     .take(3)
-                    .map(|(c, n)| format!("{}（{}）{n}", c.title(), c.as_str()))
+                    .map(|(c, n)| format!("{} {n}", c.title()))
                     .collect();
                 let mut row = vec![
                     Item::text(if name.is_empty() {
