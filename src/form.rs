@@ -332,3 +332,20 @@ pub struct Form {
     /// corrected workbook's grade formula follows the same bands.
     pub grade_bands: Option<[rust_decimal::Decimal; 3]>,
 }
+
+impl Form {
+    /// Every field `fix` may rewrite (the derived figures and the grade), with whether it is a
+    /// rate held in percent points.
+    pub fn fixable(&self) -> Vec<(&Field, bool)> {
+        let mut out: Vec<(&Field, bool)> = Vec::new();
+        for line in &self.funds.lines {
+            out.extend(FundCol::ALL.iter().map(|&c| (line.get(c), false)));
+        }
+        out.push((&self.funds.rate, true));
+        out.push((&self.funds.score, false));
+        out.extend(self.indicators.iter().map(|i| (&i.score, false)));
+        out.push((&self.total, false));
+        out.push((&self.conclusion, false));
+        out
+    }
+}

@@ -8,7 +8,8 @@
 //!    that touches calamine and the only numeric boundary (`f64` → `Decimal`, via [`num`]).
 //! 3. [`locate`]: find every form on a grid by its labels and lift it into a [`form::Form`].
 //! 4. [`rules`]: check a form with the rulebook, giving findings and the corrected figures.
-//! 5. [`render`]: write the corrected workbook and the summary workbook.
+//! 5. [`render`]: write the corrected workbook and the summary workbook; [`reissue`]: or
+//!    correct the unit's own .xlsx/.xlsm in place, cell by cell.
 //! 6. [`report`]: the JSON report and the terminal rendering of the same findings.
 //!
 //! [`run`] ties the stages together for the `check` and `fix` commands; [`serve`] is the web
@@ -26,6 +27,7 @@ pub mod grammar;
 pub mod grid;
 pub mod locate;
 pub mod num;
+pub mod reissue;
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -46,6 +46,10 @@ enum Command {
         /// 输出目录 / Output folder.
         #[arg(short, long)]
         out: PathBuf,
+        /// 一律按标准模板输出（不在单位原表上更正） / Write every form in the standard
+        /// template instead of correcting the unit's own .xlsx/.xlsm.
+        #[arg(long)]
+        standard: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -208,8 +212,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             Ok(exit_for(summary.errors > 0))
         }
-        Command::Fix { paths, out, common } => {
-            let opts = options(&common, &paths)?;
+        Command::Fix {
+            paths,
+            out,
+            standard,
+            common,
+        } => {
+            let mut opts = options(&common, &paths)?;
+            opts.standard = standard;
             let summary = run::fix_each(&paths, &out, &opts, |_| Ok(()))?;
             drop(opts); // clears the progress bar before the tally is printed
             if !common.quiet {
@@ -355,6 +365,7 @@ fn options(common: &Common, paths: &[PathBuf]) -> anyhow::Result<Options> {
         limits,
         jobs: common.jobs,
         progress,
+        standard: false,
     })
 }
 

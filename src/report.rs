@@ -23,6 +23,16 @@ pub struct Report {
     pub summary: Summary,
 }
 
+/// Which corrected workbook `fix` wrote for an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputForm {
+    /// The input itself with only the corrected cells changed (.xlsx, .xlsm).
+    Reissued,
+    /// The form in the standard template (other formats, or `--standard`).
+    Standard,
+}
+
 /// The status of one input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -64,6 +74,13 @@ pub struct FileReport {
     /// `fix` only: the corrected workbook, relative to OUT.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// `fix` only: whether `output` is the unit's own file reissued or the standard template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_form: Option<OutputForm>,
+    /// `fix` only: why an .xlsx/.xlsm input got the standard template (its package could not be
+    /// edited), in Chinese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_note: Option<String>,
     /// `docx` for a form read from a Word document (absent for workbooks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
@@ -330,6 +347,8 @@ mod tests {
             code: None,
             error: None,
             output: None,
+            output_form: None,
+            output_note: None,
             format: None,
             index: Vec::new(),
             hidden_sheets: Vec::new(),

@@ -17,8 +17,9 @@ use crate::grid::Pos;
 use crate::grid::{self, Limits};
 use crate::locate;
 use crate::num::{fmt_plain, round2};
+use crate::reissue;
 use crate::render::{self, CorrectedForm};
-use crate::report::{FileReport, FormReport, JsonStream, Report, Status, Summary};
+use crate::report::{FileReport, FormReport, JsonStream, OutputForm, Report, Status, Summary};
 use crate::rules::{self, Code, Settings};
 use crate::walk::{self, Input, Walker};
 
@@ -31,6 +32,9 @@ pub struct Options {
     pub jobs: Option<usize>,
     /// Told of each file as it is done (the CLI's progress bar); `None` = silent.
     pub progress: Option<Arc<dyn Progress>>,
+    /// `fix` writes every form in the standard template, even for .xlsx/.xlsm inputs that it
+    /// would otherwise reissue (their own file with the corrected cells changed).
+    pub standard: bool,
 }
 
 /// Hears of a run's progress. Called from worker threads, in completion order.
@@ -148,7 +152,7 @@ pub fn fix_each(
         )));
     }
     fail_on_missing(paths)?;
-    let total = refuse_overwriting_inputs(paths, out)?;
+    let total = refuse_overwriting_inputs(paths, out, opts)?;
 
     let summary_err = |e: render::RenderError| RunError::Write {
         path: "summary.xlsx".into(),
@@ -200,7 +204,7 @@ pub fn fix_each(
 /// none) and counts the inputs for the progress display; only if one is found are the output
 /// names computed, in a second pass, to see whether one of them takes its place.
 /// Returns the number of inputs.
-fn refuse_overwriting_inputs(paths: &[PathBuf], out: &Path) -> Result<usize, RunError> {
+fn refuse_overwriting_inputs(paths: &[PathBuf], out: &Path, opts: &Options) -> Result<usize, RunError> {
     let walk = || Walker::new(paths, Some(out));
     let Ok(out) = out.canonicalize() else {
         return Ok(walk().count());
@@ -225,7 +229,7 @@ fn refuse_overwriting_inputs(paths: &[PathBuf], out: &Path) -> Result<usize, Run
     if inside.is_empty() {
         return Ok(total);
     }
-    let mut names = OutputNames::default();
+    let mut names = OutputNames::new(opts);
     let reserved = ["summary.xlsx".to_string(), "report.json".to_string()];
     for name in walk().map(|i| names.next(&i)).chain(reserved) {
         if let Some(path) = inside.get(&name) {
@@ -261,16 +265,24 @@ impl Canonical {
 }
 
 /// Names the corrected workbooks under OUT, input by input in input order: the same relative
-/// path with the extension `.xlsx`; when two inputs would collide (`a.xls` and `a.xlsx`), the
-/// later one keeps its original extension in the name (`a.xls.xlsx`). Names taken so far are
-/// kept case-folded as 64-bit hashes, a few bytes per input: a hash collision only renames an
-/// output that needed no renaming.
-#[derive(Default)]
+/// path with the extension `.xlsx` (`.xlsm` for a reissued macro workbook, which must keep
+/// it); when two inputs would collide (`a.xls` and `a.xlsx`), the later one keeps its original
+/// extension in the name (`a.xls.xlsx`). Names taken so far are kept case-folded as 64-bit
+/// hashes, a few bytes per input: a hash collision only renames an output that needed no
+/// renaming.
 struct OutputNames {
     used: HashSet<u64>,
+    reissue: bool,
 }
 
 impl OutputNames {
+    fn new(opts: &Options) -> Self {
+        OutputNames {
+            used: HashSet::new(),
+            reissue: !opts.standard,
+        }
+    }
+
     fn next(&mut self, input: &Input) -> String {
         let key = |name: &str| {
             use std::hash::{Hash, Hasher};
@@ -279,19 +291,23 @@ impl OutputNames {
             h.finish()
         };
         let rel = input.rel();
+        let ext = match rel.rsplit_once('.') {
+            Some((_, e)) if self.reissue && e.eq_ignore_ascii_case("xlsm") => "xlsm",
+            _ => "xlsx",
+        };
         let mut name = match rel.rsplit_once('.') {
             // A Word form keeps its extension in the name when a workbook of the same name
             // sits beside it (`a.docx` next to `a.xlsx` → `a.docx.xlsx`).
             Some(_) if is_word(&rel) && has_workbook_sibling(&input.path) => format!("{rel}.xlsx"),
-            Some((stem, _)) => format!("{stem}.xlsx"),
+            Some((stem, _)) => format!("{stem}.{ext}"),
             None => format!("{rel}.xlsx"),
         };
         let mut n = 1;
         while !self.used.insert(key(&name)) {
-            name = if n == 1 {
+            name = if n == 1 && ext == "xlsx" {
                 format!("{rel}.xlsx")
             } else {
-                format!("{rel}（{n}）.xlsx")
+                format!("{rel}（{n}）.{ext}")
             };
             n += 1;
         }
@@ -348,7 +364,7 @@ fn process_chunks(
     let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<FileReport>, RunError>>(1);
     std::thread::scope(|scope| {
         scope.spawn(move || {
-            let mut namer = OutputNames::default();
+            let mut namer = OutputNames::new(opts);
             loop {
                 let chunk: Vec<Input> = inputs.by_ref().take(CHUNK).collect();
                 if chunk.is_empty() {
@@ -442,6 +458,8 @@ fn failed(rel: &str, status: Status, error: String) -> FileReport {
         code: Some(code),
         error: Some(error),
         output: None,
+        output_form: None,
+        output_note: None,
         format: is_word(rel).then(|| "docx".to_string()),
         hidden_sheets: Vec::new(),
         forms: Vec::new(),
@@ -464,14 +482,63 @@ fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunE
     if let Some((dir, name)) = dest
         && !examined.corrected.is_empty()
     {
-        let bytes = corrected_bytes(&examined.corrected).map_err(|message| RunError::Write {
-            path: name.to_string(),
-            message,
-        })?;
-        write_atomic(&dir.join(name), &bytes)?;
-        report.output = Some(name.to_string());
+        let output =
+            output(&input.rel(), &bytes, &examined.corrected, opts).map_err(|message| RunError::Write {
+                path: name.to_string(),
+                message,
+            })?;
+        // A macro workbook that could not be reissued gets the standard template, which is
+        // never macro-enabled: `a.xlsm` → `a.xlsm.xlsx`.
+        let name = match output.form {
+            OutputForm::Standard if !name.to_ascii_lowercase().ends_with(".xlsx") => format!("{name}.xlsx"),
+            _ => name.to_string(),
+        };
+        write_atomic(&dir.join(&name), &output.bytes)?;
+        report.output = Some(name);
+        report.output_form = Some(output.form);
+        report.output_note = output.note;
     }
     Ok(report)
+}
+
+/// The corrected workbook of one input and which form it took.
+struct Output {
+    bytes: Vec<u8>,
+    form: OutputForm,
+    /// Why an .xlsx/.xlsm input got the standard template after all.
+    note: Option<String>,
+}
+
+/// The corrected workbook: the unit's own file with the corrected cells changed (.xlsx and
+/// .xlsm, unless `--standard`), else the standard template.
+fn output(
+    rel: &str,
+    bytes: &[u8],
+    corrected: &[(Form, Vec<rules::Finding>)],
+    opts: &Options,
+) -> Result<Output, String> {
+    let mut note = None;
+    if !opts.standard && reissue::can_reissue(rel, bytes) {
+        let corrections: Vec<reissue::Correction> = corrected
+            .iter()
+            .flat_map(|(form, _)| reissue::corrections(form))
+            .collect();
+        match reissue::reissue(bytes, &corrections) {
+            Ok(bytes) => {
+                return Ok(Output {
+                    bytes,
+                    form: OutputForm::Reissued,
+                    note: None,
+                });
+            }
+            Err(e) => note = Some(format!("无法在原文件上直接更正（{e}），已改用标准模板输出")),
+        }
+    }
+    Ok(Output {
+        bytes: corrected_bytes(corrected)?,
+        form: OutputForm::Standard,
+        note,
+    })
 }
 
 /// `check` on one workbook held in memory, named `rel` in the report: the library's entry for
@@ -489,8 +556,12 @@ pub fn fix_bytes(rel: &str, bytes: &[u8], opts: &Options) -> (FileReport, Option
         if examined.corrected.is_empty() {
             return (report, None);
         }
-        match corrected_bytes(&examined.corrected) {
-            Ok(bytes) => (report, Some(bytes)),
+        match output(rel, bytes, &examined.corrected, opts) {
+            Ok(output) => {
+                report.output_form = Some(output.form);
+                report.output_note = output.note;
+                (report, Some(output.bytes))
+            }
             Err(message) => {
                 report.status = Status::Unreadable;
                 report.code = Some(Code::UnreadableFile);
@@ -575,6 +646,8 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
             code: None,
             error: None,
             output: None,
+            output_form: None,
+            output_note: None,
             format: is_word(rel).then(|| "docx".to_string()),
             hidden_sheets,
             forms,

@@ -160,6 +160,30 @@ fn check_and_fix_over_http_equal_the_cli() {
         summary,
         std::fs::read(out.path().join("summary.xlsx")).expect("summary")
     );
+
+    // `?standard=1` is `fix --standard`: the .xlsx inputs come back in the standard template.
+    let (status, zip_bytes) = post(server.addr, "/api/fix?standard=1", &parts, None);
+    assert_eq!(status, 200);
+    let standard = tempfile::tempdir().expect("temp");
+    common::bin()
+        .args(["fix", "-q", "--standard", "-o"])
+        .arg(standard.path())
+        .arg(&samples)
+        .status()
+        .expect("cli");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).expect("a zip");
+    let name = "mistakes/wrong_execution_score.xlsx";
+    let mut bytes = Vec::new();
+    zip.by_name(name)
+        .expect("entry")
+        .read_to_end(&mut bytes)
+        .expect("read");
+    assert_eq!(bytes, std::fs::read(standard.path().join(name)).expect("written"));
+    assert_ne!(
+        bytes,
+        std::fs::read(out.path().join(name)).expect("written"),
+        "the standard template, not the reissued file"
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet};
 use super::{
     Column, Item, ListWriter, RenderError, base_format, finding_items, landscape, new_workbook, write_list,
 };
-use crate::report::{FileReport, FormReport, Report, Status};
+use crate::report::{FileReport, FormReport, OutputForm, Report, Status};
 use crate::rules::{BatchFinding, Code, Finding, Severity};
 
 const PROJECTS_SHEET: &str = "项目汇总";
@@ -82,7 +82,12 @@ const PROJECT_COLUMNS: &[Column] = &[
     column("提示", 6),
     column("状态", 14),
     column("说明", 50),
+    column("更正后的工作簿", 40),
 ];
+
+/// Positions of the 项目汇总 columns a failed file fills.
+const PROJECT_STATUS: usize = 15;
+const PROJECT_NOTE: usize = 16;
 
 const FINDING_COLUMNS: &[Column] = &[
     column("文件", 40),
@@ -433,9 +438,8 @@ fn project_rows(file: &FileReport) -> Vec<Vec<Item>> {
     if failed(file) || file.forms.is_empty() {
         let mut row = vec![Item::Empty; PROJECT_COLUMNS.len()];
         row[0] = file_item(file);
-        let last = PROJECT_COLUMNS.len() - 1;
-        row[last - 1] = Item::text(file.status.label());
-        row[last] = Item::text(file.error.clone().unwrap_or_default());
+        row[PROJECT_STATUS] = Item::text(file.status.label());
+        row[PROJECT_NOTE] = Item::text(file.error.clone().unwrap_or_default());
         return vec![row];
     }
     file.forms
@@ -459,10 +463,37 @@ fn project_rows(file: &FileReport) -> Vec<Vec<Item>> {
                 Item::Count(count(&form.findings, Severity::Error)),
                 Item::Count(count(&form.findings, Severity::Warning)),
                 Item::text(file.status.label()),
-                Item::text(if hidden { "工作表已隐藏" } else { "" }),
+                Item::text(note(hidden, file.output_note.as_deref())),
+                output_item(file),
             ]
         })
         .collect()
+}
+
+/// The 说明 of a form's row: a hidden sheet, and why its file got the standard template.
+fn note(hidden: bool, output_note: Option<&str>) -> String {
+    let hidden = hidden.then_some("工作表已隐藏");
+    [hidden, output_note]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
+/// The corrected workbook, linked, with which form it took: the unit's own file with the
+/// corrected cells changed, or the standard template.
+fn output_item(file: &FileReport) -> Item {
+    let (Some(output), Some(form)) = (&file.output, file.output_form) else {
+        return Item::Empty;
+    };
+    let how = match form {
+        OutputForm::Reissued => "原表更正",
+        OutputForm::Standard => "标准模板",
+    };
+    Item::FileLink {
+        path: output.clone(),
+        text: format!("{how}：{output}"),
+    }
 }
 
 /// The 问题清单 rows of one file: one per finding, or one for a file that could not be read.
@@ -631,6 +662,8 @@ mod tests {
             code: None,
             error: error.map(str::to_string),
             output: output.map(str::to_string),
+            output_form: None,
+            output_note: None,
             format: None,
             index: Vec::new(),
             hidden_sheets: Vec::new(),

@@ -517,6 +517,8 @@ async fn receive(
         limits: app.config.limits,
         jobs: None,
         progress: None,
+        // `?standard=1`: the standard template for every form, as `fix --standard`.
+        standard: pairs(query).any(|(k, v)| k == "standard" && matches!(v.as_str(), "1" | "true" | "on")),
     };
     if let Some(id) = &id {
         let p = Arc::new(JobProgress::default());

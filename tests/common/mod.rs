@@ -2,6 +2,8 @@
 //! workbooks back with calamine (never with our own reader).
 #![allow(dead_code)]
 
+pub mod libreoffice;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

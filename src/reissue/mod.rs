@@ -1,0 +1,478 @@
+//! Reissue the unit's own workbook: a copy of the input .xlsx/.xlsm in which only the cells
+//! `fix` corrected change — new value, the highlight fill added to the cell's own style, a note
+//! with the original value and the rule. Every other zip entry is copied byte for byte
+//! (docs/reissue.md gives the choice of mechanism and its measurements).
+//!
+//! The steps, each in its module:
+//! 1. [`package`]: find the workbook part, its sheets, styles and calculation chain.
+//! 2. [`sheet`]: scan each edited sheet for the corrected cells, their styles and formulas.
+//! 3. [`styles`]: add a highlighted copy of each style those cells use.
+//! 4. Plan each cell's new content in the cell's own convention (a percent-formatted rate
+//!    stays a fraction, text stays text); a formula is kept when, evaluated over the corrected
+//!    figures ([`formula`]), it gives ours — otherwise our figure replaces it and the note keeps
+//!    the formula.
+//! 5. [`notes`]: the notes, in the sheet's comments part and VML drawing.
+//! 6. Drop replaced formulas from the calculation chain, ask for a full recalculation on load
+//!    (the unit's other formulas may read the corrected cells), write the package.
+
+mod formula;
+mod notes;
+mod package;
+mod sheet;
+mod styles;
+mod xml;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use quick_xml::events::Event;
+use rust_decimal::Decimal;
+
+use crate::form::{Change, Field, Form};
+use crate::grid::{Pos, Value};
+use crate::num;
+use package::{Package, Rel};
+use sheet::{Content, Write};
+
+/// One corrected cell: where, what the form's reading gave and what `fix` gives.
+#[derive(Debug, Clone)]
+pub struct Correction {
+    pub sheet: String,
+    pub pos: Pos,
+    /// What the cell held, as read.
+    pub original: Value,
+    /// The corrected value: a number (in percent points for a rate) or text.
+    pub value: Value,
+    /// The field is a rate: a percent-formatted cell stores the fraction.
+    pub rate: bool,
+    /// The note's text.
+    pub note: String,
+}
+
+/// The corrections `fix` made on a corrected form, with their notes.
+pub fn corrections(form: &Form) -> Vec<Correction> {
+    form.fixable()
+        .into_iter()
+        .filter_map(|(field, rate)| {
+            let change = field.change.as_ref()?;
+            Some(Correction {
+                sheet: form.sheet.clone(),
+                pos: field.pos?,
+                original: change.original.clone(),
+                value: field.value.clone(),
+                rate,
+                note: note(field, change),
+            })
+        })
+        .collect()
+}
+
+fn note(field: &Field, change: &Change) -> String {
+    // A long text (a 自评结论 paragraph) is shown by its start: the grade word leads it.
+    let shown = |v: &Value| {
+        let t = v.text();
+        match t.chars().count() {
+            0 => "（空）".to_string(),
+            n if n > 24 => format!("{}…", t.chars().take(24).collect::<String>()),
+            _ => t,
+        }
+    };
+    format!(
+        "原值：{}\n更正为：{}\n依据：{} {}",
+        shown(&change.original),
+        shown(&field.value),
+        change.code.as_str(),
+        change.code.title()
+    )
+}
+
+/// Whether `reissue` can write this input's format: an Office Open XML workbook (a zip).
+pub fn can_reissue(rel: &str, bytes: &[u8]) -> bool {
+    let ext = rel.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    matches!(ext.as_deref(), Some("xlsx" | "xlsm")) && bytes.starts_with(b"PK\x03\x04")
+}
+
+/// The input workbook with `corrections` made. An error says what in the package could not be
+/// edited; the caller then writes the standard template instead.
+pub fn reissue(bytes: &[u8], corrections: &[Correction]) -> Result<Vec<u8>, String> {
+    let mut pkg = Package::open(bytes)?;
+    if corrections.is_empty() {
+        return Ok(bytes.to_vec());
+    }
+    let workbook = pkg
+        .rels("")?
+        .into_iter()
+        .find(|r| r.kind.ends_with(package::REL_OFFICE_DOCUMENT))
+        .map(|r| r.part)
+        .ok_or("no workbook part")?;
+    let book_rels = pkg.rels(&workbook)?;
+    let sheets = sheets(&mut pkg, &workbook, &book_rels)?;
+    let mut by_sheet: BTreeMap<&str, Vec<&Correction>> = BTreeMap::new();
+    for c in corrections {
+        by_sheet.entry(c.sheet.as_str()).or_default().push(c);
+    }
+    // Scan every edited sheet first: the styles part is edited once for all of them.
+    let mut scans = Vec::new();
+    for (name, cs) in &by_sheet {
+        let (sheet_id, part) = sheets
+            .get(*name)
+            .ok_or_else(|| format!("no sheet named {name}"))?
+            .clone();
+        let bytes = pkg.read(&part)?.ok_or_else(|| format!("{part}: missing"))?;
+        let wanted: HashSet<Pos> = cs.iter().map(|c| c.pos).collect();
+        let scan = sheet::scan(&bytes, &part, &wanted)?;
+        scans.push((sheet_id, part, bytes, scan, cs));
+    }
+    let used: BTreeSet<u32> = scans
+        .iter()
+        .flat_map(|(_, _, _, scan, cs)| cs.iter().map(|c| scan.found.get(&c.pos).map_or(0, |f| f.style)))
+        .collect();
+    let styles_part = book_rels
+        .iter()
+        .find(|r| r.kind.ends_with(package::REL_STYLES))
+        .map(|r| r.part.clone())
+        .ok_or("no styles part")?;
+    let styles_bytes = pkg.read(&styles_part)?.ok_or("styles part missing")?;
+    let highlighted = styles::highlight(&styles_bytes, &styles_part, &used)?;
+    pkg.put(&styles_part, highlighted.bytes);
+    let mut dropped_formulas: Vec<(String, Pos)> = Vec::new();
+    for (sheet_id, part, bytes, scan, cs) in &scans {
+        let writes = plan(scan, cs, &highlighted.styles, &highlighted.percent);
+        for w in &writes {
+            let had_formula = scan.found.get(&w.pos).is_some_and(|f| f.formula.is_some());
+            if had_formula && !matches!(w.content, Content::Recalculated(_)) {
+                dropped_formulas.push((sheet_id.clone(), w.pos));
+            }
+        }
+        let notes: Vec<notes::Note> = writes
+            .iter()
+            .zip(cs.iter())
+            .map(|(w, c)| notes::Note {
+                pos: w.pos,
+                text: with_formula(&c.note, scan.found.get(&w.pos), &w.content),
+            })
+            .collect();
+        let legacy = add_notes(&mut pkg, part, scan.legacy_drawing.as_deref(), &notes)?;
+        let out = sheet::rewrite(bytes, part, scan, &writes, legacy.as_deref())?;
+        pkg.put(part, out);
+    }
+    if let Some(chain) = book_rels
+        .iter()
+        .find(|r| r.kind.ends_with(package::REL_CALC_CHAIN))
+    {
+        drop_from_chain(&mut pkg, &workbook, chain, &dropped_formulas)?;
+    }
+    recalculate_on_load(&mut pkg, &workbook)?;
+    pkg.write()
+}
+
+/// Sheet name → (sheetId, part name).
+fn sheets(
+    pkg: &mut Package,
+    workbook: &str,
+    rels: &[Rel],
+) -> Result<HashMap<String, (String, String)>, String> {
+    let bytes = pkg.read(workbook)?.ok_or("workbook part missing")?;
+    let mut out = HashMap::new();
+    for s in xml::events(&bytes, workbook)? {
+        if let Event::Empty(e) | Event::Start(e) = &s.event
+            && xml::local(e) == "sheet"
+        {
+            let (Some(name), Some(id)) = (xml::attr(e, "name"), xml::prefixed_attr(e, "id")) else {
+                continue;
+            };
+            if let Some(rel) = rels
+                .iter()
+                .find(|r| r.id == id && r.kind.ends_with(package::REL_WORKSHEET))
+            {
+                out.insert(
+                    name,
+                    (xml::attr(e, "sheetId").unwrap_or_default(), rel.part.clone()),
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Each correction's new content, in the cell's own convention.
+fn plan(
+    scan: &sheet::Scan,
+    corrections: &[&Correction],
+    styles: &HashMap<u32, u32>,
+    percent: &HashMap<u32, bool>,
+) -> Vec<Write> {
+    let style_of = |pos: &Pos| scan.found.get(pos).map_or(0, |f| f.style);
+    let stored: Vec<Content> = corrections
+        .iter()
+        .map(|c| stored(c, percent.get(&style_of(&c.pos)).copied().unwrap_or(false)))
+        .collect();
+    // The figures formulas see once every correction is made.
+    let numbers: HashMap<Pos, Decimal> = corrections
+        .iter()
+        .zip(&stored)
+        .filter_map(|(c, s)| match s {
+            Content::Number(d) => Some((c.pos, *d)),
+            _ => None,
+        })
+        .collect();
+    corrections
+        .iter()
+        .zip(stored)
+        .map(|(c, content)| {
+            let style = style_of(&c.pos);
+            let content = match (&content, scan.found.get(&c.pos).and_then(|f| f.formula.as_ref())) {
+                (Content::Number(ours), Some(f)) => {
+                    let result = f.text.as_deref().and_then(|text| {
+                        formula::evaluate(text, &|row, col| scan.input(Pos::new(row, col), &numbers))
+                    });
+                    match result {
+                        Some(r) if same_figure(r, *ours) => Content::Recalculated(r),
+                        _ => content,
+                    }
+                }
+                _ => content,
+            };
+            Write {
+                pos: c.pos,
+                style: styles.get(&style).copied().unwrap_or(style),
+                content,
+            }
+        })
+        .collect()
+}
+
+/// A formula's result agrees with our figure as the rulebook compares them (to the cent; a
+/// fraction against its percent-point figure to the hundredth of a percent).
+fn same_figure(result: Decimal, ours: Decimal) -> bool {
+    let digits = ours.scale().max(2);
+    let round =
+        |d: Decimal| d.round_dp_with_strategy(digits, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    round(result) == round(ours)
+}
+
+/// What the cell stores: a rate in a percent-formatted cell as its fraction, text as text in
+/// the way it was written, numbers as numbers.
+fn stored(c: &Correction, percent_format: bool) -> Content {
+    let figure = match &c.value {
+        Value::Number(d) => *d,
+        other => return Content::Text(other.text()),
+    };
+    let was_text = match &c.original {
+        Value::Text(t) => Some(t.trim()),
+        _ => None,
+    };
+    if c.rate && percent_format {
+        return Content::Number(figure / Decimal::ONE_HUNDRED);
+    }
+    match was_text {
+        Some(t) if c.rate && t.ends_with(['%', '％']) => {
+            Content::Text(format!("{}%", num::fmt_plain(figure)))
+        }
+        Some(t) if !t.is_empty() && num::parse_number(t).is_some() => Content::Text(if t.contains(',') {
+            num::fmt_amount(figure)
+        } else {
+            num::fmt_plain(figure)
+        }),
+        _ => Content::Number(figure),
+    }
+}
+
+/// The note, with what became of a formula on the cell.
+fn with_formula(note: &str, found: Option<&sheet::Found>, content: &Content) -> String {
+    let Some(text) = found
+        .and_then(|f| f.formula.as_ref())
+        .and_then(|f| f.text.as_deref())
+    else {
+        return note.to_string();
+    };
+    match content {
+        Content::Recalculated(_) => format!("{note}\n本表公式 ={text} 按更正后的数值重新计算，公式保留"),
+        _ => format!("{note}\n原公式：={text}（结果与核算不符，已改为数值）"),
+    }
+}
+
+/// Put `notes` on the sheet `part`: into its comments part (made if it has none) and its VML
+/// drawing (made, and returned for `<legacyDrawing>`, if it has none).
+fn add_notes(
+    pkg: &mut Package,
+    part: &str,
+    legacy_drawing: Option<&str>,
+    notes: &[notes::Note],
+) -> Result<Option<String>, String> {
+    let rels = pkg.rels(part)?;
+    let existing = rels
+        .iter()
+        .find(|r| r.kind.ends_with(package::REL_COMMENTS))
+        .map(|r| r.part.clone());
+    let comments_part = match &existing {
+        Some(p) => p.clone(),
+        None => pkg.fresh_name("xl/comments", "xml"),
+    };
+    let old = match &existing {
+        Some(p) => pkg.read(p)?,
+        None => None,
+    };
+    let (bytes, boxes) = notes::comments(old.as_deref(), &comments_part, notes)?;
+    pkg.put(&comments_part, bytes);
+    if existing.is_none() {
+        pkg.add_rel(part, package::REL_COMMENTS, &comments_part)?;
+        pkg.add_content_type(
+            &comments_part,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml",
+            false,
+        )?;
+    }
+    if boxes.is_empty() {
+        return Ok(None);
+    }
+    // Shape numbers continue after every drawing's in the package.
+    let mut highest = 0;
+    for name in pkg
+        .names()
+        .into_iter()
+        .filter(|n| n.to_ascii_lowercase().ends_with(".vml"))
+    {
+        if let Some(bytes) = pkg.read(&name)? {
+            highest = highest.max(notes::max_shape_id(&String::from_utf8_lossy(&bytes)));
+        }
+    }
+    let vml = legacy_drawing
+        .and_then(|id| rels.iter().find(|r| r.id == id))
+        .map(|r| r.part.clone());
+    match vml {
+        Some(vml) => {
+            let text = pkg.read(&vml)?.ok_or_else(|| format!("{vml}: missing"))?;
+            let text = String::from_utf8_lossy(&text);
+            let out = notes::add_to_drawing(&text, &vml, &boxes, highest + 1)?;
+            pkg.put(&vml, out.into_bytes());
+            Ok(None)
+        }
+        None => {
+            let first = (highest / 1024 + 1) * 1024 + 1;
+            let vml = pkg.fresh_name("xl/drawings/vmlDrawing", "vml");
+            pkg.put(&vml, notes::new_drawing(&boxes, first).into_bytes());
+            pkg.add_content_type(
+                &vml,
+                "application/vnd.openxmlformats-officedocument.vmlDrawing",
+                true,
+            )?;
+            Ok(Some(pkg.add_rel(part, package::REL_VML, &vml)?))
+        }
+    }
+}
+
+/// Remove cells that no longer hold a formula from the calculation chain (Excel repairs a
+/// workbook whose chain names a value cell); an emptied chain is removed.
+fn drop_from_chain(
+    pkg: &mut Package,
+    workbook: &str,
+    chain: &Rel,
+    cells: &[(String, Pos)],
+) -> Result<(), String> {
+    if cells.is_empty() {
+        return Ok(());
+    }
+    let Some(bytes) = pkg.read(&chain.part)? else {
+        return Ok(());
+    };
+    let mut splices = xml::Splices::default();
+    let mut sheet = String::new();
+    let mut kept = 0usize;
+    // Whether the previous kept entry's sheet is the one the next entry inherits.
+    let mut carried = String::new();
+    for s in xml::events(&bytes, &chain.part)? {
+        let (Event::Empty(e) | Event::Start(e)) = &s.event else {
+            continue;
+        };
+        if xml::local(e) != "c" {
+            continue;
+        }
+        if let Some(i) = xml::attr(e, "i") {
+            sheet = i;
+        }
+        let pos = xml::attr(e, "r").and_then(|r| Pos::parse_a1(&r));
+        let gone = pos.is_some_and(|p| cells.iter().any(|(id, c)| *id == sheet && *c == p));
+        if gone {
+            splices.replace(s.start, s.end, String::new());
+        } else {
+            kept += 1;
+            // An entry without `i` belongs to the sheet of the entry before it, which may
+            // have been removed: name it.
+            if xml::attr(e, "i").is_none() && carried != sheet {
+                splices.replace(
+                    s.start,
+                    s.end,
+                    xml::start_tag(e, &[("i", &sheet)], matches!(s.event, Event::Empty(_))),
+                );
+            }
+            carried = sheet.clone();
+        }
+    }
+    if kept == 0 {
+        pkg.remove(&chain.part);
+        pkg.remove_rel(workbook, &chain.id)?;
+        return pkg.remove_content_type(&chain.part);
+    }
+    let out = splices.apply(&bytes, &chain.part)?;
+    pkg.put(&chain.part, out);
+    Ok(())
+}
+
+/// Ask the spreadsheet program to recalculate every formula when it opens the file, so the
+/// unit's formulas that read a corrected cell show the corrected result.
+fn recalculate_on_load(pkg: &mut Package, workbook: &str) -> Result<(), String> {
+    let bytes = pkg.read(workbook)?.ok_or("workbook part missing")?;
+    let mut splices = xml::Splices::default();
+    let mut prefix = String::new();
+    let mut depth = 0usize;
+    let mut done = false;
+    // calcPr's successors in the schema's order: a new calcPr goes before the first of them.
+    const AFTER: [&str; 9] = [
+        "oleSize",
+        "customWorkbookViews",
+        "pivotCaches",
+        "smartTagPr",
+        "smartTagTypes",
+        "webPublishing",
+        "fileRecoveryPr",
+        "webPublishObjects",
+        "extLst",
+    ];
+    for s in xml::events(&bytes, workbook)? {
+        match &s.event {
+            Event::Start(e) | Event::Empty(e) => {
+                let empty = matches!(s.event, Event::Empty(_));
+                let name = xml::local(e);
+                if depth == 0 {
+                    prefix = xml::prefix(e);
+                } else if depth == 1 && !done {
+                    if name == "calcPr" {
+                        splices.replace(
+                            s.start,
+                            s.end,
+                            xml::start_tag(e, &[("fullCalcOnLoad", "1")], empty),
+                        );
+                        done = true;
+                    } else if AFTER.contains(&name.as_str()) {
+                        splices.insert(s.start, format!("<{prefix}calcPr fullCalcOnLoad=\"1\"/>"));
+                        done = true;
+                    }
+                }
+                if !empty {
+                    depth += 1;
+                }
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && !done {
+                    splices.insert(s.start, format!("<{prefix}calcPr fullCalcOnLoad=\"1\"/>"));
+                    done = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    let out = splices.apply(&bytes, workbook)?;
+    pkg.put(workbook, out);
+    Ok(())
+}

@@ -1,0 +1,535 @@
+//! One worksheet part: find the cells to correct (and what formulas they hold), then write
+//! them back changed, leaving every other byte of the part as it was.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use quick_xml::events::Event;
+use rust_decimal::Decimal;
+
+use super::formula::{self, Input};
+use super::xml::{self, Spanned, Splices, TextBuf};
+use crate::grid::Pos;
+
+const RELATIONSHIPS_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+/// A formula on a cell, as found.
+#[derive(Debug, Clone)]
+pub struct Formula {
+    /// The `<f>` element's bytes.
+    pub span: (usize, usize),
+    /// `shared`, `array`, `dataTable`, or `None` for a normal formula.
+    pub kind: Option<String>,
+    pub si: Option<String>,
+    /// The formula text; for a member of a shared group, the group's text moved to this cell
+    /// (`None` when it could not be moved).
+    pub text: Option<String>,
+}
+
+impl Formula {
+    /// The first cell of a shared group: the one holding its text.
+    pub fn is_shared_master(&self) -> bool {
+        self.kind.as_deref() == Some("shared") && self.text.is_some() && self.si.is_some()
+    }
+}
+
+/// A cell to correct as the part holds it.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub span: (usize, usize),
+    pub style: u32,
+    pub formula: Option<Formula>,
+    /// `ph`: show phonetic text; the only attribute kept besides `r`, `s` and `t`.
+    pub phonetic: Option<String>,
+}
+
+struct RowSpan {
+    row: u32,
+    /// The start tag, and the position of `</row>` (`None` for `<row/>`).
+    start: (usize, usize),
+    close: Option<usize>,
+    /// Each cell's column and start.
+    cells: Vec<(u32, usize)>,
+}
+
+/// What a pass over the part found.
+pub struct Scan {
+    /// The SpreadsheetML prefix the part uses, with colon (`x:`), or `""`.
+    pub prefix: String,
+    pub found: HashMap<Pos, Found>,
+    /// Every cell's value as formulas see it (blank cells are absent).
+    pub inputs: HashMap<Pos, Input>,
+    /// Shared formula groups: the first cell and its text, by `si`.
+    masters: HashMap<String, (Pos, String)>,
+    /// Members of shared groups that only name their group: (si, cell, `<f>` span).
+    members: Vec<(String, Pos, (usize, usize))>,
+    rows: Vec<RowSpan>,
+    /// `<sheetData>`: the close tag's start, or the span of `<sheetData/>`.
+    sheet_data: Option<SheetData>,
+    /// Top-level children of `<worksheet>`: local name and start.
+    children: Vec<(String, usize)>,
+    worksheet_close: Option<usize>,
+    /// The relationship id of `<legacyDrawing>`, where notes are drawn.
+    pub legacy_drawing: Option<String>,
+    /// The prefix the root declares for relationship ids (`r:`).
+    relationship_prefix: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+enum SheetData {
+    Open { close: usize },
+    Empty { span: (usize, usize) },
+}
+
+/// Read the part once, keeping what the edits of `wanted` cells need.
+pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, String> {
+    let events = xml::events(bytes, part)?;
+    let mut scan = Scan {
+        prefix: String::new(),
+        found: HashMap::new(),
+        inputs: HashMap::new(),
+        masters: HashMap::new(),
+        members: Vec::new(),
+        rows: Vec::new(),
+        sheet_data: None,
+        children: Vec::new(),
+        worksheet_close: None,
+        legacy_drawing: None,
+        relationship_prefix: None,
+    };
+    let mut depth = 0usize;
+    let mut in_sheet_data = false;
+    // Inside `<f>` or `<v>` of the current cell: where its text goes.
+    let mut text_of: Option<&'static str> = None;
+    // Implicit positions, for parts that leave `r` out.
+    let mut next_row = 0u32;
+    let mut next_col = 0u32;
+    let mut cell: Option<CellBuild> = None;
+    for Spanned { start, end, event } in &events {
+        let (start, end) = (*start, *end);
+        match event {
+            Event::Start(e) | Event::Empty(e) => {
+                let empty = matches!(event, Event::Empty(_));
+                let name = xml::local(e);
+                match (depth, name.as_str()) {
+                    (0, _) => {
+                        scan.relationship_prefix = xml::declared_prefix(e, RELATIONSHIPS_NS);
+                    }
+                    (1, _) => {
+                        scan.children.push((name.clone(), start));
+                        if name == "sheetData" {
+                            scan.prefix = xml::prefix(e);
+                            if empty {
+                                scan.sheet_data = Some(SheetData::Empty { span: (start, end) });
+                            } else {
+                                in_sheet_data = true;
+                            }
+                        } else if name == "legacyDrawing" {
+                            scan.legacy_drawing = xml::prefixed_attr(e, "id");
+                        }
+                    }
+                    (2, "row") if in_sheet_data => {
+                        let row = xml::attr(e, "r")
+                            .and_then(|r| r.parse::<u32>().ok())
+                            .and_then(|r| r.checked_sub(1))
+                            .unwrap_or(next_row);
+                        next_row = row.saturating_add(1);
+                        next_col = 0;
+                        scan.rows.push(RowSpan {
+                            row,
+                            start: (start, end),
+                            close: None,
+                            cells: Vec::new(),
+                        });
+                    }
+                    (3, "c") if in_sheet_data => {
+                        let row = scan.rows.last().map_or(next_row, |r| r.row);
+                        let pos = xml::attr(e, "r")
+                            .and_then(|r| Pos::parse_a1(&r))
+                            .unwrap_or(Pos::new(row, next_col));
+                        next_col = pos.col.saturating_add(1);
+                        if let Some(r) = scan.rows.last_mut() {
+                            r.cells.push((pos.col, start));
+                        }
+                        let build = CellBuild {
+                            pos,
+                            start,
+                            style: xml::attr(e, "s").and_then(|s| s.parse().ok()).unwrap_or(0),
+                            kind: xml::attr(e, "t"),
+                            phonetic: xml::attr(e, "ph"),
+                            formula: None,
+                            value: TextBuf::default(),
+                            inline: false,
+                            has_value: false,
+                        };
+                        if empty {
+                            build.finish(&mut scan, (start, end), wanted);
+                        } else {
+                            cell = Some(build);
+                        }
+                    }
+                    (4, "f") => {
+                        if !empty {
+                            text_of = Some("f");
+                        }
+                        if let Some(c) = cell.as_mut() {
+                            c.formula = Some((
+                                Formula {
+                                    span: (start, end),
+                                    kind: xml::attr(e, "t"),
+                                    si: xml::attr(e, "si"),
+                                    text: None,
+                                },
+                                TextBuf::default(),
+                            ));
+                        }
+                    }
+                    (4, "v") => {
+                        if !empty {
+                            text_of = Some("v");
+                        }
+                        if let Some(c) = cell.as_mut() {
+                            c.has_value = true;
+                        }
+                    }
+                    (4, "is") => {
+                        if let Some(c) = cell.as_mut() {
+                            c.inline = true;
+                        }
+                    }
+                    _ => {}
+                }
+                if !empty {
+                    depth += 1;
+                }
+            }
+            Event::End(e) => {
+                depth = depth.saturating_sub(1);
+                let name = e.local_name().as_ref().to_string();
+                match (depth, name.as_str()) {
+                    (0, _) => scan.worksheet_close = Some(start),
+                    (1, "sheetData") => {
+                        in_sheet_data = false;
+                        scan.sheet_data = Some(SheetData::Open { close: start });
+                    }
+                    (2, "row") => {
+                        if let Some(r) = scan.rows.last_mut() {
+                            r.close = Some(start);
+                        }
+                    }
+                    (3, "c") => {
+                        if let Some(c) = cell.take() {
+                            let span = (c.start, end);
+                            c.finish(&mut scan, span, wanted);
+                        }
+                    }
+                    (4, "f") => {
+                        text_of = None;
+                        if let Some((f, _)) = cell.as_mut().and_then(|c| c.formula.as_mut()) {
+                            f.span.1 = end;
+                        }
+                    }
+                    (4, "v") => text_of = None,
+                    _ => {}
+                }
+            }
+            other => match (text_of, cell.as_mut()) {
+                (Some("f"), Some(c)) => {
+                    if let Some((_, text)) = c.formula.as_mut() {
+                        text.take(other);
+                    }
+                }
+                (Some(_), Some(c)) => {
+                    c.value.take(other);
+                }
+                _ => {}
+            },
+        }
+    }
+    scan.resolve_shared(wanted);
+    Ok(scan)
+}
+
+struct CellBuild {
+    pos: Pos,
+    start: usize,
+    style: u32,
+    kind: Option<String>,
+    phonetic: Option<String>,
+    formula: Option<(Formula, TextBuf)>,
+    value: TextBuf,
+    inline: bool,
+    has_value: bool,
+}
+
+impl CellBuild {
+    fn finish(self, scan: &mut Scan, span: (usize, usize), wanted: &HashSet<Pos>) {
+        let has_value = self.has_value && !self.value.0.trim().is_empty();
+        let input = match self.kind.as_deref() {
+            _ if self.inline => Input::Other,
+            Some("s" | "str" | "inlineStr" | "b" | "e" | "d") if has_value => Input::Other,
+            _ if has_value => (self.value.0.trim().parse::<f64>().ok())
+                .and_then(crate::num::from_f64)
+                .map_or(Input::Other, Input::Number),
+            _ => Input::Empty,
+        };
+        if input != Input::Empty {
+            scan.inputs.insert(self.pos, input);
+        }
+        let formula = self.formula.map(|(mut f, text)| {
+            let text = text.0;
+            if !text.is_empty() {
+                f.text = Some(text.clone());
+            }
+            match (&f.kind, &f.si) {
+                (Some(k), Some(si)) if k == "shared" && !text.is_empty() => {
+                    scan.masters.insert(si.clone(), (self.pos, text));
+                }
+                (Some(k), Some(si)) if k == "shared" => {
+                    scan.members.push((si.clone(), self.pos, f.span));
+                }
+                _ => {}
+            }
+            f
+        });
+        if wanted.contains(&self.pos) {
+            scan.found.insert(
+                self.pos,
+                Found {
+                    span,
+                    style: self.style,
+                    formula,
+                    phonetic: self.phonetic,
+                },
+            );
+        }
+    }
+}
+
+impl Scan {
+    /// Give the wanted members of shared groups their group's text, moved to their cell.
+    fn resolve_shared(&mut self, wanted: &HashSet<Pos>) {
+        for (si, pos, _) in &self.members {
+            if !wanted.contains(pos) {
+                continue;
+            }
+            let Some((master, text)) = self.masters.get(si) else {
+                continue;
+            };
+            let moved = formula::shift(
+                text,
+                i64::from(pos.row) - i64::from(master.row),
+                i64::from(pos.col) - i64::from(master.col),
+            );
+            if let Some(f) = self.found.get_mut(pos).and_then(|c| c.formula.as_mut()) {
+                f.text = moved;
+            }
+        }
+    }
+
+    /// The value a formula sees in a cell once `corrected` cells hold their new figures.
+    pub fn input(&self, pos: Pos, corrected: &HashMap<Pos, Decimal>) -> Input {
+        match corrected.get(&pos) {
+            Some(d) => Input::Number(*d),
+            None => self.inputs.get(&pos).cloned().unwrap_or(Input::Empty),
+        }
+    }
+}
+
+/// What one corrected cell becomes.
+#[derive(Debug, Clone)]
+pub struct Write {
+    pub pos: Pos,
+    pub style: u32,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    /// A number; the formula is dropped.
+    Number(Decimal),
+    /// Text, as an inline string; the formula is dropped.
+    Text(String),
+    /// The cell's formula stays; its cached result becomes this.
+    Recalculated(Decimal),
+}
+
+/// The part with `writes` made. `legacy_drawing`: a relationship id to add as the sheet's
+/// `<legacyDrawing>` (for new notes).
+pub fn rewrite(
+    bytes: &[u8],
+    part: &str,
+    scan: &Scan,
+    writes: &[Write],
+    legacy_drawing: Option<&str>,
+) -> Result<Vec<u8>, String> {
+    let p = &scan.prefix;
+    let mut splices = Splices::default();
+    // Shared groups whose first cell loses its formula: every other member gets the group's
+    // text written out, moved to its own cell.
+    let dropped: HashSet<&str> = writes
+        .iter()
+        .filter(|w| !matches!(w.content, Content::Recalculated(_)))
+        .filter_map(|w| scan.found.get(&w.pos)?.formula.as_ref())
+        .filter(|f| f.is_shared_master())
+        .filter_map(|f| f.si.as_deref())
+        .collect();
+    let written: HashSet<Pos> = writes.iter().map(|w| w.pos).collect();
+    for (si, pos, span) in &scan.members {
+        if !dropped.contains(si.as_str()) || written.contains(pos) {
+            continue;
+        }
+        let (master, text) = scan
+            .masters
+            .get(si)
+            .ok_or_else(|| format!("{part}: shared formula {si} has no first cell"))?;
+        let moved = formula::shift(
+            text,
+            i64::from(pos.row) - i64::from(master.row),
+            i64::from(pos.col) - i64::from(master.col),
+        )
+        .ok_or_else(|| format!("{part}: shared formula {si} cannot be moved to {pos}"))?;
+        splices.replace(span.0, span.1, format!("<{p}f>{}</{p}f>", xml::escape(&moved)));
+    }
+    let mut new_cells: BTreeMap<Pos, String> = BTreeMap::new();
+    for w in writes {
+        let found = scan.found.get(&w.pos);
+        let formula = match (&w.content, found.and_then(|c| c.formula.as_ref())) {
+            (Content::Recalculated(_), Some(f)) => {
+                let master_gone = f.kind.as_deref() == Some("shared")
+                    && !f.is_shared_master()
+                    && f.si.as_deref().is_some_and(|si| dropped.contains(si));
+                if master_gone {
+                    let text = f
+                        .text
+                        .as_deref()
+                        .ok_or_else(|| format!("{part}: shared formula at {} cannot be moved", w.pos))?;
+                    format!("<{p}f>{}</{p}f>", xml::escape(text))
+                } else {
+                    String::from_utf8_lossy(&bytes[f.span.0..f.span.1]).into_owned()
+                }
+            }
+            (Content::Recalculated(_), None) => {
+                return Err(format!("{part}: {} holds no formula to keep", w.pos));
+            }
+            _ => String::new(),
+        };
+        let phonetic = found
+            .and_then(|c| c.phonetic.as_deref())
+            .map(|ph| format!(" ph=\"{}\"", xml::escape(ph)))
+            .unwrap_or_default();
+        let head = format!("<{p}c r=\"{}\" s=\"{}\"{phonetic}", w.pos, w.style);
+        let cell = match &w.content {
+            Content::Number(d) | Content::Recalculated(d) => {
+                format!(
+                    "{head}>{formula}<{p}v>{}</{p}v></{p}c>",
+                    crate::num::fmt_plain(*d)
+                )
+            }
+            Content::Text(s) => format!(
+                "{head} t=\"inlineStr\"><{p}is><{p}t xml:space=\"preserve\">{}</{p}t></{p}is></{p}c>",
+                xml::escape(s)
+            ),
+        };
+        match found {
+            Some(c) => splices.replace(c.span.0, c.span.1, cell),
+            None => {
+                new_cells.insert(w.pos, cell);
+            }
+        }
+    }
+    insert_cells(bytes, scan, part, &new_cells, &mut splices)?;
+    if let Some(id) = legacy_drawing {
+        let (r, declare) = match &scan.relationship_prefix {
+            Some(r) => (r.clone(), String::new()),
+            None => ("r:".to_string(), format!(" xmlns:r=\"{RELATIONSHIPS_NS}\"")),
+        };
+        // The schema's order: `legacyDrawing` comes before these.
+        const AFTER: [&str; 8] = [
+            "legacyDrawingHF",
+            "drawingHF",
+            "picture",
+            "oleObjects",
+            "controls",
+            "webPublishItems",
+            "tableParts",
+            "extLst",
+        ];
+        let at = scan
+            .children
+            .iter()
+            .find(|(name, _)| AFTER.contains(&name.as_str()))
+            .map(|(_, at)| *at)
+            .or(scan.worksheet_close)
+            .ok_or_else(|| format!("{part}: no end of <worksheet>"))?;
+        splices.insert(at, format!("<{p}legacyDrawing{declare} {r}id=\"{id}\"/>"));
+    }
+    splices.apply(bytes, part)
+}
+
+/// Cells the part does not have yet, put in place: in their row in column order, or in a new
+/// row in row order.
+fn insert_cells(
+    bytes: &[u8],
+    scan: &Scan,
+    part: &str,
+    cells: &BTreeMap<Pos, String>,
+    splices: &mut Splices,
+) -> Result<(), String> {
+    if cells.is_empty() {
+        return Ok(());
+    }
+    let p = &scan.prefix;
+    let mut by_row: BTreeMap<u32, Vec<(u32, &String)>> = BTreeMap::new();
+    for (pos, xml) in cells {
+        by_row.entry(pos.row).or_default().push((pos.col, xml));
+    }
+    let mut new_rows: BTreeMap<usize, String> = BTreeMap::new();
+    for (row, cells) in by_row {
+        match scan.rows.iter().find(|r| r.row == row) {
+            Some(existing) => match existing.close {
+                Some(close) => {
+                    for (col, xml) in cells {
+                        let at = existing
+                            .cells
+                            .iter()
+                            .find(|(c, _)| *c > col)
+                            .map_or(close, |(_, at)| *at);
+                        splices.insert(at, xml.clone());
+                    }
+                }
+                None => {
+                    // `<row r="5" …/>`: open it, keeping its attributes.
+                    let (start, end) = existing.start;
+                    let tag = String::from_utf8_lossy(&bytes[start..end]);
+                    let open = tag.trim_end_matches('>').trim_end().trim_end_matches('/');
+                    let all: String = cells.iter().map(|(_, x)| x.as_str()).collect();
+                    splices.replace(start, end, format!("{open}>{all}</{p}row>"));
+                }
+            },
+            None => {
+                let at = match scan.rows.iter().find(|r| r.row > row) {
+                    Some(next) => next.start.0,
+                    None => match scan.sheet_data {
+                        Some(SheetData::Open { close, .. }) => close,
+                        Some(SheetData::Empty { .. }) => 0,
+                        None => return Err(format!("{part}: no <sheetData>")),
+                    },
+                };
+                let all: String = cells.iter().map(|(_, x)| x.as_str()).collect();
+                new_rows
+                    .entry(at)
+                    .or_default()
+                    .push_str(&format!("<{p}row r=\"{}\">{all}</{p}row>", row + 1));
+            }
+        }
+    }
+    if let Some(SheetData::Empty { span }) = scan.sheet_data {
+        let rows: String = new_rows.into_values().collect();
+        splices.replace(span.0, span.1, format!("<{p}sheetData>{rows}</{p}sheetData>"));
+    } else {
+        for (at, rows) in new_rows {
+            splices.insert(at, rows);
+        }
+    }
+    Ok(())
+}

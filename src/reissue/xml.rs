@@ -1,0 +1,204 @@
+//! Small tools for editing a package part in place: scan its XML with byte spans, then splice
+//! new text into the original bytes, so everything not edited stays exactly as the unit's
+//! program wrote it (prefixes, attribute order, white space).
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+/// One event of a part with the byte span it occupies.
+pub struct Spanned<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub event: Event<'a>,
+}
+
+/// Every event of `xml` in order, with spans; an XML error names the part.
+pub fn events<'a>(xml: &'a [u8], part: &str) -> Result<Vec<Spanned<'a>>, String> {
+    let mut reader = Reader::from_reader(xml);
+    let mut out = Vec::new();
+    loop {
+        let start = offset(reader.buffer_position());
+        let event = reader.read_event().map_err(|e| format!("{part}: {e}"))?;
+        let end = offset(reader.buffer_position());
+        if matches!(event, Event::Eof) {
+            return Ok(out);
+        }
+        out.push(Spanned { start, end, event });
+    }
+}
+
+fn offset(position: u64) -> usize {
+    usize::try_from(position).unwrap_or(usize::MAX)
+}
+
+/// The local name of an element (`x:c` → `c`).
+pub fn local(e: &BytesStart) -> String {
+    e.local_name().as_ref().to_string()
+}
+
+/// The prefix of an element with its colon (`x:c` → `x:`), `""` when unprefixed.
+pub fn prefix(e: &BytesStart) -> String {
+    e.name()
+        .prefix()
+        .map(|p| format!("{}:", p.as_ref()))
+        .unwrap_or_default()
+}
+
+/// An unprefixed attribute's value, unescaped.
+pub fn attr(e: &BytesStart, key: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == key)
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
+}
+
+/// A prefixed attribute's value by its local name (`r:id` → `id`), whatever the prefix.
+pub fn prefixed_attr(e: &BytesStart, local: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.prefix().is_some() && a.key.local_name().as_ref() == local)
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.into_owned())
+        })
+}
+
+/// The prefix (with colon) an element declares for `namespace`, if it declares one.
+pub fn declared_prefix(e: &BytesStart, namespace: &str) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        let key: &str = a.key.as_ref();
+        let name = key.strip_prefix("xmlns:")?;
+        (a.value.as_ref() == namespace).then(|| format!("{name}:"))
+    })
+}
+
+/// The element's start tag rewritten with `set` attributes replaced or added (values given
+/// unescaped), everything else as it was. `empty` writes `/>`.
+pub fn start_tag(e: &BytesStart, set: &[(&str, &str)], empty: bool) -> String {
+    let mut out = format!("<{}", e.name().as_ref());
+    for a in e.attributes().flatten() {
+        let key: &str = a.key.as_ref();
+        if set.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        let raw = a.value.replace('"', "&quot;");
+        out.push_str(&format!(" {key}=\"{raw}\""));
+    }
+    for (k, v) in set {
+        out.push_str(&format!(" {k}=\"{}\"", escape(v)));
+    }
+    out.push_str(if empty { "/>" } else { ">" });
+    out
+}
+
+/// Text for element content and attribute values.
+pub fn escape(text: &str) -> String {
+    quick_xml::escape::escape(text).into_owned()
+}
+
+/// Text content gathered across text events, references and CDATA.
+#[derive(Default)]
+pub struct TextBuf(pub String);
+
+impl TextBuf {
+    /// Add the event's text, if it is text; returns whether it was.
+    pub fn take(&mut self, event: &Event) -> bool {
+        match event {
+            Event::Text(t) => self.0.push_str(&t.xml10_content()),
+            Event::CData(c) => self.0.push_str(&c.xml10_content()),
+            Event::GeneralRef(r) => match r.resolve_char_ref() {
+                Ok(Some(c)) => self.0.push(c),
+                _ => {
+                    let entity = format!("&{};", r.xml10_content());
+                    if let Ok(s) = quick_xml::escape::unescape(&entity) {
+                        self.0.push_str(&s);
+                    }
+                }
+            },
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// Edits to one part's bytes: replace spans, insert at points; applied in one pass.
+#[derive(Default)]
+pub struct Splices {
+    edits: Vec<(usize, usize, String)>,
+}
+
+impl Splices {
+    pub fn replace(&mut self, start: usize, end: usize, text: String) {
+        self.edits.push((start, end, text));
+    }
+
+    pub fn insert(&mut self, at: usize, text: String) {
+        self.edits.push((at, at, text));
+    }
+
+    /// The part with every edit made. Insertions at one point keep their order; an edit that
+    /// overlaps an earlier one is an error (a bug here, reported rather than written).
+    pub fn apply(mut self, original: &[u8], part: &str) -> Result<Vec<u8>, String> {
+        self.edits.sort_by_key(|&(start, end, _)| (start, end));
+        let mut out = Vec::with_capacity(original.len() + 1024);
+        let mut at = 0;
+        for (start, end, text) in self.edits {
+            if start < at || end > original.len() {
+                return Err(format!("{part}: overlapping edits at byte {start}"));
+            }
+            out.extend_from_slice(&original[at..start]);
+            out.extend_from_slice(text.as_bytes());
+            at = end;
+        }
+        out.extend_from_slice(&original[at..]);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_cover_each_event_exactly() {
+        let xml = br#"<a x="1"><b>t&amp;u</b><c/></a>"#;
+        let evs = events(xml, "t").unwrap();
+        let texts: Vec<&[u8]> = evs.iter().map(|s| &xml[s.start..s.end]).collect();
+        assert_eq!(texts[0], br#"<a x="1">"#);
+        assert_eq!(texts[1], b"<b>");
+        assert!(texts.contains(&&b"<c/>"[..]));
+        assert_eq!(*texts.last().unwrap(), b"</a>");
+        let mut text = TextBuf::default();
+        for s in &evs {
+            text.take(&s.event);
+        }
+        assert_eq!(text.0, "t&u");
+    }
+
+    #[test]
+    fn splices_keep_everything_else() {
+        let mut s = Splices::default();
+        s.insert(3, "X".into());
+        s.replace(1, 2, "BB".into());
+        s.insert(3, "Y".into());
+        assert_eq!(s.apply(b"abcd", "t").unwrap(), b"aBBcXYd");
+    }
+
+    #[test]
+    fn start_tags_keep_other_attributes() {
+        let xml = br#"<x:xf numFmtId="10" fillId='0' xfId="0"/>"#;
+        let evs = events(xml, "t").unwrap();
+        let Event::Empty(e) = &evs[0].event else { panic!() };
+        assert_eq!(
+            start_tag(e, &[("fillId", "3"), ("applyFill", "1")], true),
+            r#"<x:xf numFmtId="10" xfId="0" fillId="3" applyFill="1"/>"#
+        );
+        assert_eq!(prefix(e), "x:");
+        assert_eq!(local(e), "xf");
+    }
+}

@@ -1,0 +1,481 @@
+//! `fix` on .xlsx/.xlsm inputs reissues the unit's own file: only the corrected cells change.
+//!
+//! Inputs: the seed-based samples with planted mistakes and the fixtures of other templates in
+//! tests/fixtures/reissue (an extra sheet and an image, a formula for 执行率, the filer's notes,
+//! a macro workbook, a LibreOffice-saved file, an Excel-style package with shared formulas and a
+//! calculation chain, prefixed XML). For each: every zip entry but the edited parts is
+//! byte-identical; calamine and openpyxl read every cell, style, merge and sheet the same except
+//! the corrected cells, which hold the expected figures; LibreOffice opens the file and
+//! recalculates the unit's own formulas to our figures; `check` on it finds nothing `fix` would
+//! correct.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use common::libreoffice::{formulas, recalculate, recalculating_profile, same, soffice_or_skip, value};
+use common::{bin, check, samples};
+use jixiao::report::{OutputForm, Report};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reissue")
+}
+
+/// The fixture files and the seed-based samples with planted fixable mistakes.
+fn inputs() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "xlsx" || e == "xlsm"))
+        .collect();
+    files.sort();
+    for name in ["total_and_grade.xlsx", "wrong_execution_score.xlsx"] {
+        files.push(samples().join("mistakes").join(name));
+    }
+    files
+}
+
+/// One correction as tests/fixtures/reissue/expected.json gives it (worked out by hand).
+#[derive(serde::Deserialize, Debug)]
+struct Expected {
+    file: String,
+    sheet: String,
+    cell: String,
+    code: String,
+    expected: String,
+    stored_as: String,
+    #[serde(default)]
+    keeps_formula: Option<bool>,
+}
+
+fn expected() -> Vec<Expected> {
+    let text = std::fs::read_to_string(fixtures().join("expected.json")).expect("expected.json");
+    serde_json::from_str(&text).expect("expected.json parses")
+}
+
+/// `fix` over copies of `files` in one folder: the output folder and the report.
+fn fix(files: &[PathBuf], extra: &[&str]) -> (tempfile::TempDir, PathBuf, Report) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).expect("in");
+    for f in files {
+        std::fs::copy(f, input.join(f.file_name().expect("name"))).expect("copy");
+    }
+    let out = tmp.path().join("out");
+    let status = bin()
+        .arg("fix")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .args(extra)
+        .status()
+        .expect("fix");
+    assert_eq!(status.code(), Some(1), "the inputs hold errors");
+    let report: Report =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).expect("report"))
+            .expect("json");
+    (tmp, out, report)
+}
+
+/// The corrections `check` reports for a file: sheet → cell → expected figure.
+fn fixed_cells(path: &Path) -> BTreeMap<String, BTreeMap<String, String>> {
+    let (report, _) = check(path);
+    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for form in report.files.iter().flat_map(|f| &f.forms) {
+        for finding in form.findings.iter().filter(|f| f.fixed) {
+            out.entry(form.sheet.clone())
+                .or_default()
+                .insert(finding.cell.clone(), finding.expected.clone());
+        }
+    }
+    out
+}
+
+fn entries(path: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).expect("open")).expect("zip");
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).expect("entry");
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).expect("read");
+            (f.name().expect("name").to_string(), bytes)
+        })
+        .collect()
+}
+
+/// Parts a reissue may edit or add: the sheets' XML and relationships, styles, the workbook
+/// (recalculate on load), content types, the calculation chain, notes and their drawings.
+fn editable(name: &str) -> bool {
+    name.starts_with("xl/worksheets/")
+        || name == "xl/styles.xml"
+        || name == "xl/workbook.xml"
+        || name == "[Content_Types].xml"
+        || name == "xl/calcChain.xml"
+        || name.starts_with("xl/comments")
+        || (name.starts_with("xl/drawings/") && name.ends_with(".vml"))
+}
+
+fn a1(cell: &str) -> (u32, u32) {
+    let letters: String = cell.chars().take_while(char::is_ascii_uppercase).collect();
+    let col = letters
+        .bytes()
+        .fold(0u32, |n, b| n * 26 + u32::from(b - b'A') + 1)
+        - 1;
+    let row: u32 = cell[letters.len()..].parse().expect("row");
+    (row - 1, col)
+}
+
+/// Every cell of every sheet, values and formulas (calamine).
+fn cells(path: &Path) -> BTreeMap<(String, u32, u32), (Data, String)> {
+    let mut wb: Xlsx<_> = open_workbook(path).expect("open");
+    let mut out = BTreeMap::new();
+    for sheet in wb.sheet_names() {
+        let values = wb.worksheet_range(&sheet).expect("values");
+        let start = values.start().unwrap_or((0, 0));
+        for (r, c, v) in values.used_cells() {
+            out.insert(
+                (sheet.clone(), start.0 + r as u32, start.1 + c as u32),
+                (v.clone(), String::new()),
+            );
+        }
+        let fs = wb.worksheet_formula(&sheet).expect("formulas");
+        let start = fs.start().unwrap_or((0, 0));
+        for (r, c, f) in fs.used_cells() {
+            if !f.is_empty() {
+                out.entry((sheet.clone(), start.0 + r as u32, start.1 + c as u32))
+                    .or_insert((Data::Empty, String::new()))
+                    .1 = f.clone();
+            }
+        }
+    }
+    out
+}
+
+fn merges(path: &Path) -> BTreeMap<String, Vec<String>> {
+    let mut wb: Xlsx<_> = open_workbook(path).expect("open");
+    wb.sheet_names()
+        .into_iter()
+        .map(|s| {
+            let mut m: Vec<String> = wb
+                .merge_cells_by_sheet_name(&s)
+                .expect("merges")
+                .iter()
+                .map(|d| format!("{:?}-{:?}", d.start, d.end))
+                .collect();
+            m.sort();
+            (s, m)
+        })
+        .collect()
+}
+
+fn number(d: &Data) -> Option<f64> {
+    match d {
+        Data::Float(f) => Some(*f),
+        Data::Int(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+#[test]
+fn reissued_files_change_only_the_corrected_cells() {
+    let files = inputs();
+    assert!(files.len() >= 8, "{files:?}");
+    let (_tmp, out, report) = fix(&files, &[]);
+    let all = expected();
+    let mut by_name: HashMap<&str, Vec<&Expected>> = HashMap::new();
+    for e in &all {
+        by_name.entry(e.file.as_str()).or_default().push(e);
+    }
+    let mut corrected_total = 0;
+    for input in &files {
+        let name = input.file_name().unwrap().to_str().unwrap();
+        let file = report
+            .files
+            .iter()
+            .find(|f| f.path == name)
+            .expect("in the report");
+        // The report says which output each input got; the name keeps the extension.
+        assert_eq!(
+            file.output_form,
+            Some(OutputForm::Reissued),
+            "{name}: {:?}",
+            file.output_note
+        );
+        assert_eq!(file.output.as_deref(), Some(name));
+        let output = out.join(name);
+
+        let fixed = fixed_cells(input);
+        assert!(!fixed.is_empty(), "{name} has something to correct");
+        // The hand-worked expectations agree with what check reports.
+        for e in by_name.get(name).into_iter().flatten() {
+            assert_eq!(
+                fixed.get(&e.sheet).and_then(|c| c.get(&e.cell)),
+                Some(&e.expected),
+                "{name} {} {} ({})",
+                e.sheet,
+                e.cell,
+                e.code
+            );
+        }
+
+        // Zip entries: nothing dropped; all but the edited parts byte-identical.
+        let (before, after) = (entries(input), entries(&output));
+        for (part, bytes) in &before {
+            let now = after
+                .get(part)
+                .unwrap_or_else(|| panic!("{name}: {part} was dropped"));
+            if !editable(part) {
+                assert!(now == bytes, "{name}: {part} changed");
+            }
+        }
+        // Only the sheets holding corrections are edited.
+        let edited_sheets = before
+            .iter()
+            .filter(|(p, b)| p.starts_with("xl/worksheets/sheet") && after.get(*p) != Some(*b))
+            .count();
+        assert_eq!(
+            edited_sheets,
+            fixed.len(),
+            "{name}: one sheet part per corrected sheet"
+        );
+
+        // calamine: every cell and formula the same but the corrected ones.
+        let (was, now) = (cells(input), cells(&output));
+        let corrected: BTreeSet<(String, u32, u32)> = fixed
+            .iter()
+            .flat_map(|(s, cells)| cells.keys().map(move |c| (s.clone(), a1(c).0, a1(c).1)))
+            .collect();
+        for (key, value) in &was {
+            if corrected.contains(key) {
+                continue;
+            }
+            assert_eq!(now.get(key), Some(value), "{name}: {key:?}");
+        }
+        for key in now.keys() {
+            assert!(
+                was.contains_key(key) || corrected.contains(key),
+                "{name}: new cell {key:?}"
+            );
+        }
+        assert_eq!(merges(input), merges(&output), "{name}: merged cells");
+
+        // The corrected cells hold the expected figures, in the cell's own convention.
+        for (sheet, cells) in &fixed {
+            for (cell, figure) in cells {
+                let (r, c) = a1(cell);
+                let (value, formula) = now
+                    .get(&(sheet.clone(), r, c))
+                    .cloned()
+                    .unwrap_or((Data::Empty, String::new()));
+                let hand = by_name
+                    .get(name)
+                    .and_then(|es| es.iter().find(|e| &e.sheet == sheet && &e.cell == cell));
+                let fraction = hand.is_some_and(|e| e.stored_as == "number-fraction");
+                let want: f64 = figure
+                    .parse::<f64>()
+                    .ok()
+                    .map_or(f64::NAN, |f| if fraction { f / 100.0 } else { f });
+                match number(&value) {
+                    Some(got) => assert!((got - want).abs() < 0.000_05, "{name} {cell}: {got} ≠ {want}"),
+                    None => assert!(
+                        matches!(&value, Data::String(s) if s.starts_with(figure.as_str()) || figure.is_empty()),
+                        "{name} {cell}: {value:?} for {figure}"
+                    ),
+                }
+                if let Some(keeps) = hand.and_then(|e| e.keeps_formula) {
+                    assert_eq!(!formula.is_empty(), keeps, "{name} {cell}: formula {formula:?}");
+                }
+                corrected_total += 1;
+            }
+        }
+
+        // check on the reissued file finds nothing fix would correct.
+        assert!(
+            fixed_cells(&output).is_empty(),
+            "{name}: {:?}",
+            fixed_cells(&output)
+        );
+    }
+    assert!(corrected_total >= 15, "{corrected_total} corrected cells checked");
+}
+
+/// openpyxl, an independent reader, sees the same workbook but the corrected cells: values,
+/// fonts, borders, number formats, fills, merges, widths, validations, names, print settings,
+/// images and the filer's notes.
+#[test]
+fn openpyxl_reads_the_unit_file_unchanged_but_the_corrected_cells() {
+    let python = std::process::Command::new("python3")
+        .args(["-c", "import openpyxl"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !python {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "python3 with openpyxl is missing in CI: .ci/run must install it"
+        );
+        eprintln!("SKIPPED: python3 with openpyxl is not installed");
+        return;
+    }
+    let files = inputs();
+    let (_tmp, out, _) = fix(&files, &[]);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reissue_compare.py");
+    for input in &files {
+        let name = input.file_name().unwrap().to_str().unwrap();
+        let cells: BTreeMap<String, Vec<String>> = fixed_cells(input)
+            .into_iter()
+            .map(|(s, c)| (s, c.into_keys().collect()))
+            .collect();
+        let result = std::process::Command::new("python3")
+            .arg(&script)
+            .arg(input)
+            .arg(out.join(name))
+            .arg(serde_json::to_string(&cells).expect("json"))
+            .output()
+            .expect("python3");
+        assert!(
+            result.status.success(),
+            "{name}:\n{}{}",
+            String::from_utf8_lossy(&result.stdout),
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+}
+
+/// LibreOffice opens every reissued file, and recalculating it gives the cached value of every
+/// formula — the unit's own SUM over corrected scores included, which then equals our figure.
+#[test]
+fn libreoffice_recalculates_the_units_formulas_to_our_figures() {
+    let Some(soffice) = soffice_or_skip() else {
+        return;
+    };
+    let files = inputs();
+    let (tmp, out, _) = fix(&files, &[]);
+    let profile = recalculating_profile(tmp.path());
+    let hand = expected();
+    let mut kept = 0;
+    for (i, input) in files.iter().enumerate() {
+        let name = input.file_name().unwrap().to_str().unwrap();
+        let output = out.join(name);
+        let dir = tmp.path().join(format!("lo{i}"));
+        // Saved as .xlsx whatever the input (LibreOffice names the copy by the input's stem).
+        let copy = tmp.path().join(format!("copy{i}.xlsx"));
+        std::fs::copy(&output, &copy).expect("copy");
+        let recalced = recalculate(&soffice, &profile, &copy, &dir);
+        let mut checked = 0;
+        for (sheet, row, col, formula) in formulas(&output) {
+            let cached = value(&output, &sheet, row, col);
+            let fresh = value(&recalced, &sheet, row, col);
+            assert!(
+                same(&cached, &fresh),
+                "{name} [{sheet}] ({row},{col}) ={formula}: cached {cached:?}, LibreOffice {fresh:?}"
+            );
+            checked += 1;
+        }
+        for e in hand
+            .iter()
+            .filter(|e| e.file == name && e.keeps_formula == Some(true))
+        {
+            let (r, c) = a1(&e.cell);
+            let fresh = value(&recalced, &e.sheet, r, c);
+            let want: f64 = e.expected.parse().expect("figure");
+            assert!(
+                same(&fresh, &Data::Float(want)),
+                "{name} {}: LibreOffice {fresh:?}, expected {want}",
+                e.cell
+            );
+            kept += 1;
+        }
+        let _ = checked;
+    }
+    assert!(kept >= 2, "the unit's SUM formulas over corrected scores: {kept}");
+}
+
+/// `--standard` writes the standard template for every input, and formats we cannot write
+/// (.ods, .xls) get it without asking; the summary links each file and names its output form.
+#[test]
+fn standard_template_on_request_and_for_other_formats() {
+    let mistakes = samples().join("mistakes");
+    let files = vec![
+        mistakes.join("wrong_execution_score.xlsx"),
+        mistakes.join("wrong_indicator_score.ods"),
+        mistakes.join("wrong_rate.xls"),
+        fixtures().join("macro.xlsm"),
+    ];
+    let (_tmp, out, report) = fix(&files, &[]);
+    let form = |name: &str| {
+        let f = report.files.iter().find(|f| f.path == name).expect(name);
+        (f.output.clone().unwrap_or_default(), f.output_form)
+    };
+    assert_eq!(
+        form("wrong_execution_score.xlsx"),
+        ("wrong_execution_score.xlsx".into(), Some(OutputForm::Reissued))
+    );
+    assert_eq!(
+        form("macro.xlsm"),
+        ("macro.xlsm".into(), Some(OutputForm::Reissued))
+    );
+    assert_eq!(
+        form("wrong_indicator_score.ods"),
+        ("wrong_indicator_score.xlsx".into(), Some(OutputForm::Standard))
+    );
+    assert_eq!(
+        form("wrong_rate.xls"),
+        ("wrong_rate.xlsx".into(), Some(OutputForm::Standard))
+    );
+    // The macro part travels with the reissued .xlsm.
+    assert!(entries(&out.join("macro.xlsm")).contains_key("xl/vbaProject.bin"));
+    let summary = summary_links(&out.join("summary.xlsx"));
+    assert!(
+        summary.contains(&("原表更正：macro.xlsm".to_string(), "macro.xlsm".to_string())),
+        "{summary:?}"
+    );
+    assert!(
+        summary.contains(&(
+            "标准模板：wrong_rate.xlsx".to_string(),
+            "wrong_rate.xlsx".to_string()
+        )),
+        "{summary:?}"
+    );
+
+    let (_tmp, out, report) = fix(&files, &["--standard"]);
+    for f in &report.files {
+        assert_eq!(f.output_form, Some(OutputForm::Standard), "{}", f.path);
+        assert!(
+            f.output.as_deref().is_some_and(|o| o.ends_with(".xlsx")),
+            "{:?}",
+            f.output
+        );
+    }
+    // The standard template is ours, not the unit's file: its sheets are named by project.
+    let wb: Xlsx<_> = open_workbook(out.join("macro.xlsx")).expect("open");
+    assert!(!entries(&out.join("macro.xlsx")).contains_key("xl/vbaProject.bin"));
+    assert!(!wb.sheet_names().is_empty());
+}
+
+/// The 项目汇总 sheet's 更正后的工作簿 cells: (text, link target).
+fn summary_links(path: &Path) -> Vec<(String, String)> {
+    let mut wb: Xlsx<_> = open_workbook(path).expect("open");
+    let range = wb.worksheet_range("项目汇总").expect("项目汇总");
+    let formulas = wb.worksheet_formula("项目汇总").expect("formulas");
+    let header = range.rows().next().expect("header");
+    let col = header
+        .iter()
+        .position(|d| matches!(d, Data::String(s) if s == "更正后的工作簿"))
+        .expect("更正后的工作簿 column");
+    let start = range.start().expect("non-empty");
+    let mut out = Vec::new();
+    for (r, row) in range.rows().enumerate().skip(1) {
+        if let Some(Data::String(text)) = row.get(col) {
+            // =HYPERLINK("target","text"), by absolute position (the ranges start apart).
+            let at = (start.0 + r as u32, start.1 + col as u32);
+            let formula = formulas.get_value(at).cloned().unwrap_or_default();
+            let target = formula.split('"').nth(1).unwrap_or_default().to_string();
+            out.push((text.clone(), target));
+        }
+    }
+    out
+}
