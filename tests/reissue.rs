@@ -479,3 +479,52 @@ fn summary_links(path: &Path) -> Vec<(String, String)> {
     }
     out
 }
+
+/// A package the reissue cannot edit (here a styles part without fills) still gets its
+/// corrections: in the standard template, with the reason in the report and the summary.
+#[test]
+fn a_package_that_cannot_be_edited_falls_back_to_the_standard_template() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let source = samples().join("mistakes/total_and_grade.xlsx");
+    let broken = tmp.path().join("no_fills.xlsx");
+    {
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&source).expect("open")).expect("zip");
+        let mut out = zip::ZipWriter::new(std::fs::File::create(&broken).expect("create"));
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).expect("entry");
+            let name = f.name().expect("name").to_string();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).expect("read");
+            if name == "xl/styles.xml" {
+                let text = String::from_utf8(bytes).expect("utf-8");
+                let (start, end) = (
+                    text.find("<fills").expect("fills"),
+                    text.find("</fills>").expect("fills"),
+                );
+                bytes = format!("{}{}", &text[..start], &text[end + "</fills>".len()..]).into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .expect("start");
+            std::io::Write::write_all(&mut out, &bytes).expect("write");
+        }
+        out.finish().expect("finish");
+    }
+    let (_tmp, out, report) = fix(&[broken], &[]);
+    let file = &report.files[0];
+    assert_eq!(file.output_form, Some(OutputForm::Standard));
+    assert!(
+        file.output_note
+            .as_deref()
+            .is_some_and(|n| n.contains("xl/styles.xml") && n.contains("标准模板")),
+        "{:?}",
+        file.output_note
+    );
+    // The corrections are in the standard template all the same.
+    let fixed = fixed_cells(&out.join("no_fills.xlsx"));
+    assert!(fixed.is_empty(), "{fixed:?}");
+    let summary = summary_links(&out.join("summary.xlsx"));
+    assert_eq!(
+        summary,
+        vec![("标准模板：no_fills.xlsx".to_string(), "no_fills.xlsx".to_string())]
+    );
+}

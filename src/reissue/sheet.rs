@@ -20,15 +20,16 @@ pub struct Formula {
     /// `shared`, `array`, `dataTable`, or `None` for a normal formula.
     pub kind: Option<String>,
     pub si: Option<String>,
+    /// The first cell of a shared group: the one holding the group's text.
+    pub master: bool,
     /// The formula text; for a member of a shared group, the group's text moved to this cell
     /// (`None` when it could not be moved).
     pub text: Option<String>,
 }
 
 impl Formula {
-    /// The first cell of a shared group: the one holding its text.
     pub fn is_shared_master(&self) -> bool {
-        self.kind.as_deref() == Some("shared") && self.text.is_some() && self.si.is_some()
+        self.master
     }
 }
 
@@ -177,6 +178,7 @@ pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, Str
                                     span: (start, end),
                                     kind: xml::attr(e, "t"),
                                     si: xml::attr(e, "si"),
+                                    master: false,
                                     text: None,
                                 },
                                 TextBuf::default(),
@@ -282,6 +284,7 @@ impl CellBuild {
             }
             match (&f.kind, &f.si) {
                 (Some(k), Some(si)) if k == "shared" && !text.is_empty() => {
+                    f.master = true;
                     scan.masters.insert(si.clone(), (self.pos, text));
                 }
                 (Some(k), Some(si)) if k == "shared" => {
@@ -532,4 +535,147 @@ fn insert_cells(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn pos(a1: &str) -> Pos {
+        Pos::parse_a1(a1).unwrap()
+    }
+
+    fn edit(xml: &str, writes: &[(&str, Content)], legacy: Option<&str>) -> String {
+        let wanted: HashSet<Pos> = writes.iter().map(|(a, _)| pos(a)).collect();
+        let scan = scan(xml.as_bytes(), "sheet", &wanted).unwrap();
+        let writes: Vec<Write> = writes
+            .iter()
+            .map(|(a, c)| Write {
+                pos: pos(a),
+                style: 9,
+                content: c.clone(),
+            })
+            .collect();
+        String::from_utf8(rewrite(xml.as_bytes(), "sheet", &scan, &writes, legacy).unwrap()).unwrap()
+    }
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    const HEAD: &str = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#;
+
+    #[test]
+    fn replaces_values_and_keeps_every_other_byte() {
+        let xml = format!(
+            r#"{HEAD}<sheetData><row r="7" spans="1:9"><c r="G7" s="3"><v>10</v></c><c r="H7" s="4" t="s"><v>12</v></c><c r="I7" s="5"><f>H7*G7</f><v>9</v></c></row></sheetData><pageMargins left="0.7"/></worksheet>"#
+        );
+        let out = edit(
+            &xml,
+            &[
+                ("H7", Content::Number(d("0.9844"))),
+                ("I7", Content::Recalculated(d("9.844"))),
+            ],
+            Some("rId9"),
+        );
+        assert_eq!(
+            out,
+            format!(
+                r#"{HEAD}<sheetData><row r="7" spans="1:9"><c r="G7" s="3"><v>10</v></c><c r="H7" s="9"><v>0.9844</v></c><c r="I7" s="9"><f>H7*G7</f><v>9.844</v></c></row></sheetData><pageMargins left="0.7"/><legacyDrawing r:id="rId9"/></worksheet>"#
+            )
+        );
+    }
+
+    #[test]
+    fn reads_implicit_positions_and_formula_inputs() {
+        // No `r` on rows or cells: positions follow from order.
+        let xml = format!(
+            r#"{HEAD}<sheetData><row><c><v>1</v></c><c><v>2.5</v></c></row><row><c t="s"><v>0</v></c><c><f>A1+B1</f><v>3</v></c></row></sheetData></worksheet>"#
+        );
+        let scan = scan(xml.as_bytes(), "sheet", &[pos("B2")].into()).unwrap();
+        assert_eq!(scan.inputs[&pos("B1")], Input::Number(d("2.5")));
+        assert_eq!(scan.inputs[&pos("A2")], Input::Other);
+        let f = scan.found[&pos("B2")].formula.as_ref().unwrap();
+        assert_eq!(f.text.as_deref(), Some("A1+B1"));
+        let out = edit(&xml, &[("B2", Content::Text("优".into()))], None);
+        assert!(
+            out.contains(
+                r#"<c r="B2" s="9" t="inlineStr"><is><t xml:space="preserve">优</t></is></c></row>"#
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn dropping_a_shared_formulas_first_cell_writes_out_the_others() {
+        let xml = format!(
+            r#"{HEAD}<sheetData><row r="16"><c r="H16"><f t="shared" ref="H16:H18" si="0">G16*2</f><v>8</v></c></row><row r="17"><c r="H17"><f t="shared" si="0"/><v>6</v></c></row><row r="18"><c r="H18"><f t="shared" si="0"/><v>4</v></c></row></sheetData></worksheet>"#
+        );
+        let out = edit(
+            &xml,
+            &[
+                ("H16", Content::Number(d("5"))),
+                ("H18", Content::Recalculated(d("4"))),
+            ],
+            None,
+        );
+        assert!(out.contains(r#"<c r="H16" s="9"><v>5</v></c>"#), "{out}");
+        assert!(out.contains(r#"<c r="H17"><f>G17*2</f><v>6</v></c>"#), "{out}");
+        assert!(
+            out.contains(r#"<c r="H18" s="9"><f>G18*2</f><v>4</v></c>"#),
+            "{out}"
+        );
+        // Kept when the first cell keeps its formula.
+        let out = edit(&xml, &[("H17", Content::Number(d("5")))], None);
+        assert!(out.contains(r#"<f t="shared" ref="H16:H18" si="0">G16*2</f>"#));
+        assert!(out.contains(r#"<c r="H18"><f t="shared" si="0"/><v>4</v></c>"#));
+    }
+
+    #[test]
+    fn missing_cells_and_rows_are_put_in_order() {
+        let xml = format!(
+            r#"{HEAD}<sheetData><row r="2"><c r="A2"><v>1</v></c><c r="D2"><v>4</v></c></row><row r="4" ht="20" customHeight="1"/><row r="9"><c r="A9"><v>1</v></c></row></sheetData></worksheet>"#
+        );
+        let out = edit(
+            &xml,
+            &[
+                ("B2", Content::Number(d("2"))),
+                ("E2", Content::Number(d("5"))),
+                ("C4", Content::Number(d("3"))),
+                ("A6", Content::Number(d("6"))),
+                ("A12", Content::Number(d("12"))),
+            ],
+            None,
+        );
+        assert!(out.contains(r#"<c r="A2"><v>1</v></c><c r="B2" s="9"><v>2</v></c><c r="D2"><v>4</v></c><c r="E2" s="9"><v>5</v></c></row>"#), "{out}");
+        assert!(out.contains(r#"<row r="4" ht="20" customHeight="1"><c r="C4" s="9"><v>3</v></c></row><row r="6"><c r="A6" s="9"><v>6</v></c></row><row r="9">"#), "{out}");
+        assert!(
+            out.contains(r#"<row r="12"><c r="A12" s="9"><v>12</v></c></row></sheetData>"#),
+            "{out}"
+        );
+        let empty = format!(r#"{HEAD}<sheetData/></worksheet>"#);
+        let out = edit(&empty, &[("A1", Content::Number(d("1")))], None);
+        assert!(
+            out.contains(r#"<sheetData><row r="1"><c r="A1" s="9"><v>1</v></c></row></sheetData>"#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn prefixed_parts_get_prefixed_elements() {
+        let xml = r#"<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row></x:sheetData><x:tableParts count="0"/></x:worksheet>"#;
+        let out = edit(
+            xml,
+            &[("A1", Content::Number(d("2"))), ("B1", Content::Number(d("3")))],
+            Some("rId3"),
+        );
+        assert!(
+            out.contains(
+                r#"<x:c r="A1" s="9"><x:v>2</x:v></x:c><x:c r="B1" s="9"><x:v>3</x:v></x:c></x:row>"#
+            ),
+            "{out}"
+        );
+        assert!(out.contains(r#"<x:legacyDrawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rId3"/><x:tableParts"#), "{out}");
+    }
 }
