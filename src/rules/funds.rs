@@ -378,7 +378,21 @@ pub(crate) fn shown(field: &Field, reported: &Reported) -> String {
     match reported {
         Reported::Blank => "表中未填".to_string(),
         Reported::Wrong(e) => format!("表中为 {e}"),
-        Reported::Number(_) => format!("表中为 {}", field.text()),
+        Reported::Number(_) => match figure::read(field) {
+            // A fraction shown with a percent format: say it as the filer sees it.
+            f @ Figure::Number {
+                percent: Percent::Format,
+                ..
+            } => match f.percent_points() {
+                Some(points) => format!(
+                    "表中显示为 {}%（单元格值 {}）",
+                    fmt_plain(round2(points)),
+                    field.text()
+                ),
+                None => format!("表中为 {}", field.text()),
+            },
+            _ => format!("表中为 {}", field.text()),
+        },
     }
 }
 

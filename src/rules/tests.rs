@@ -267,6 +267,16 @@ fn execution_rate_typed_as_a_fraction_or_blank() {
     // The same fraction shown with a percent format means 98.44 %.
     form.funds.rate.percent = true;
     assert!(run(&form).findings.is_empty());
+    // A wrong one is described as it shows, with the value the cell holds.
+    set(&mut form.funds.rate, "0.894892272727273");
+    form.funds.rate.percent = true;
+    let f = only(&form);
+    assert!(
+        f.message
+            .ends_with("表中显示为 89.49%（单元格值 0.894892272727273）"),
+        "{}",
+        f.message
+    );
     let mut form = seed();
     set(&mut form.funds.rate, "");
     let f = only(&form);
