@@ -531,7 +531,11 @@ fn output(
                     note: None,
                 });
             }
-            Err(e) => note = Some(format!("无法在原文件上直接更正（{e}），已改用标准模板输出")),
+            Err(e) => {
+                note = Some(format!(
+                    "该文件的内部结构无法在原表上直接更正（技术细节：{e}），已改用标准模板输出"
+                ))
+            }
         }
     }
     Ok(Output {
