@@ -83,7 +83,6 @@ enum SheetData {
 
 /// Read the part once, keeping what the edits of `wanted` cells need.
 pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, String> {
-    let events = xml::events(bytes, part)?;
     let mut scan = Scan {
         prefix: String::new(),
         found: HashMap::new(),
@@ -105,9 +104,9 @@ pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, Str
     let mut next_row = 0u32;
     let mut next_col = 0u32;
     let mut cell: Option<CellBuild> = None;
-    for Spanned { start, end, event } in &events {
-        let (start, end) = (*start, *end);
-        match event {
+    for spanned in xml::stream(bytes, part) {
+        let Spanned { start, end, event } = spanned?;
+        match &event {
             Event::Start(e) | Event::Empty(e) => {
                 let empty = matches!(event, Event::Empty(_));
                 let name = xml::local(e);

@@ -12,18 +12,49 @@ pub struct Spanned<'a> {
     pub event: Event<'a>,
 }
 
-/// Every event of `xml` in order, with spans; an XML error names the part.
+/// Every event of `xml` in order, with spans; an XML error names the part. For small parts;
+/// a sheet is read with [`stream`], which holds one event at a time.
 pub fn events<'a>(xml: &'a [u8], part: &str) -> Result<Vec<Spanned<'a>>, String> {
-    let mut reader = Reader::from_reader(xml);
-    let mut out = Vec::new();
-    loop {
-        let start = offset(reader.buffer_position());
-        let event = reader.read_event().map_err(|e| format!("{part}: {e}"))?;
-        let end = offset(reader.buffer_position());
-        if matches!(event, Event::Eof) {
-            return Ok(out);
+    stream(xml, part).collect()
+}
+
+/// The events of `xml` one at a time, with spans.
+pub fn stream<'a>(xml: &'a [u8], part: &str) -> Stream<'a> {
+    Stream {
+        reader: Reader::from_reader(xml),
+        part: part.to_string(),
+        done: false,
+    }
+}
+
+pub struct Stream<'a> {
+    reader: Reader<&'a [u8]>,
+    part: String,
+    done: bool,
+}
+
+impl<'a> Iterator for Stream<'a> {
+    type Item = Result<Spanned<'a>, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
         }
-        out.push(Spanned { start, end, event });
+        let start = offset(self.reader.buffer_position());
+        match self.reader.read_event() {
+            Ok(Event::Eof) => {
+                self.done = true;
+                None
+            }
+            Ok(event) => {
+                let end = offset(self.reader.buffer_position());
+                Some(Ok(Spanned { start, end, event }))
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(format!("{}: {e}", self.part)))
+            }
+        }
     }
 }
 
