@@ -14,6 +14,29 @@ pub struct Change {
     pub code: Code,
 }
 
+impl Change {
+    /// The note on a corrected cell (the standard template's and the reissued file's alike):
+    /// the original value, the new one and the rule. A long text (a 自评结论 paragraph) is shown
+    /// by its start, where the grade word is.
+    pub fn note(&self, now: &Value) -> String {
+        let shown = |v: &Value| {
+            let t = v.text();
+            match t.chars().count() {
+                0 => "（空）".to_string(),
+                n if n > 24 => format!("{}…", t.chars().take(24).collect::<String>()),
+                _ => t,
+            }
+        };
+        format!(
+            "原值：{}\n更正为：{}\n依据：{} {}",
+            shown(&self.original),
+            shown(now),
+            self.code.as_str(),
+            self.code.title()
+        )
+    }
+}
+
 /// One value of the form with the input cell it came from (`None` when the form has no cell
 /// for it, e.g. a layout without 年初预算数).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -347,5 +370,36 @@ impl Form {
         out.push((&self.total, false));
         out.push((&self.conclusion, false));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_show_a_long_text_by_its_start() {
+        let change = Change {
+            original: Value::Text(
+                "良。自评为良的理由：一是项目年度目标任务设置合理，在项目期限内全面达成预期指标".into(),
+            ),
+            code: Code::GradeMismatch,
+        };
+        let note = change.note(&Value::Text(
+            "优。自评为优的理由：一是项目年度目标任务设置合理".into(),
+        ));
+        assert_eq!(
+            note,
+            "原值：良。自评为良的理由：一是项目年度目标任务设置合理…\n更正为：优。自评为优的理由：一是项目年度目标任务设置合理\n依据：grade-mismatch 自评等级有误"
+        );
+        let blank = Change {
+            original: Value::Empty,
+            code: Code::ExecutionRateMismatch,
+        };
+        assert!(
+            blank
+                .note(&Value::Number(rust_decimal::Decimal::new(9844, 2)))
+                .starts_with("原值：（空）\n更正为：98.44\n")
+        );
     }
 }

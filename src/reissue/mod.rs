@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use quick_xml::events::Event;
 use rust_decimal::Decimal;
 
-use crate::form::{Change, Field, Form};
+use crate::form::Form;
 use crate::grid::{Pos, Value};
 use crate::num;
 use package::{Package, Rel};
@@ -60,29 +60,10 @@ pub fn corrections(form: &Form) -> Vec<Correction> {
                 original: change.original.clone(),
                 value: field.value.clone(),
                 rate,
-                note: note(field, change),
+                note: change.note(&field.value),
             })
         })
         .collect()
-}
-
-fn note(field: &Field, change: &Change) -> String {
-    // A long text (a 自评结论 paragraph) is shown by its start: the grade word leads it.
-    let shown = |v: &Value| {
-        let t = v.text();
-        match t.chars().count() {
-            0 => "（空）".to_string(),
-            n if n > 24 => format!("{}…", t.chars().take(24).collect::<String>()),
-            _ => t,
-        }
-    };
-    format!(
-        "原值：{}\n更正为：{}\n依据：{} {}",
-        shown(&change.original),
-        shown(&field.value),
-        change.code.as_str(),
-        change.code.title()
-    )
 }
 
 /// Whether `reissue` can write this input's format: an Office Open XML workbook (a zip).

@@ -449,18 +449,7 @@ fn year_line(field: &Field) -> String {
 
 /// The text of the note on a corrected cell.
 fn change_note(field: &Field) -> Option<String> {
-    let change = field.change.as_ref()?;
-    let shown = |v: &Value| {
-        let t = v.text();
-        if t.is_empty() { "（空）".to_string() } else { t }
-    };
-    Some(format!(
-        "原值：{}\n更正为：{}\n依据：{} {}",
-        shown(&change.original),
-        shown(&field.value),
-        change.code.as_str(),
-        change.code.title()
-    ))
+    Some(field.change.as_ref()?.note(&field.value))
 }
 
 /// A rectangle of cells, zero-based and inclusive.
