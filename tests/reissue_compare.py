@@ -25,7 +25,7 @@ def style(cell, with_fill=True):
     a = cell.alignment
     out = (
         (f.name, f.sz, f.b, f.i, f.u, f.color.rgb if f.color is not None else None),
-        tuple(getattr(b, side).style for side in ("left", "right", "top", "bottom")),
+        tuple(getattr(getattr(b, side), "style", None) for side in ("left", "right", "top", "bottom")),
         cell.number_format,
         (a.horizontal, a.vertical, a.wrap_text, a.indent, a.text_rotation),
         (cell.protection.locked, cell.protection.hidden),

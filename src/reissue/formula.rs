@@ -3,8 +3,8 @@
 //!
 //! - [`shift`]: a shared formula's text as it applies to another cell of its range (Excel keeps
 //!   the text once, on the range's first cell; the others only name the group).
-//! - [`evaluate`]: the small arithmetic forms use (`SUM`, `ROUND`, `+ - * /`, cell references
-//!   of the same sheet), so a formula whose inputs we corrected can be kept when it gives our
+//! - [`evaluate`]: the small arithmetic forms use (`+ - * / %`, comparisons, `SUM`, `MIN`,
+//!   `MAX`, `ABS`, `ROUND`, `IF`, cell references of the same sheet), so a formula whose inputs we corrected can be kept when it gives our
 //!   figure. Anything else — other functions, other sheets, text — is `None`: the caller then
 //!   writes our figure as a value and keeps the formula in the cell's note.
 
@@ -191,7 +191,7 @@ enum Token {
     Number(Decimal),
     Ref(CellRef),
     Func(String),
-    Op(char),
+    Op(&'static str),
     Open,
     Close,
     Comma,
@@ -201,10 +201,12 @@ enum Token {
 fn tokens(formula: &str) -> Option<Vec<Token>> {
     let pieces = pieces(formula)?;
     let mut out = Vec::new();
-    for (i, piece) in pieces.iter().enumerate() {
+    let mut i = 0;
+    while let Some(piece) = pieces.get(i) {
+        i += 1;
         match piece {
             Piece::Word(w) => {
-                let next_open = matches!(pieces.get(i + 1), Some(Piece::Verbatim("(")));
+                let next_open = matches!(pieces.get(i), Some(Piece::Verbatim("(")));
                 if next_open {
                     out.push(Token::Func(w.to_ascii_uppercase()));
                 } else if let Some(r) = CellRef::parse(w) {
@@ -216,22 +218,64 @@ fn tokens(formula: &str) -> Option<Vec<Token>> {
                     return None;
                 }
             }
-            Piece::Verbatim(s) => match *s {
-                " " | "\n" | "\r" | "\t" => {}
-                "(" => out.push(Token::Open),
-                ")" => out.push(Token::Close),
-                "," => out.push(Token::Comma),
-                ":" => out.push(Token::Colon),
-                "+" | "-" | "*" | "/" | "%" => out.push(Token::Op(s.chars().next()?)),
-                _ => return None,
-            },
+            Piece::Verbatim(s) => {
+                // Two-character comparisons arrive as two pieces.
+                let next = match pieces.get(i) {
+                    Some(Piece::Verbatim(n)) => *n,
+                    _ => "",
+                };
+                let token = match (*s, next) {
+                    (" " | "\n" | "\r" | "\t", _) => continue,
+                    ("<", ">") => Token::Op("<>"),
+                    ("<", "=") => Token::Op("<="),
+                    (">", "=") => Token::Op(">="),
+                    ("(", _) => Token::Open,
+                    (")", _) => Token::Close,
+                    (",", _) => Token::Comma,
+                    (":", _) => Token::Colon,
+                    ("+", _) => Token::Op("+"),
+                    ("-", _) => Token::Op("-"),
+                    ("*", _) => Token::Op("*"),
+                    ("/", _) => Token::Op("/"),
+                    ("%", _) => Token::Op("%"),
+                    ("=", _) => Token::Op("="),
+                    ("<", _) => Token::Op("<"),
+                    (">", _) => Token::Op(">"),
+                    _ => return None,
+                };
+                if matches!(token, Token::Op("<>" | "<=" | ">=")) {
+                    i += 1;
+                }
+                out.push(token);
+            }
         }
     }
     Some(out)
 }
 
+/// A value while evaluating: a number (a comparison gives 1 or 0), or an error such as a
+/// division by zero — which an `IF` may still discard, as Excel does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Val {
+    Num(Decimal),
+    Err,
+}
+
+impl Val {
+    fn map2(self, other: Val, f: impl Fn(Decimal, Decimal) -> Option<Decimal>) -> Val {
+        match (self, other) {
+            (Val::Num(a), Val::Num(b)) => f(a, b).map_or(Val::Err, Val::Num),
+            _ => Val::Err,
+        }
+    }
+}
+
+fn truth(b: bool) -> Decimal {
+    if b { Decimal::ONE } else { Decimal::ZERO }
+}
+
 /// The formula's result with `cell` giving each referenced cell's value, or `None` when the
-/// formula is not one this evaluates (see the module documentation).
+/// formula is not one this evaluates (see the module documentation) or its result is an error.
 pub fn evaluate(formula: &str, cell: &dyn Fn(u32, u32) -> Input) -> Option<Decimal> {
     let tokens = tokens(formula)?;
     let mut parser = Parser {
@@ -239,10 +283,18 @@ pub fn evaluate(formula: &str, cell: &dyn Fn(u32, u32) -> Input) -> Option<Decim
         at: 0,
         cell,
     };
-    let value = parser.expr()?;
-    (parser.at == tokens.len()).then_some(value)
+    let value = parser.comparison()?;
+    if parser.at != tokens.len() {
+        return None;
+    }
+    match value {
+        Val::Num(d) => Some(d),
+        Val::Err => None,
+    }
 }
 
+/// Recursive descent over the tokens. `None`: a formula this does not read (give up);
+/// `Some(Val::Err)`: it reads, and its value is an error.
 struct Parser<'a> {
     tokens: &'a [Token],
     at: usize,
@@ -269,147 +321,210 @@ impl Parser<'_> {
         }
     }
 
-    fn expr(&mut self) -> Option<Decimal> {
+    fn comparison(&mut self) -> Option<Val> {
+        let left = self.expr()?;
+        let op = match self.peek() {
+            Some(Token::Op(op @ ("=" | "<>" | "<" | ">" | "<=" | ">="))) => *op,
+            _ => return Some(left),
+        };
+        self.at += 1;
+        let right = self.expr()?;
+        Some(left.map2(right, |a, b| {
+            Some(truth(match op {
+                "=" => a == b,
+                "<>" => a != b,
+                "<" => a < b,
+                ">" => a > b,
+                "<=" => a <= b,
+                _ => a >= b,
+            }))
+        }))
+    }
+
+    fn expr(&mut self) -> Option<Val> {
         let mut value = self.term()?;
         loop {
-            if self.eat(&Token::Op('+')) {
-                value = value.checked_add(self.term()?)?;
-            } else if self.eat(&Token::Op('-')) {
-                value = value.checked_sub(self.term()?)?;
+            if self.eat(&Token::Op("+")) {
+                value = value.map2(self.term()?, |a, b| a.checked_add(b));
+            } else if self.eat(&Token::Op("-")) {
+                value = value.map2(self.term()?, |a, b| a.checked_sub(b));
             } else {
                 return Some(value);
             }
         }
     }
 
-    fn term(&mut self) -> Option<Decimal> {
+    fn term(&mut self) -> Option<Val> {
         let mut value = self.unary()?;
         loop {
-            if self.eat(&Token::Op('*')) {
-                value = value.checked_mul(self.unary()?)?;
-            } else if self.eat(&Token::Op('/')) {
-                value = value.checked_div(self.unary()?)?;
+            if self.eat(&Token::Op("*")) {
+                value = value.map2(self.unary()?, |a, b| a.checked_mul(b));
+            } else if self.eat(&Token::Op("/")) {
+                value = value.map2(self.unary()?, |a, b| a.checked_div(b));
             } else {
                 return Some(value);
             }
         }
     }
 
-    fn unary(&mut self) -> Option<Decimal> {
-        if self.eat(&Token::Op('-')) {
-            return Some(-self.unary()?);
+    fn unary(&mut self) -> Option<Val> {
+        if self.eat(&Token::Op("-")) {
+            return Some(match self.unary()? {
+                Val::Num(d) => Val::Num(-d),
+                Val::Err => Val::Err,
+            });
         }
-        if self.eat(&Token::Op('+')) {
+        if self.eat(&Token::Op("+")) {
             return self.unary();
         }
         let mut value = self.primary()?;
-        while self.eat(&Token::Op('%')) {
-            value = value.checked_div(Decimal::ONE_HUNDRED)?;
+        while self.eat(&Token::Op("%")) {
+            value = value.map2(Val::Num(Decimal::ONE_HUNDRED), |a, b| a.checked_div(b));
         }
         Some(value)
     }
 
-    fn number_at(&self, r: CellRef) -> Option<Decimal> {
+    fn value_at(&self, r: CellRef) -> Option<Val> {
         match (self.cell)(r.row, r.col) {
-            Input::Empty => Some(Decimal::ZERO),
-            Input::Number(d) => Some(d),
+            Input::Empty => Some(Val::Num(Decimal::ZERO)),
+            Input::Number(d) => Some(Val::Num(d)),
             Input::Other => None,
         }
     }
 
-    fn primary(&mut self) -> Option<Decimal> {
+    fn primary(&mut self) -> Option<Val> {
         match self.bump()?.clone() {
-            Token::Number(d) => Some(d),
+            Token::Number(d) => Some(Val::Num(d)),
             Token::Ref(r) => {
                 if self.peek() == Some(&Token::Colon) {
                     return None;
                 }
-                self.number_at(r)
+                self.value_at(r)
             }
             Token::Open => {
-                let value = self.expr()?;
+                let value = self.comparison()?;
                 self.eat(&Token::Close).then_some(value)
             }
             Token::Func(name) => {
                 if !self.eat(&Token::Open) {
                     return None;
                 }
-                match name.as_str() {
-                    "SUM" => self.sum(),
-                    "ROUND" => {
-                        let value = self.expr()?;
-                        if !self.eat(&Token::Comma) {
-                            return None;
-                        }
-                        let places = self.expr()?;
-                        if !self.eat(&Token::Close) || !places.fract().is_zero() {
-                            return None;
-                        }
-                        let places = u32::try_from(places.mantissa()).ok().filter(|&p| p <= 10)?;
-                        Some(value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero))
-                    }
-                    _ => None,
-                }
+                self.function(&name)
             }
             _ => None,
         }
     }
 
-    /// `SUM(` … `)`: ranges and references skip text and blanks, as Excel's SUM does; other
-    /// arguments are expressions.
-    fn sum(&mut self) -> Option<Decimal> {
-        let mut total = Decimal::ZERO;
-        if self.eat(&Token::Close) {
-            return Some(total);
-        }
-        loop {
-            let single = match (self.peek(), self.tokens.get(self.at + 1)) {
-                (Some(Token::Ref(a)), Some(Token::Colon)) => {
-                    let a = *a;
-                    self.at += 2;
-                    let Some(Token::Ref(b)) = self.bump().cloned() else {
+    /// A function call after its `(`: through its `)`.
+    fn function(&mut self, name: &str) -> Option<Val> {
+        match name {
+            "SUM" => self.aggregate(|values| values.iter().try_fold(Decimal::ZERO, |t, v| t.checked_add(*v))),
+            "MIN" => self.aggregate(|values| Some(values.iter().copied().min().unwrap_or(Decimal::ZERO))),
+            "MAX" => self.aggregate(|values| Some(values.iter().copied().max().unwrap_or(Decimal::ZERO))),
+            "ABS" => {
+                let value = self.comparison()?;
+                self.eat(&Token::Close)
+                    .then(|| value.map2(Val::Num(Decimal::ZERO), |a, _| Some(a.abs())))
+            }
+            "ROUND" => {
+                let value = self.comparison()?;
+                if !self.eat(&Token::Comma) {
+                    return None;
+                }
+                let places = self.comparison()?;
+                if !self.eat(&Token::Close) {
+                    return None;
+                }
+                Some(value.map2(places, |v, p| {
+                    if !p.fract().is_zero() {
                         return None;
-                    };
-                    total = total.checked_add(self.sum_range(a, b)?)?;
-                    None
-                }
-                (Some(Token::Ref(a)), Some(Token::Comma | Token::Close)) => Some(*a),
-                _ => {
-                    total = total.checked_add(self.expr()?)?;
-                    None
-                }
-            };
-            if let Some(r) = single {
-                self.at += 1;
-                if let Input::Number(d) = (self.cell)(r.row, r.col) {
-                    total = total.checked_add(d)?;
-                }
+                    }
+                    let p = u32::try_from(p.normalize().mantissa())
+                        .ok()
+                        .filter(|&p| p <= 10)?;
+                    Some(v.round_dp_with_strategy(p, RoundingStrategy::MidpointAwayFromZero))
+                }))
             }
-            if self.eat(&Token::Close) {
-                return Some(total);
+            "IF" => {
+                let condition = self.comparison()?;
+                if !self.eat(&Token::Comma) {
+                    return None;
+                }
+                let then = self.comparison()?;
+                let otherwise = if self.eat(&Token::Comma) {
+                    self.comparison()?
+                } else {
+                    Val::Num(Decimal::ZERO)
+                };
+                if !self.eat(&Token::Close) {
+                    return None;
+                }
+                Some(match condition {
+                    Val::Num(c) if !c.is_zero() => then,
+                    Val::Num(_) => otherwise,
+                    Val::Err => Val::Err,
+                })
             }
-            if !self.eat(&Token::Comma) {
-                return None;
-            }
+            _ => None,
         }
     }
 
-    fn sum_range(&self, a: CellRef, b: CellRef) -> Option<Decimal> {
+    /// `SUM`/`MIN`/`MAX` arguments through `)`: ranges and references skip text and blanks, as
+    /// Excel's do; other arguments are expressions.
+    fn aggregate(&mut self, f: impl Fn(&[Decimal]) -> Option<Decimal>) -> Option<Val> {
+        let mut values = Vec::new();
+        let mut error = false;
+        if !self.eat(&Token::Close) {
+            loop {
+                match (self.peek(), self.tokens.get(self.at + 1)) {
+                    (Some(Token::Ref(a)), Some(Token::Colon)) => {
+                        let a = *a;
+                        self.at += 2;
+                        let Some(Token::Ref(b)) = self.bump().cloned() else {
+                            return None;
+                        };
+                        self.range(a, b, &mut values)?;
+                    }
+                    (Some(Token::Ref(a)), Some(Token::Comma | Token::Close)) => {
+                        let a = *a;
+                        self.at += 1;
+                        self.range(a, a, &mut values)?;
+                    }
+                    _ => match self.comparison()? {
+                        Val::Num(d) => values.push(d),
+                        Val::Err => error = true,
+                    },
+                }
+                if self.eat(&Token::Close) {
+                    break;
+                }
+                if !self.eat(&Token::Comma) {
+                    return None;
+                }
+            }
+        }
+        if error {
+            return Some(Val::Err);
+        }
+        Some(f(&values).map_or(Val::Err, Val::Num))
+    }
+
+    /// The numbers of a range, in order.
+    fn range(&self, a: CellRef, b: CellRef, values: &mut Vec<Decimal>) -> Option<()> {
         let (top, bottom) = (a.row.min(b.row), a.row.max(b.row));
         let (left, right) = (a.col.min(b.col), a.col.max(b.col));
         let cells = u64::from(bottom - top + 1) * u64::from(right - left + 1);
         if cells > MAX_RANGE_CELLS {
             return None;
         }
-        let mut total = Decimal::ZERO;
         for row in top..=bottom {
             for col in left..=right {
                 if let Input::Number(d) = (self.cell)(row, col) {
-                    total = total.checked_add(d)?;
+                    values.push(d);
                 }
             }
         }
-        Some(total)
+        Some(())
     }
 }
 
@@ -471,12 +586,21 @@ mod tests {
         assert_eq!(eval("SUM(H16,H17,1)", &cells), Some(d("20.5")));
         assert_eq!(eval("ROUND(F7/E7*100,2)", &cells), Some(d("98.44")));
         assert_eq!(eval("ROUND(F7/E7,4)*G7", &cells), Some(d("9.844")));
+        assert_eq!(eval("ROUND(F7/E7*100,2.0)", &cells), Some(d("98.44")));
         assert_eq!(eval("-(H16-H17)*2", &cells), Some(d("-1")));
         assert_eq!(eval("50%*G7", &cells), Some(d("5")));
+        // The score of 预算执行率 as offices write it, and guards against dividing by zero.
+        assert_eq!(eval("ROUND(G7*MIN(F7/E7,1),2)", &cells), Some(d("9.84")));
+        assert_eq!(eval("IF(E7>0,ROUND(F7/E7*100,2),0)", &cells), Some(d("98.44")));
+        assert_eq!(eval("IF(A1=0,0,F7/A1)", &cells), Some(d("0")));
+        assert_eq!(eval("IF(A1<>0,F7/A1,\"\")", &cells), None);
+        assert_eq!(eval("MAX(H16:H17,0)+ABS(-1)", &cells), Some(d("11")));
+        assert_eq!(eval("IF(H16>=10,1,2)+IF(H16<=9,1,2)", &cells), Some(d("3")));
         // Not evaluated: text in arithmetic, division by zero, other functions and sheets.
         assert_eq!(eval("H18+1", &cells), None);
         assert_eq!(eval("F7/A1", &cells), None);
-        assert_eq!(eval("IF(H16>0,1,0)", &cells), None);
+        assert_eq!(eval("TEXT(H16,\"0.00\")", &cells), None);
+        assert_eq!(eval("F7/A1+IF(1,0,1)", &cells), None);
         assert_eq!(eval("Sheet2!A1", &cells), None);
         assert_eq!(eval("SUM(H16:H17", &cells), None);
         assert_eq!(eval("H16 H17", &cells), None);

@@ -79,12 +79,15 @@ pub fn reissue(bytes: &[u8], corrections: &[Correction]) -> Result<Vec<u8>, Stri
     if corrections.is_empty() {
         return Ok(bytes.to_vec());
     }
-    let workbook = pkg
+    let root = pkg
         .rels("")?
         .into_iter()
         .find(|r| r.kind.ends_with(package::REL_OFFICE_DOCUMENT))
-        .map(|r| r.part)
         .ok_or("no workbook part")?;
+    if root.kind.starts_with("http://purl.oclc.org/") {
+        pkg.ns = &package::STRICT;
+    }
+    let workbook = root.part;
     let book_rels = pkg.rels(&workbook)?;
     let sheets = sheets(&mut pkg, &workbook, &book_rels)?;
     let mut by_sheet: BTreeMap<&str, Vec<&Correction>> = BTreeMap::new();
@@ -117,7 +120,10 @@ pub fn reissue(bytes: &[u8], corrections: &[Correction]) -> Result<Vec<u8>, Stri
     pkg.put(&styles_part, highlighted.bytes);
     let mut dropped_formulas: Vec<(String, Pos)> = Vec::new();
     for (sheet_id, part, bytes, scan, cs) in &scans {
-        let writes = plan(scan, cs, &highlighted.styles, &highlighted.percent);
+        let (writes, texts): (Vec<Write>, Vec<String>) =
+            plan(scan, cs, &highlighted.styles, &highlighted.percent)
+                .into_iter()
+                .unzip();
         for w in &writes {
             let had_formula = scan.found.get(&w.pos).is_some_and(|f| f.formula.is_some());
             if had_formula && !matches!(w.content, Content::Recalculated(_)) {
@@ -126,14 +132,11 @@ pub fn reissue(bytes: &[u8], corrections: &[Correction]) -> Result<Vec<u8>, Stri
         }
         let notes: Vec<notes::Note> = writes
             .iter()
-            .zip(cs.iter())
-            .map(|(w, c)| notes::Note {
-                pos: w.pos,
-                text: with_formula(&c.note, scan.found.get(&w.pos), &w.content),
-            })
+            .zip(texts)
+            .map(|(w, text)| notes::Note { pos: w.pos, text })
             .collect();
         let legacy = add_notes(&mut pkg, part, scan.legacy_drawing.as_deref(), &notes)?;
-        let out = sheet::rewrite(bytes, part, scan, &writes, legacy.as_deref())?;
+        let out = sheet::rewrite(bytes, part, scan, &writes, legacy.as_deref(), pkg.ns)?;
         pkg.put(part, out);
     }
     if let Some(chain) = book_rels
@@ -181,7 +184,7 @@ fn plan(
     corrections: &[&Correction],
     styles: &HashMap<u32, u32>,
     percent: &HashMap<u32, bool>,
-) -> Vec<Write> {
+) -> Vec<(Write, String)> {
     let style_of = |pos: &Pos| scan.found.get(pos).map_or(0, |f| f.style);
     let stored: Vec<Content> = corrections
         .iter()
@@ -201,23 +204,43 @@ fn plan(
         .zip(stored)
         .map(|(c, content)| {
             let style = style_of(&c.pos);
-            let content = match (&content, scan.found.get(&c.pos).and_then(|f| f.formula.as_ref())) {
-                (Content::Number(ours), Some(f)) => {
-                    let result = f.text.as_deref().and_then(|text| {
-                        formula::evaluate(text, &|row, col| scan.input(Pos::new(row, col), &numbers))
-                    });
+            let formula = scan
+                .found
+                .get(&c.pos)
+                .and_then(|f| f.formula.as_ref())
+                .map(|f| f.text.as_deref().unwrap_or(""));
+            let (content, note) = match (content, formula) {
+                (content, None) => (content, c.note.clone()),
+                (Content::Number(ours), Some(text)) => {
+                    let result =
+                        formula::evaluate(text, &|row, col| scan.input(Pos::new(row, col), &numbers));
                     match result {
-                        Some(r) if same_figure(r, *ours) => Content::Recalculated(r),
-                        _ => content,
+                        Some(r) if same_figure(r, ours) => (
+                            Content::Recalculated(r),
+                            format!("{}\n本表公式 ={text} 按更正后的数值重新计算，公式保留", c.note),
+                        ),
+                        Some(r) => (
+                            Content::Number(ours),
+                            format!(
+                                "{}\n原公式：={text}，算得 {}，与核定值不符，已改为核定值",
+                                c.note,
+                                num::fmt_plain(r.round_dp(4))
+                            ),
+                        ),
+                        None => (
+                            Content::Number(ours),
+                            format!("{}\n原公式：={text}（无法核验其结果，已改为核定值）", c.note),
+                        ),
                     }
                 }
-                _ => content,
+                (content, Some(text)) => (content, format!("{}\n原公式：={text}，已改为核定内容", c.note)),
             };
-            Write {
+            let write = Write {
                 pos: c.pos,
                 style: styles.get(&style).copied().unwrap_or(style),
                 content,
-            }
+            };
+            (write, note)
         })
         .collect()
 }
@@ -258,20 +281,6 @@ fn stored(c: &Correction, percent_format: bool) -> Content {
     }
 }
 
-/// The note, with what became of a formula on the cell.
-fn with_formula(note: &str, found: Option<&sheet::Found>, content: &Content) -> String {
-    let Some(text) = found
-        .and_then(|f| f.formula.as_ref())
-        .and_then(|f| f.text.as_deref())
-    else {
-        return note.to_string();
-    };
-    match content {
-        Content::Recalculated(_) => format!("{note}\n本表公式 ={text} 按更正后的数值重新计算，公式保留"),
-        _ => format!("{note}\n原公式：={text}（结果与核算不符，已改为数值）"),
-    }
-}
-
 /// Put `notes` on the sheet `part`: into its comments part (made if it has none) and its VML
 /// drawing (made, and returned for `<legacyDrawing>`, if it has none).
 fn add_notes(
@@ -293,7 +302,7 @@ fn add_notes(
         Some(p) => pkg.read(p)?,
         None => None,
     };
-    let (bytes, boxes) = notes::comments(old.as_deref(), &comments_part, notes)?;
+    let (bytes, boxes) = notes::comments(old.as_deref(), &comments_part, pkg.ns.main, notes)?;
     pkg.put(&comments_part, bytes);
     if existing.is_none() {
         pkg.add_rel(part, package::REL_COMMENTS, &comments_part)?;

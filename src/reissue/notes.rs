@@ -12,8 +12,6 @@ use crate::grid::Pos;
 /// Who the notes are by, as Excel shows it above a note.
 pub const AUTHOR: &str = "jixiao";
 
-const MAIN_NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
-
 /// A note to add.
 pub struct Note {
     pub pos: Pos,
@@ -22,10 +20,16 @@ pub struct Note {
 
 /// The comments part with `notes` added; the cells that need a new note box (those without a
 /// note of the filer's).
-pub fn comments(existing: Option<&[u8]>, part: &str, notes: &[Note]) -> Result<(Vec<u8>, Vec<Pos>), String> {
+/// `main`: the SpreadsheetML namespace of a new comments part (the package's flavour).
+pub fn comments(
+    existing: Option<&[u8]>,
+    part: &str,
+    main: &str,
+    notes: &[Note],
+) -> Result<(Vec<u8>, Vec<Pos>), String> {
     let Some(bytes) = existing else {
         let mut out = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<comments xmlns=\"{MAIN_NS}\"><authors><author>{AUTHOR}</author></authors><commentList>"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<comments xmlns=\"{main}\"><authors><author>{AUTHOR}</author></authors><commentList>"
         );
         for note in notes {
             out.push_str(&comment(&note.pos, "0", "", &note.text));
@@ -204,7 +208,7 @@ mod tests {
                 text: "原值 <5>".into(),
             },
         ];
-        let (out, boxes) = comments(Some(theirs.as_bytes()), "c", &notes).unwrap();
+        let (out, boxes) = comments(Some(theirs.as_bytes()), "c", "main", &notes).unwrap();
         let out = String::from_utf8(out).unwrap();
         assert_eq!(boxes, vec![Pos::parse_a1("H20").unwrap()]);
         assert!(out.contains("<author>张三</author><author>jixiao</author>"));

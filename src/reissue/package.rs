@@ -18,13 +18,34 @@ pub const REL_CALC_CHAIN: &str = "/calcChain";
 pub const REL_COMMENTS: &str = "/comments";
 pub const REL_VML: &str = "/vmlDrawing";
 
-const REL_NS_BASE: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+/// The namespaces of what we add to a package: Transitional (what Excel writes by default) or
+/// Strict ISO 29500 ("Strict Open XML"), matching the package's own.
+#[derive(Debug)]
+pub struct Namespaces {
+    pub main: &'static str,
+    /// Relationship ids in parts (`r:id`), and the base of relationship types.
+    pub relationships: &'static str,
+}
+
+pub const TRANSITIONAL: Namespaces = Namespaces {
+    main: "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    relationships: "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+};
+
+pub const STRICT: Namespaces = Namespaces {
+    main: "http://purl.oclc.org/ooxml/spreadsheetml/main",
+    relationships: "http://purl.oclc.org/ooxml/officeDocument/relationships",
+};
 
 pub struct Package<'a> {
     archive: ZipArchive<Cursor<&'a [u8]>>,
     index: HashMap<String, usize>,
+    /// Entry names by their lower case: part names are case-insensitive (a relationship may
+    /// say `styles.xml` of an entry stored as `Styles.xml`).
+    folded: HashMap<String, String>,
     /// Edited and new parts by name; `None`: removed.
     changes: BTreeMap<String, Option<Vec<u8>>>,
+    pub ns: &'static Namespaces,
 }
 
 /// One relationship of a part.
@@ -39,17 +60,35 @@ pub struct Rel {
 impl<'a> Package<'a> {
     pub fn open(bytes: &'a [u8]) -> Result<Self, String> {
         let archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("zip: {e}"))?;
-        let index = (0..archive.len())
+        let index: HashMap<String, usize> = (0..archive.len())
             .filter_map(|i| Some((archive.name_for_index(i)?.ok()?.to_string(), i)))
+            .collect();
+        let folded = index
+            .keys()
+            .map(|k: &String| (k.to_lowercase(), k.clone()))
             .collect();
         Ok(Package {
             archive,
             index,
+            folded,
             changes: BTreeMap::new(),
+            ns: &TRANSITIONAL,
         })
     }
 
+    /// The entry's name as stored, for a part name in any case.
+    fn stored_name(&self, name: &str) -> String {
+        if self.index.contains_key(name) || self.changes.contains_key(name) {
+            return name.to_string();
+        }
+        self.folded
+            .get(&name.to_lowercase())
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
     pub fn has(&self, name: &str) -> bool {
+        let name = &self.stored_name(name);
         match self.changes.get(name) {
             Some(change) => change.is_some(),
             None => self.index.contains_key(name),
@@ -58,6 +97,7 @@ impl<'a> Package<'a> {
 
     /// A part's bytes as they stand (edited or original); `None` when absent.
     pub fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, String> {
+        let name = &self.stored_name(name);
         if let Some(change) = self.changes.get(name) {
             return Ok(change.clone());
         }
@@ -71,11 +111,11 @@ impl<'a> Package<'a> {
     }
 
     pub fn put(&mut self, name: &str, bytes: Vec<u8>) {
-        self.changes.insert(name.to_string(), Some(bytes));
+        self.changes.insert(self.stored_name(name), Some(bytes));
     }
 
     pub fn remove(&mut self, name: &str) {
-        self.changes.insert(name.to_string(), None);
+        self.changes.insert(self.stored_name(name), None);
     }
 
     /// The relationships of `part` (empty when it has none).
@@ -113,7 +153,8 @@ impl<'a> Package<'a> {
             .find(|id| !existing.iter().any(|r| &r.id == id))
             .unwrap_or_default();
         let entry = format!(
-            "<Relationship Id=\"{id}\" Type=\"{REL_NS_BASE}{kind}\" Target=\"{}\"/>",
+            "<Relationship Id=\"{id}\" Type=\"{}{kind}\" Target=\"{}\"/>",
+            self.ns.relationships,
             xml::escape(&relative(part, target))
         );
         let name = rels_name(part);
@@ -134,7 +175,8 @@ impl<'a> Package<'a> {
         Ok(id)
     }
 
-    /// Declare a new part's content type (an override, or a default for its extension).
+    /// Declare a new part's content type (an override, or a default for its extension unless
+    /// one is declared).
     pub fn add_content_type(
         &mut self,
         part: &str,
@@ -143,24 +185,30 @@ impl<'a> Package<'a> {
     ) -> Result<(), String> {
         const NAME: &str = "[Content_Types].xml";
         let bytes = self.read(NAME)?.ok_or_else(|| format!("no {NAME}"))?;
-        let text = String::from_utf8(bytes).map_err(|e| format!("{NAME}: {e}"))?;
-        let entry = if by_extension {
-            let ext = part.rsplit('.').next().unwrap_or_default();
-            let declared = format!("Extension=\"{ext}\"");
-            if text.contains(&declared) || text.to_lowercase().contains(&declared.to_lowercase()) {
-                return Ok(());
+        let ext = part.rsplit('.').next().unwrap_or_default();
+        let mut close = None;
+        for s in xml::events(&bytes, NAME)? {
+            match &s.event {
+                Event::Empty(e) | Event::Start(e)
+                    if by_extension
+                        && xml::local(e) == "Default"
+                        && xml::attr(e, "Extension").is_some_and(|x| x.eq_ignore_ascii_case(ext)) =>
+                {
+                    return Ok(());
+                }
+                Event::End(e) if e.local_name().as_ref() == "Types" => close = Some(s.start),
+                _ => {}
             }
-            format!("<Default {declared} ContentType=\"{content_type}\"/>")
+        }
+        let entry = if by_extension {
+            format!("<Default Extension=\"{ext}\" ContentType=\"{content_type}\"/>")
         } else {
             format!("<Override PartName=\"/{part}\" ContentType=\"{content_type}\"/>")
         };
-        let close = text
-            .rfind("</Types>")
-            .ok_or_else(|| format!("{NAME}: no </Types>"))?;
-        self.put(
-            NAME,
-            format!("{}{entry}{}", &text[..close], &text[close..]).into_bytes(),
-        );
+        let mut splices = Splices::default();
+        splices.insert(close.ok_or_else(|| format!("{NAME}: no </Types>"))?, entry);
+        let out = splices.apply(&bytes, NAME)?;
+        self.put(NAME, out);
         Ok(())
     }
 
@@ -206,7 +254,7 @@ impl<'a> Package<'a> {
     pub fn fresh_name(&self, stem: &str, ext: &str) -> String {
         (1..)
             .map(|n| format!("{stem}{n}.{ext}"))
-            .find(|name| !self.has(name) && !self.changes.contains_key(name))
+            .find(|name| !self.has(name))
             .unwrap_or_default()
     }
 
@@ -310,6 +358,46 @@ fn relative(part: &str, target: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text) in entries {
+            out.start_file(*name, SimpleFileOptions::default()).unwrap();
+            out.write_all(text.as_bytes()).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn part_names_are_case_insensitive_and_types_declared_once() {
+        let bytes = zip_of(&[
+            (
+                "[Content_Types].xml",
+                "<Types xmlns='http://schemas.openxmlformats.org/package/2006/content-types'><Default Extension='VML' ContentType='application/vnd.openxmlformats-officedocument.vmlDrawing'/></Types>",
+            ),
+            ("xl/Styles.xml", "<styleSheet/>"),
+        ]);
+        let mut pkg = Package::open(&bytes).unwrap();
+        assert_eq!(
+            pkg.read("xl/styles.xml").unwrap().as_deref(),
+            Some(&b"<styleSheet/>"[..])
+        );
+        pkg.put("xl/styles.xml", b"<styleSheet a='1'/>".to_vec());
+        pkg.add_content_type("xl/drawings/vmlDrawing1.vml", "x", true)
+            .unwrap();
+        pkg.add_content_type("xl/comments1.xml", "c", false).unwrap();
+        let out = pkg.write().unwrap();
+        let mut back = ZipArchive::new(Cursor::new(&out[..])).unwrap();
+        let names: Vec<String> = back.file_names().map(|n| n.unwrap().to_string()).collect();
+        assert_eq!(names, ["[Content_Types].xml", "xl/Styles.xml"]);
+        let mut types = String::new();
+        back.by_name("[Content_Types].xml")
+            .unwrap()
+            .read_to_string(&mut types)
+            .unwrap();
+        assert_eq!(types.matches("Extension=").count(), 1, "{types}");
+        assert!(types.contains("<Override PartName=\"/xl/comments1.xml\" ContentType=\"c\"/></Types>"));
+    }
 
     #[test]
     fn part_names() {

@@ -7,10 +7,9 @@ use quick_xml::events::Event;
 use rust_decimal::Decimal;
 
 use super::formula::{self, Input};
+use super::package::{Namespaces, STRICT, TRANSITIONAL};
 use super::xml::{self, Spanned, Splices, TextBuf};
 use crate::grid::Pos;
-
-const RELATIONSHIPS_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
 /// A formula on a cell, as found.
 #[derive(Debug, Clone)]
@@ -39,8 +38,10 @@ pub struct Found {
     pub span: (usize, usize),
     pub style: u32,
     pub formula: Option<Formula>,
-    /// `ph`: show phonetic text; the only attribute kept besides `r`, `s` and `t`.
+    /// `ph`: show phonetic text; kept, as `r` and `s` are.
     pub phonetic: Option<String>,
+    /// `cm`: cell metadata (a dynamic-array formula); kept while the formula is.
+    pub metadata: Option<String>,
 }
 
 struct RowSpan {
@@ -112,7 +113,8 @@ pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, Str
                 let name = xml::local(e);
                 match (depth, name.as_str()) {
                     (0, _) => {
-                        scan.relationship_prefix = xml::declared_prefix(e, RELATIONSHIPS_NS);
+                        scan.relationship_prefix = xml::declared_prefix(e, TRANSITIONAL.relationships)
+                            .or_else(|| xml::declared_prefix(e, STRICT.relationships));
                     }
                     (1, _) => {
                         scan.children.push((name.clone(), start));
@@ -156,6 +158,7 @@ pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, Str
                             style: xml::attr(e, "s").and_then(|s| s.parse().ok()).unwrap_or(0),
                             kind: xml::attr(e, "t"),
                             phonetic: xml::attr(e, "ph"),
+                            metadata: xml::attr(e, "cm"),
                             formula: None,
                             value: TextBuf::default(),
                             inline: false,
@@ -256,6 +259,7 @@ struct CellBuild {
     style: u32,
     kind: Option<String>,
     phonetic: Option<String>,
+    metadata: Option<String>,
     formula: Option<(Formula, TextBuf)>,
     value: TextBuf,
     inline: bool,
@@ -301,6 +305,7 @@ impl CellBuild {
                     style: self.style,
                     formula,
                     phonetic: self.phonetic,
+                    metadata: self.metadata,
                 },
             );
         }
@@ -356,13 +361,14 @@ pub enum Content {
 }
 
 /// The part with `writes` made. `legacy_drawing`: a relationship id to add as the sheet's
-/// `<legacyDrawing>` (for new notes).
+/// `<legacyDrawing>` (for new notes), in the package's namespaces `ns`.
 pub fn rewrite(
     bytes: &[u8],
     part: &str,
     scan: &Scan,
     writes: &[Write],
     legacy_drawing: Option<&str>,
+    ns: &Namespaces,
 ) -> Result<Vec<u8>, String> {
     let p = &scan.prefix;
     let mut splices = Splices::default();
@@ -419,7 +425,11 @@ pub fn rewrite(
             .and_then(|c| c.phonetic.as_deref())
             .map(|ph| format!(" ph=\"{}\"", xml::escape(ph)))
             .unwrap_or_default();
-        let head = format!("<{p}c r=\"{}\" s=\"{}\"{phonetic}", w.pos, w.style);
+        let metadata = match (&w.content, found.and_then(|c| c.metadata.as_deref())) {
+            (Content::Recalculated(_), Some(cm)) => format!(" cm=\"{}\"", xml::escape(cm)),
+            _ => String::new(),
+        };
+        let head = format!("<{p}c r=\"{}\" s=\"{}\"{phonetic}{metadata}", w.pos, w.style);
         let cell = match &w.content {
             Content::Number(d) | Content::Recalculated(d) => {
                 format!(
@@ -443,10 +453,12 @@ pub fn rewrite(
     if let Some(id) = legacy_drawing {
         let (r, declare) = match &scan.relationship_prefix {
             Some(r) => (r.clone(), String::new()),
-            None => ("r:".to_string(), format!(" xmlns:r=\"{RELATIONSHIPS_NS}\"")),
+            None => ("r:".to_string(), format!(" xmlns:r=\"{}\"", ns.relationships)),
         };
-        // The schema's order: `legacyDrawing` comes before these.
-        const AFTER: [&str; 8] = [
+        // The schema's order: `legacyDrawing` comes before these (and before a compatibility
+        // block, which Excel writes around `controls` and `oleObjects`).
+        const AFTER: [&str; 9] = [
+            "AlternateContent",
             "legacyDrawingHF",
             "drawingHF",
             "picture",
@@ -556,7 +568,8 @@ mod tests {
                 content: c.clone(),
             })
             .collect();
-        String::from_utf8(rewrite(xml.as_bytes(), "sheet", &scan, &writes, legacy).unwrap()).unwrap()
+        String::from_utf8(rewrite(xml.as_bytes(), "sheet", &scan, &writes, legacy, &TRANSITIONAL).unwrap())
+            .unwrap()
     }
 
     fn d(s: &str) -> Decimal {
@@ -657,6 +670,18 @@ mod tests {
         let out = edit(&empty, &[("A1", Content::Number(d("1")))], None);
         assert!(
             out.contains(r#"<sheetData><row r="1"><c r="A1" s="9"><v>1</v></c></row></sheetData>"#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn notes_go_before_a_compatibility_block() {
+        let xml = format!(
+            r#"{HEAD}<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData><pageMargins left="0.7"/><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><mc:Choice Requires="x14"><controls/></mc:Choice></mc:AlternateContent></worksheet>"#
+        );
+        let out = edit(&xml, &[("A1", Content::Number(d("2")))], Some("rId2"));
+        assert!(
+            out.contains(r#"<pageMargins left="0.7"/><legacyDrawing r:id="rId2"/><mc:AlternateContent"#),
             "{out}"
         );
     }

@@ -20,10 +20,14 @@ pub fn events<'a>(xml: &'a [u8], part: &str) -> Result<Vec<Spanned<'a>>, String>
 
 /// The events of `xml` one at a time, with spans.
 pub fn stream<'a>(xml: &'a [u8], part: &str) -> Stream<'a> {
+    // quick-xml skips a byte-order mark without counting it in its positions: count it here,
+    // or every splice lands three bytes early.
+    let bom = if xml.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     Stream {
         reader: Reader::from_reader(xml),
         part: part.to_string(),
         done: false,
+        bom,
     }
 }
 
@@ -31,6 +35,7 @@ pub struct Stream<'a> {
     reader: Reader<&'a [u8]>,
     part: String,
     done: bool,
+    bom: usize,
 }
 
 impl<'a> Iterator for Stream<'a> {
@@ -40,14 +45,14 @@ impl<'a> Iterator for Stream<'a> {
         if self.done {
             return None;
         }
-        let start = offset(self.reader.buffer_position());
+        let start = offset(self.reader.buffer_position()).saturating_add(self.bom);
         match self.reader.read_event() {
             Ok(Event::Eof) => {
                 self.done = true;
                 None
             }
             Ok(event) => {
-                let end = offset(self.reader.buffer_position());
+                let end = offset(self.reader.buffer_position()).saturating_add(self.bom);
                 Some(Ok(Spanned { start, end, event }))
             }
             Err(e) => {
@@ -172,9 +177,19 @@ impl Splices {
         self.edits.push((at, at, text));
     }
 
-    /// The part with every edit made. Insertions at one point keep their order; an edit that
-    /// overlaps an earlier one is an error (a bug here, reported rather than written).
-    pub fn apply(mut self, original: &[u8], part: &str) -> Result<Vec<u8>, String> {
+    /// The part with every edit made. Insertions at one point keep their order. The result is
+    /// read through once more: an edit that overlaps another or leaves the part malformed is an
+    /// error (a bug here, reported — and the file given the standard template — rather than
+    /// written).
+    pub fn apply(self, original: &[u8], part: &str) -> Result<Vec<u8>, String> {
+        let out = self.splice(original, part)?;
+        if let Some(Err(e)) = stream(&out, part).find(Result::is_err) {
+            return Err(format!("edited part would be malformed: {e}"));
+        }
+        Ok(out)
+    }
+
+    fn splice(mut self, original: &[u8], part: &str) -> Result<Vec<u8>, String> {
         self.edits.sort_by_key(|&(start, end, _)| (start, end));
         let mut out = Vec::with_capacity(original.len() + 1024);
         let mut at = 0;
@@ -209,6 +224,24 @@ mod tests {
             text.take(&s.event);
         }
         assert_eq!(text.0, "t&u");
+    }
+
+    #[test]
+    fn spans_count_a_byte_order_mark() {
+        let xml = "\u{feff}<a><b/></a>".as_bytes();
+        let evs = events(xml, "t").unwrap();
+        let b = evs.iter().find(|s| matches!(&s.event, Event::Empty(_))).unwrap();
+        assert_eq!(&xml[b.start..b.end], b"<b/>");
+        let mut s = Splices::default();
+        s.replace(b.start, b.end, "<c/>".into());
+        assert_eq!(s.apply(xml, "t").unwrap(), "\u{feff}<a><c/></a>".as_bytes());
+    }
+
+    #[test]
+    fn a_malformed_result_is_an_error() {
+        let mut s = Splices::default();
+        s.insert(3, "</x>".into());
+        assert!(s.apply(b"<a><b/></a>", "t").is_err());
     }
 
     #[test]
