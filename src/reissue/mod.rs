@@ -333,12 +333,15 @@ fn add_notes(
         Some(vml) => {
             let text = pkg.read(&vml)?.ok_or_else(|| format!("{vml}: missing"))?;
             let text = String::from_utf8_lossy(&text);
-            let out = notes::add_to_drawing(&text, &vml, &boxes, highest + 1)?;
+            let out = notes::add_to_drawing(&text, &vml, &boxes, highest.saturating_add(1))?;
             pkg.put(&vml, out.into_bytes());
             Ok(None)
         }
         None => {
-            let first = (highest / 1024 + 1) * 1024 + 1;
+            let first = (highest / 1024)
+                .saturating_add(1)
+                .saturating_mul(1024)
+                .saturating_add(1);
             let vml = pkg.fresh_name("xl/drawings/vmlDrawing", "vml");
             pkg.put(&vml, notes::new_drawing(&boxes, first).into_bytes());
             pkg.add_content_type(

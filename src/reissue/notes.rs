@@ -156,7 +156,7 @@ pub fn new_drawing(cells: &[Pos], first: u32) -> String {
         first / 1024
     );
     for (k, pos) in cells.iter().enumerate() {
-        out.push_str(&shape(pos, first + k as u32, k));
+        out.push_str(&shape(pos, first.saturating_add(k as u32), k));
     }
     out.push_str("</xml>");
     out
@@ -173,7 +173,7 @@ pub fn add_to_drawing(vml: &str, part: &str, cells: &[Pos], first: u32) -> Resul
         added.push_str(NOTE_SHAPE_TYPE);
     }
     for (k, pos) in cells.iter().enumerate() {
-        added.push_str(&shape(pos, first + k as u32, k));
+        added.push_str(&shape(pos, first.saturating_add(k as u32), k));
     }
     Ok(format!("{}{added}{}", &vml[..close], &vml[close..]))
 }
@@ -184,10 +184,10 @@ fn shape(pos: &Pos, id: u32, z: usize) -> String {
     format!(
         "<v:shape{} id=\"_x0000_s{id}\" type=\"#_x0000_t202\" style=\"position:absolute;margin-left:80pt;margin-top:2pt;width:220pt;height:90pt;z-index:{z};visibility:hidden\" fillcolor=\"#ffffe1\" o:insetmode=\"auto\"><v:fill color2=\"#ffffe1\"/><v:shadow on=\"t\" color=\"black\" obscured=\"t\"/><v:path o:connecttype=\"none\"/><v:textbox style=\"mso-direction-alt:auto\"><div style=\"text-align:left\"></div></v:textbox><x:ClientData ObjectType=\"Note\"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>{}, 15, {}, 2, {}, 15, {}, 4</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>{r}</x:Row><x:Column>{c}</x:Column></x:ClientData></v:shape>",
         namespaces(),
-        c + 1,
+        c.saturating_add(1),
         r.saturating_sub(1),
-        c + 4,
-        r + 5,
+        c.saturating_add(4),
+        r.saturating_add(5),
     )
 }
 
