@@ -105,6 +105,12 @@ codes! {
         "（批次）自评表的年度不同于本批大多数表的年度，或不同于设置的年度";
     CopiedIndicators = "copied-indicators", Info, "指标照抄",
         "（批次）两个不同项目的绩效指标（三级指标、指标值、完成值）完全相同";
+    ColumnUnrecognised = "column-unrecognised", Info, "表头未识别",
+        "表中有 jixiao 不认识的栏目（或与某项名称相近、实为说明的栏目）：该栏未读取，其余栏目照常核查";
+    ColumnAbsent = "column-absent", Info, "缺少栏目",
+        "模板没有某些检查所需的栏目（如分值、得分、原因分析）：这些检查对本表未进行，不逐行报缺项";
+    FormulaNotEvaluated = "formula-not-evaluated", Info, "公式未能计算",
+        "工作簿要求打开时重算、公式没有可用的结果，jixiao 也无法计算该公式：依赖该单元格的检查未进行";
     InternalError = "internal-error", Error, "程序内部错误",
         "检查该表时程序出错：该表只报告出错前的结果，请把该文件报告给 jixiao 的维护者";
     UnreadableFile = "unreadable-file", Error, "文件无法读取",
