@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use calamine::{Reader, Xlsx, open_workbook};
 use common::{bin, check, samples, texts};
+use jixiao::grid::{self, Limits};
 use jixiao::report::{FileReport, FormReport, Report, Status};
 
 fn word() -> PathBuf {
@@ -113,14 +114,61 @@ fn check_json(path: &Path) -> serde_json::Value {
     })
 }
 
-const DOCX: [&str; 6] = [
+const DOCX: [&str; 8] = [
     "mistake_rate.docx",
     "narrative_only.docx",
     "national_form.docx",
     "report_with_form.docx",
     "seed_dinge.docx",
+    "seed_dinge_moved.docx",
     "seed_xiangmu_split.docx",
+    "seed_xiangmu_split_moved.docx",
 ];
+
+/// What a Word document reads to: its one grid's size, every cell's text by row, and the merged
+/// regions (top, left, bottom, right), sorted.
+type Read = (u32, u32, Vec<Vec<String>>, Vec<(u32, u32, u32, u32)>);
+
+fn read_grid(name: &str) -> Read {
+    let grids = grid::read_workbook(&word().join(name), &Limits::default()).expect("the document reads");
+    assert_eq!(grids.len(), 1, "{name}: a Word document is one grid");
+    let g = &grids[0];
+    let cells = (0..g.height())
+        .map(|r| (0..g.width()).map(|c| g.value(r, c).text()).collect())
+        .collect();
+    let mut merges: Vec<_> = g
+        .merges
+        .iter()
+        .map(|m| (m.top, m.left, m.bottom, m.right))
+        .collect();
+    merges.sort_unstable();
+    (g.width(), g.height(), cells, merges)
+}
+
+/// The `w:gridCol` count of each table of a document, and whether a row starts later
+/// (`w:gridBefore`): what makes a fixture's borders moved.
+fn word_grids(name: &str) -> (Vec<usize>, bool) {
+    let file = std::fs::File::open(word().join(name)).expect("open");
+    let mut zip = zip::ZipArchive::new(file).expect("a zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("word/document.xml").expect("document.xml"),
+        &mut xml,
+    )
+    .expect("read");
+    let grids = xml
+        .split("<w:tblGrid>")
+        .skip(1)
+        .map(|t| {
+            t.split("</w:tblGrid>")
+                .next()
+                .unwrap_or("")
+                .matches("<w:gridCol ")
+                .count()
+        })
+        .collect();
+    (grids, xml.contains("<w:gridBefore "))
+}
 
 #[test]
 fn seed_dinge_as_one_word_table() {
@@ -151,6 +199,49 @@ fn seed_xiangmu_split_over_two_tables_is_one_form() {
             .contains("72,000.00 + 18,000.00 + 10,000.00 = 100,000.00"),
         "{}",
         cost.message
+    );
+}
+
+#[test]
+fn borders_moved_in_some_rows_read_as_the_aligned_form() {
+    // Word's grid of the moved form: 25 narrow grid columns for the 10 of the form, a row that
+    // starts later; the 总分 row's 100 and score each span other grid columns than their headers.
+    assert_eq!(word_grids("seed_dinge.docx"), (vec![10], false));
+    assert_eq!(word_grids("seed_dinge_moved.docx"), (vec![25], true));
+    // Read against the header's columns, it is the aligned form, cell for cell.
+    assert_eq!(read_grid("seed_dinge_moved.docx"), read_grid("seed_dinge.docx"));
+    let (file, code) = check_one("seed_dinge_moved.docx");
+    assert_eq!(code, 0);
+    assert_eq!(file.status, Status::Ok, "{file:?}");
+    let f = only_form(&file);
+    assert_same_as_seed(f, "定额公用经费");
+    assert!(f.findings.is_empty(), "{:?}", f.findings);
+}
+
+#[test]
+fn a_table_after_a_page_break_with_its_own_grid_reads_against_the_first() {
+    // The second table's borders are dragged (its 总分 row's further): a grid of 12 columns of
+    // other widths than the first table's 10.
+    assert_eq!(word_grids("seed_xiangmu_split.docx"), (vec![10, 10], false));
+    assert_eq!(word_grids("seed_xiangmu_split_moved.docx"), (vec![10, 12], false));
+    assert_eq!(
+        read_grid("seed_xiangmu_split_moved.docx"),
+        read_grid("seed_xiangmu_split.docx")
+    );
+    let (file, code) = check_one("seed_xiangmu_split_moved.docx");
+    assert_eq!(code, 0, "warnings only");
+    assert_eq!(file.status, Status::Findings, "{file:?}");
+    let f = only_form(&file);
+    // 总分 99.92 under 得分, not the 100 under 分值 beside it: no total-score-mismatch.
+    assert_same_as_seed(f, "项目工作经费");
+    assert_eq!(f.total_reported.as_deref(), Some("99.92"));
+    assert_eq!(f.findings.len(), 1, "{:?}", f.findings);
+    assert!(
+        f.findings[0]
+            .message
+            .contains("72,000.00 + 18,000.00 + 10,000.00 = 100,000.00"),
+        "{}",
+        f.findings[0].message
     );
 }
 
@@ -282,7 +373,9 @@ fn the_word_folder() {
             "old_wps.wps",
             "report_with_form.docx",
             "seed_dinge.docx",
+            "seed_dinge_moved.docx",
             "seed_xiangmu_split.docx",
+            "seed_xiangmu_split_moved.docx",
         ]
     );
     assert_eq!(
@@ -295,26 +388,52 @@ fn the_word_folder() {
             ("old_wps.wps", Status::Unreadable),
             ("report_with_form.docx", Status::Ok),
             ("seed_dinge.docx", Status::Ok),
+            ("seed_dinge_moved.docx", Status::Ok),
             ("seed_xiangmu_split.docx", Status::Findings),
+            ("seed_xiangmu_split_moved.docx", Status::Findings),
         ])
     );
     let s = &report.summary;
     assert_eq!(
         (s.files, s.forms, s.unreadable, s.no_form, s.skipped),
-        (8, 5, 2, 1, 2),
+        (10, 7, 2, 1, 2),
         "README.md and make_word.py are skipped: {s:?}"
     );
     // 1 wrong rate + 2 unreadable + 1 without a form.
     assert_eq!(s.errors, 4, "{s:?}");
-    // The split form's cost warning, and the same 定额公用经费 in three documents.
-    assert_eq!(s.warnings, 2, "{s:?}");
-    assert_eq!(report.batch.len(), 1, "{:?}", report.batch);
-    let dup = &report.batch[0];
-    assert_eq!(dup.code.as_str(), "duplicate-form");
-    assert_eq!(dup.subject, "project:定额公用经费");
+    // The two split forms' cost warnings, the same 定额公用经费 in four documents and the same
+    // 项目工作经费 in two.
+    assert_eq!(s.warnings, 4, "{s:?}");
+    let batch: Vec<(&str, &str, Vec<&str>)> = report
+        .batch
+        .iter()
+        .map(|b| {
+            (
+                b.code.as_str(),
+                b.subject.as_str(),
+                b.files.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
     assert_eq!(
-        dup.files,
-        ["mistake_rate.docx", "report_with_form.docx", "seed_dinge.docx"]
+        batch,
+        [
+            (
+                "duplicate-form",
+                "project:定额公用经费",
+                vec![
+                    "mistake_rate.docx",
+                    "report_with_form.docx",
+                    "seed_dinge.docx",
+                    "seed_dinge_moved.docx"
+                ]
+            ),
+            (
+                "duplicate-form",
+                "project:项目工作经费",
+                vec!["seed_xiangmu_split.docx", "seed_xiangmu_split_moved.docx"]
+            ),
+        ]
     );
     // The forms read in a folder are the forms read one by one.
     for name in DOCX {
@@ -384,7 +503,12 @@ fn fix_writes_each_word_form_as_xlsx_and_it_rechecks_clean() {
             ("old_wps.wps", None),
             ("report_with_form.docx", Some("report_with_form.xlsx")),
             ("seed_dinge.docx", Some("seed_dinge.xlsx")),
+            ("seed_dinge_moved.docx", Some("seed_dinge_moved.xlsx")),
             ("seed_xiangmu_split.docx", Some("seed_xiangmu_split.xlsx")),
+            (
+                "seed_xiangmu_split_moved.docx",
+                Some("seed_xiangmu_split_moved.xlsx")
+            ),
         ])
     );
     assert!(out.path().join("seed_dinge.xlsx").is_file());
@@ -437,6 +561,8 @@ fn fix_writes_each_word_form_as_xlsx_and_it_rechecks_clean() {
     assert_same_as_seed(&rate, "定额公用经费");
     assert_same_as_seed(&by_name("seed_dinge.xlsx"), "定额公用经费");
     assert_same_as_seed(&by_name("seed_xiangmu_split.xlsx"), "项目工作经费");
+    assert_same_as_seed(&by_name("seed_dinge_moved.xlsx"), "定额公用经费");
+    assert_same_as_seed(&by_name("seed_xiangmu_split_moved.xlsx"), "项目工作经费");
     let national = by_name("national_form.xlsx");
     assert_eq!(
         (
