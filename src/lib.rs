@@ -18,11 +18,15 @@
 //! Small pieces every stage shares sit below the stages so that none imports another sideways:
 //! [`codes`] (the table of finding codes), [`text`] (label normalising and placeholders),
 //! [`figure`] (how a field reads as a figure, for the rulebook and the renderer alike),
-//! [`num`] (the numeric boundary) and [`grid::Pos`] (a cell's position).
+//! [`formula`] (the small spreadsheet arithmetic forms use, evaluated over decimals: the grid
+//! computes the placeholder results of a workbook written by a program with it, and reissue
+//! checks whether a unit's formula gives our figure), [`num`] (the numeric boundary) and
+//! [`grid::Pos`] (a cell's position).
 
 pub mod codes;
 pub mod figure;
 pub mod form;
+pub mod formula;
 pub mod grammar;
 pub mod grid;
 pub mod locate;

@@ -5,6 +5,12 @@
 //! nothing downstream sees an `f64`. The format is sniffed from the file's first bytes, not its
 //! extension, and a sheet is kept only inside a bounded area, so a hostile file cannot make us
 //! allocate a grid sized by its claimed dimensions.
+//!
+//! A workbook written by a program that does not calculate asks to be recalculated on opening
+//! and stores placeholder formula results (0, or nothing): those formulas are evaluated over the
+//! grid (`recalc.rs`, with [`crate::formula`]); the ones that cannot be are kept as stored and
+//! named by [`Grid::unevaluated`]. A workbook saved by Excel, WPS or LibreOffice is read as
+//! stored.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -20,7 +26,8 @@ use crate::num;
 pub mod docx;
 mod markup;
 mod pos;
-mod xlsx_merges;
+mod recalc;
+mod xlsx_scan;
 
 pub use pos::{Pos, col_name};
 
@@ -113,6 +120,9 @@ pub struct Grid {
     /// For each cell of the grid, 1 + the index of the merged region covering it (0: none), so
     /// `merge_at` is a lookup; empty when the regions overlap too much to be worth indexing.
     merge_index: Vec<u32>,
+    /// Formula cells whose stored result is not a usable figure and which were not evaluated,
+    /// sorted in sheet order, with their formula text ([`Grid::unevaluated`]).
+    unevaluated: Vec<(u32, u32, String)>,
 }
 
 static EMPTY: Cell = Cell {
@@ -156,6 +166,7 @@ impl Grid {
             cells: dense,
             merges,
             merge_index,
+            unevaluated: Vec::new(),
         }
     }
 
@@ -355,8 +366,22 @@ pub fn read_bytes(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, ReadError>
         Format::Html => markup::read_html(bytes),
         Format::SpreadsheetMl => markup::read_spreadsheetml(bytes),
         Format::Xlsx => {
-            let merges = xlsx_merges::scan(bytes, limits.max_entry_bytes);
-            read_xlsx(Cursor::new(bytes), merges)
+            let scan = xlsx_scan::scan(bytes, limits.max_entry_bytes);
+            match read_xlsx(Cursor::new(bytes), scan) {
+                // calamine looks for `xl/./worksheets/sheet1.xml` when a relationship targets
+                // `./worksheets/sheet1.xml`: read again the package with such targets written
+                // plainly, if it has any (its sizes were checked by `sniff`).
+                Err(ReadError::Corrupt(why)) => {
+                    match xlsx_scan::normalise_targets(bytes, limits.max_entry_bytes) {
+                        Ok(Some(normalised)) => {
+                            let scan = xlsx_scan::scan(&normalised, limits.max_entry_bytes);
+                            read_xlsx(Cursor::new(normalised.as_slice()), scan)
+                        }
+                        _ => Err(ReadError::Corrupt(why)),
+                    }
+                }
+                read => read,
+            }
         }
         Format::Ods => {
             let extras = ods_scan(bytes)?;
@@ -481,17 +506,16 @@ where
     Ok(grids)
 }
 
-/// `merges`: the regions of every sheet when `xlsx_merges::scan` could find them; otherwise
-/// calamine parses each sheet again for them.
-fn read_xlsx<RS: Read + Seek>(
-    rs: RS,
-    mut merges: Option<HashMap<String, Vec<Region>>>,
-) -> Result<Vec<Grid>, ReadError> {
+/// `scan`: what `xlsx_scan::scan` found of the package. A sheet it could not read has its merged
+/// regions from calamine, which parses the sheet again for them.
+fn read_xlsx<RS: Read + Seek>(rs: RS, scan: xlsx_scan::Scan) -> Result<Vec<Grid>, ReadError> {
     let mut xlsx = match Xlsx::new(rs) {
         Ok(x) => x,
         Err(calamine::XlsxError::Password) => return Err(ReadError::Encrypted),
         Err(e) => return Err(ReadError::Corrupt(e.to_string())),
     };
+    let recalc = scan.recalc_on_load;
+    let mut scanned = scan.sheets;
     let sheets = visible_sheets(xlsx.sheets_metadata());
     let mut grids = Vec::new();
     for (name, hidden) in sheets {
@@ -523,16 +547,61 @@ fn read_xlsx<RS: Read + Seek>(
                 cells.push((row, col, Cell { value, percent }));
             }
         }
-        let regions = match merges.as_mut().and_then(|m| m.remove(&name)) {
-            Some(found) => found,
-            None => regions(&xlsx.merge_cells_by_sheet_name(&name).unwrap_or_default()),
+        let (regions, hint) = match scanned.as_mut().and_then(|m| m.remove(&name)) {
+            Some(found) => (found.merges, found.formulas),
+            None => (
+                regions(&xlsx.merge_cells_by_sheet_name(&name).unwrap_or_default()),
+                xlsx_scan::FormulaHint::UNKNOWN,
+            ),
         };
         let mut grid = Grid::from_cells(&name, cells, regions);
         grid.hidden = hidden;
         grid.formats_known = true;
+        // A second pass, for the formulas, only where a stored result may be a placeholder.
+        if recalc && (hint.zero || hint.uncached) {
+            grid.recalculate(placeholder_formulas(&mut xlsx, &name, true));
+        } else if hint.uncached {
+            // Asked for no recalculation, a formula saved without its result is not evaluated
+            // either: the cell reads blank, and is known to be a formula.
+            for (row, col, formula) in placeholder_formulas(&mut xlsx, &name, false) {
+                grid.set_unevaluated(row, col, formula);
+            }
+        }
         grids.push(grid);
     }
     Ok(grids)
+}
+
+/// The formula cells of an xlsx sheet (inside the bounded area) that store no result — or,
+/// with `zero`, a result of 0 — with their formula text (shared formulas expanded by calamine).
+fn placeholder_formulas<RS: Read + Seek>(
+    xlsx: &mut Xlsx<RS>,
+    sheet: &str,
+    zero: bool,
+) -> Vec<(u32, u32, String)> {
+    let mut found = Vec::new();
+    let Ok(mut reader) = xlsx.worksheet_cells_reader(sheet) else {
+        return found;
+    };
+    while let Ok(Some(cell)) = reader.next_cell_with_formula() {
+        let (row, col) = cell.pos;
+        // calamine's boundary: a stored 0 is exactly zero as a float.
+        let placeholder = match cell.value {
+            DataRef::Empty => true,
+            DataRef::Int(i) => zero && i == 0,
+            DataRef::Float(f) => zero && f == 0.0,
+            DataRef::DateTime(dt) => zero && dt.as_f64() == 0.0,
+            _ => false,
+        };
+        if placeholder
+            && row < MAX_ROWS
+            && col < MAX_COLS
+            && let Some(formula) = cell.formula.filter(|f| !f.trim().is_empty())
+        {
+            found.push((row, col, formula));
+        }
+    }
+    found
 }
 
 /// What kind of XML event a cell element came as: `Start` has children (content).
@@ -649,35 +718,6 @@ fn ods_scan(bytes: &[u8]) -> Result<OdsExtras, ReadError> {
     }
     too_large(&sheet, max_row, max_col)?;
     Ok(out)
-}
-
-/// For the given cells of an xlsx sheet, the formula of each one that holds a formula but no
-/// cached result (a workbook saved by a program that does not calculate, such as openpyxl).
-/// Read only when a check found such a cell blank, so the common path streams each sheet once.
-pub fn uncached_formulas(
-    bytes: &[u8],
-    sheet: &str,
-    cells: &HashSet<(u32, u32)>,
-) -> HashMap<(u32, u32), String> {
-    let mut found = HashMap::new();
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return found;
-    }
-    let Ok(mut xlsx) = Xlsx::new(Cursor::new(bytes)) else {
-        return found;
-    };
-    let Ok(mut reader) = xlsx.worksheet_cells_reader(sheet) else {
-        return found;
-    };
-    while let Ok(Some(cell)) = reader.next_cell_with_formula() {
-        if cells.contains(&cell.pos)
-            && cell.value == DataRef::Empty
-            && let Some(formula) = cell.formula.filter(|f| !f.is_empty())
-        {
-            found.insert(cell.pos, formula);
-        }
-    }
-    found
 }
 
 /// Worksheet names with their hidden flag (chart and macro sheets hold no form).

@@ -5,11 +5,12 @@
 //!
 //! The steps, each in its module:
 //! 1. [`package`]: find the workbook part, its sheets, styles and calculation chain.
-//! 2. [`sheet`]: scan each edited sheet for the corrected cells, their styles and formulas.
+//! 2. [`sheet`]: scan each edited sheet for the corrected cells, their styles and formulas
+//!    (a shared formula's text moved to its cell by [`formula`]).
 //! 3. [`styles`]: add a highlighted copy of each style those cells use.
 //! 4. Plan each cell's new content in the cell's own convention (a percent-formatted rate
 //!    stays a fraction, text stays text); a formula is kept when, evaluated over the corrected
-//!    figures ([`formula`]), it gives ours — otherwise our figure replaces it and the note keeps
+//!    figures ([`crate::formula`]), it gives ours — otherwise our figure replaces it and the note keeps
 //!    the formula.
 //! 5. [`notes`]: the notes, in the sheet's comments part and VML drawing.
 //! 6. Drop replaced formulas from the calculation chain, ask for a full recalculation on load
@@ -213,7 +214,7 @@ fn plan(
                 (content, None) => (content, c.note.clone()),
                 (Content::Number(ours), Some(text)) => {
                     let result =
-                        formula::evaluate(text, &|row, col| scan.input(Pos::new(row, col), &numbers));
+                        crate::formula::evaluate(text, &|row, col| scan.input(Pos::new(row, col), &numbers));
                     match result {
                         Some(r) if same_figure(r, ours) => (
                             Content::Recalculated(r),

@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use quick_xml::events::Event;
 use rust_decimal::Decimal;
 
-use super::formula::{self, Input};
+use super::formula;
 use super::package::{Namespaces, STRICT, TRANSITIONAL};
 use super::xml::{self, Spanned, Splices, TextBuf};
+use crate::formula::Input;
 use crate::grid::Pos;
 
 /// A formula on a cell, as found.
