@@ -120,6 +120,16 @@ codes! {
 }
 
 impl Code {
+    /// A reading note: what jixiao could not read of a form (a column it does not know, one the
+    /// template lacks, a formula without a result), said once per form. Shown apart from the
+    /// findings: one line under the form.
+    pub fn is_reading_note(self) -> bool {
+        matches!(
+            self,
+            Code::ColumnUnrecognised | Code::ColumnAbsent | Code::FormulaNotEvaluated
+        )
+    }
+
     /// The code named `name` (kebab-case), if any.
     pub fn from_name(name: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == name)

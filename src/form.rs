@@ -47,6 +47,9 @@ pub struct Field {
     pub percent: bool,
     /// Set on the corrected form when `fix` replaced the value.
     pub change: Option<Change>,
+    /// The cell holds a formula whose result could not be had (no usable cached value, and
+    /// jixiao could not evaluate it): its value is unknown, and the checks that need it skip.
+    pub unknown: bool,
 }
 
 impl Field {
@@ -56,6 +59,7 @@ impl Field {
             value,
             percent: false,
             change: None,
+            unknown: false,
         }
     }
 
@@ -79,6 +83,7 @@ impl Field {
         }
         self.value = value;
         self.percent = false;
+        self.unknown = false;
     }
 }
 
@@ -255,6 +260,10 @@ impl FundLine {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Funds {
     pub unit: MoneyUnit,
+    /// Whether the block's labels state the unit (`项目资金（元）`, `单位：万元`); when they do not,
+    /// `unit` is 元 by default and amounts are compared across blocks only under a unit that
+    /// makes them commensurate.
+    pub unit_stated: bool,
     pub lines: Vec<FundLine>,
     /// 分值 of 预算执行率 (normally 10).
     pub points: Field,
@@ -265,6 +274,24 @@ pub struct Funds {
     /// The score follows from the rate rounded to 2 decimals first (an accepted rounding path
     /// that differs from B / A unrounded); the corrected workbook's formula follows it too.
     pub score_via_rate: bool,
+    /// The points of 预算执行率 as a label states them (`预算执行情况（20分）`,
+    /// `得分（20分*执行率）`, `分值（10分）`): what the 分值 cell and the score are checked against.
+    pub stated_points: Option<Stated>,
+    /// The 执行率 header defines the rate as the fraction B / A (`执行率（B/A）`): a rate written
+    /// as that fraction (`1`, `0.98`) follows the form's own rule.
+    pub rate_is_ratio: bool,
+    /// The funds block's own reason cell (Sichuan's 原因, beside 年度资金总额), where a template
+    /// has one.
+    pub reason: Field,
+}
+
+/// Points a label states (`产出指标（50分）`, `年度绩效目标（80分）`), with the label's cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stated {
+    pub points: rust_decimal::Decimal,
+    /// The label as printed, whitespace removed.
+    pub label: String,
+    pub pos: Pos,
 }
 
 impl Funds {
@@ -303,12 +330,27 @@ pub struct Indicator {
     /// A template row left empty (`指标1:` with `/` everywhere): not an indicator, not checked
     /// nor counted, copied unchanged into the corrected form.
     pub template: bool,
+    /// A numbered parent row (`一、产出指标`) whose 分值 and 得分 are the sums of the rows it
+    /// heads: a subtotal, not an indicator; not checked nor counted, copied unchanged.
+    pub subtotal: bool,
+    /// The 预算执行率 row of a template that scores budget execution among its indicators (no
+    /// 得分 in the funds block, an indicator named 预算执行率 without a target): its 分值 and
+    /// 得分 are the funds block's, checked as 预算执行率 得分; counted in its level-1 group's
+    /// 分值, and once (as the funds score) in 总分.
+    pub funds_row: bool,
 }
 
 impl Indicator {
-    /// Whether the row's 分值 and 得分 count in the sums (not a sub-row, not a template row).
+    /// Whether the row's 分值 and 得分 count in the sums (not a sub-row, a subtotal nor a
+    /// template row).
     pub fn counts(&self) -> bool {
-        !self.sub_row && !self.template
+        !self.sub_row && !self.template && !self.subtotal
+    }
+
+    /// Whether the row is an indicator the rules check (not a template row, a subtotal nor the
+    /// 预算执行率 row, which the funds rules check).
+    pub fn checked(&self) -> bool {
+        !self.template && !self.subtotal && !self.funds_row
     }
 
     /// `indicator:<二级指标>/<三级指标>`, the subject of this row's findings.
@@ -351,9 +393,118 @@ pub struct Form {
     pub conclusion: Field,
     /// 联系人
     pub contact: Field,
+    /// A reason block for the whole form below the indicators (`偏差大或目标未完成原因分析`):
+    /// when filled, the stated reason for every row that deviates.
+    pub reason_block: Option<Field>,
+    /// Points the indicator block's title states (`年度绩效目标（80分）`): the sum its 分值 must
+    /// make.
+    pub indicators_stated: Option<Stated>,
+    /// What the locator could not read with certainty, for the reading notes.
+    pub reading: Reading,
     /// On a corrected form: the lowest totals graded 优, 良, 中 under the run's settings, so the
     /// corrected workbook's grade formula follows the same bands.
     pub grade_bands: Option<[rust_decimal::Decimal; 3]>,
+}
+
+/// A column of the standard template that some check reads (see [`Reading::absent`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Column {
+    /// 年初预算数
+    Initial,
+    /// 全年预算数（A）
+    Budget,
+    /// 全年执行数（B）
+    Executed,
+    /// 分值 of 预算执行率, in a column or stated by a label.
+    FundsPoints,
+    /// 执行率
+    Rate,
+    /// 得分 of 预算执行率.
+    FundsScore,
+    /// 一级指标
+    Level1,
+    /// 二级指标
+    Level2,
+    /// 年度指标值
+    Target,
+    /// 实际完成值
+    Actual,
+    /// 分值 of the indicators.
+    Weight,
+    /// 得分 of the indicators.
+    Score,
+    /// 未完成原因分析 / 偏差原因分析及改进措施 (or a reason block for the whole form). Without
+    /// it, 备注 alone cannot tell whether a deviation was explained; a template without 备注
+    /// but with a reason column (the national one) lacks nothing.
+    Reason,
+}
+
+impl Column {
+    /// The field's name as users know it (and the report's subject, `column:<name>`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::Initial => "年初预算数",
+            Column::Budget => "全年预算数",
+            Column::Executed => "全年执行数",
+            Column::FundsPoints => "预算执行率分值",
+            Column::Rate => "执行率",
+            Column::FundsScore => "预算执行率得分",
+            Column::Level1 => "一级指标",
+            Column::Level2 => "二级指标",
+            Column::Target => "年度指标值",
+            Column::Actual => "实际完成值",
+            Column::Weight => "分值",
+            Column::Score => "得分",
+            Column::Reason => "原因分析",
+        }
+    }
+
+    /// What was not checked without it, as the note says.
+    pub fn skipped(self) -> &'static str {
+        match self {
+            Column::Initial => "年初预算数的资金构成未核查",
+            Column::Budget | Column::Executed => "执行率、预算执行率得分、超预算未核查",
+            Column::FundsPoints => "预算执行率得分未核查",
+            Column::Rate => "表中没有执行率可核对（执行率仍按执行数 ÷ 预算数计算）",
+            Column::FundsScore => "表中没有预算执行率得分可核对",
+            Column::Level1 => "各一级指标的分值合计未核查",
+            Column::Level2 => "成本指标合计未核查",
+            Column::Target | Column::Actual => "指标得分重算、定性指标档次、偏差原因未核查",
+            Column::Weight => "指标得分重算、定性指标档次、分值合计未核查（总分仍按得分合计核对）",
+            Column::Score => "指标得分、总分、自评等级未核查",
+            Column::Reason => "偏差未说明原因未核查",
+        }
+    }
+}
+
+/// A header the locator did not take for any field: its column was not read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unread {
+    pub pos: Pos,
+    /// The header as printed, whitespace removed.
+    pub label: String,
+    /// Why, when it is not simply unknown (two columns under the same field name).
+    pub why: Option<String>,
+}
+
+/// What the locator could not read with certainty on one form: the reading notes
+/// (`column-unrecognised`, `column-absent`, `formula-not-evaluated`). The rules skip every check
+/// that needs what is listed here, and say so once per form.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reading {
+    /// Columns under headers that name no field the locator knows.
+    pub unrecognised: Vec<Unread>,
+    /// Columns the template lacks that some checks need, in [`Column`] order.
+    pub absent: Vec<Column>,
+    /// Cells of the form holding a formula whose result could not be had (neither cached nor
+    /// evaluated): their fields read as unknown.
+    pub unevaluated: Vec<(Pos, String)>,
+}
+
+impl Reading {
+    pub fn lacks(&self, column: Column) -> bool {
+        self.absent.contains(&column)
+    }
 }
 
 impl Form {

@@ -115,6 +115,10 @@ pub struct FormReport {
     pub grade_reported: Option<String>,
     pub grade: Option<String>,
     pub findings: Vec<Finding>,
+    /// What jixiao could not read of this form, in one line (the reading notes among
+    /// `findings`, said shortly); absent when it read everything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
 }
 
 /// Tallies over the run.
@@ -276,7 +280,10 @@ impl FileReport {
                 form.total.as_deref().unwrap_or("-"),
                 form.grade.as_deref().unwrap_or("-"),
             );
-            for f in &form.findings {
+            if let Some(line) = &form.reading {
+                let _ = writeln!(out, "  读取说明：{line}");
+            }
+            for f in form.findings.iter().filter(|f| !f.code.is_reading_note()) {
                 let _ = writeln!(
                     out,
                     "  {} {} {} [{}]{} {}",
@@ -291,6 +298,33 @@ impl FileReport {
         }
         out
     }
+}
+
+/// The reading notes among a form's findings in one line, for people: which columns were not
+/// read, which the template lacks, which formulas had no result — and so which checks did not
+/// run. `None` when the form was read in full.
+pub fn reading_line(findings: &[Finding]) -> Option<String> {
+    let of = |code: Code| -> Vec<&str> {
+        findings
+            .iter()
+            .filter(|f| f.code == code)
+            .map(|f| f.reported.as_str())
+            .collect()
+    };
+    let mut parts = Vec::new();
+    let unknown = of(Code::ColumnUnrecognised);
+    if !unknown.is_empty() {
+        parts.push(format!("未读取的栏目 {}", unknown.join("、")));
+    }
+    let absent = of(Code::ColumnAbsent);
+    if !absent.is_empty() {
+        parts.push(format!("表中没有 {}，相关检查未进行", absent.join("、")));
+    }
+    let formulas = of(Code::FormulaNotEvaluated);
+    if !formulas.is_empty() {
+        parts.push(format!("公式无计算结果 {}，相关检查未进行", formulas.join("、")));
+    }
+    (!parts.is_empty()).then(|| parts.join("；"))
 }
 
 /// Writes the JSON report one file at a time, so a run of any size holds one chunk of files in

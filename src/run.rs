@@ -13,7 +13,6 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::form::Form;
-use crate::grid::Pos;
 use crate::grid::{self, Limits};
 use crate::locate;
 use crate::num::{fmt_plain, round2};
@@ -614,8 +613,7 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
             hidden_sheets.push(grid.name.clone());
         }
         for form in located.forms {
-            let mut checked = check_contained(&form, |f| rules::check(f, &opts.settings));
-            explain_uncached_formulas(bytes, &form.sheet, &mut checked.findings);
+            let checked = check_contained(&form, |f| rules::check(f, &opts.settings));
             let report = form_report(&form, &checked);
             index.push(rules::FormIndex::of(rel, &form, key_figures(&form, &report)));
             forms.push(report);
@@ -697,31 +695,6 @@ fn corrected_bytes(corrected: &[(Form, Vec<rules::Finding>)]) -> Result<Vec<u8>,
     render::corrected_workbook(&views).map_err(|e| e.to_string())
 }
 
-/// A cell that read blank may hold a formula whose result the saving program never stored:
-/// say so in the finding, since the filer sees a figure in Excel and none in our report.
-fn explain_uncached_formulas(bytes: &[u8], sheet: &str, findings: &mut [rules::Finding]) {
-    let blank: HashSet<(u32, u32)> = findings
-        .iter()
-        .filter(|f| f.reported.is_empty())
-        .filter_map(|f| Pos::parse_a1(&f.cell))
-        .map(|p| (p.row, p.col))
-        .collect();
-    if blank.is_empty() {
-        return;
-    }
-    let formulas = grid::uncached_formulas(bytes, sheet, &blank);
-    for f in findings.iter_mut() {
-        let Some(pos) = Pos::parse_a1(&f.cell) else {
-            continue;
-        };
-        if let Some(formula) = formulas.get(&(pos.row, pos.col)) {
-            f.message.push_str(&format!(
-                "（该单元格是公式 ={formula}，但文件没有保存计算结果：请在 Excel 或 WPS 中打开、重新计算并保存）"
-            ));
-        }
-    }
-}
-
 fn fail_on_missing(paths: &[PathBuf]) -> Result<(), RunError> {
     let missing = walk::missing(paths);
     if missing.is_empty() {
@@ -786,6 +759,7 @@ fn form_report(form: &Form, checked: &rules::Checked) -> FormReport {
         grade_reported: fig.grade_reported.clone(),
         grade: fig.grade.clone(),
         findings: checked.findings.clone(),
+        reading: crate::report::reading_line(&checked.findings),
     }
 }
 

@@ -37,10 +37,40 @@ const PLACEHOLDERS: &[&str] = &[
     "/", "／", "\\", "-", "－", "—", "——", "--", "―", "‐", "–", "无", "暂无", "空", "null", "N/A", "n/a",
 ];
 
-/// Whether `text` is blank or only a placeholder (`/`, `-`, `—`, `无`…), after normalising.
+/// Whether `text` is blank or only a placeholder (`/`, `-`, `—`, `无`…), after normalising —
+/// or text a template puts into an empty field ([`is_template_text`]).
 pub fn is_placeholder(text: &str) -> bool {
     let n = norm(text);
-    n.is_empty() || PLACEHOLDERS.contains(&n.as_str())
+    n.is_empty() || PLACEHOLDERS.contains(&n.as_str()) || is_template_text(&n)
+}
+
+/// Text a template puts into a field for the filer to replace, which is neither a figure nor a
+/// stated reason: a Word content control's placeholder (`单击或点击此处输入文字。`,
+/// `Click or tap here to enter text.`), an instruction (`请填写…`, `（100字以内）`), a sample value
+/// left in (`≥**平方米`, `××万元`). `n` is normalised ([`norm`]).
+fn is_template_text(n: &str) -> bool {
+    const CONTROLS: &[&str] = &[
+        "点击此处输入",
+        "单击此处输入",
+        "Clickortaphere",
+        "Clickhereto",
+        "Taphereto",
+    ];
+    const PROMPTS: &[&str] = &["请填写", "请输入", "请选择", "请在此", "此处填写"];
+    const MASKS: &[&str] = &["**", "××", "＊＊", "XX", "xx"];
+    // `（100字以内）`, `(200字)`: a length limit in brackets is the template's.
+    let limit = n.split('(').skip(1).any(|part| {
+        let inner = part.split(')').next().unwrap_or("");
+        inner.contains('字')
+            && inner
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .starts_with('字')
+            && inner.starts_with(|c: char| c.is_ascii_digit())
+    });
+    CONTROLS.iter().any(|w| n.contains(w))
+        || PROMPTS.iter().any(|w| n.starts_with(w))
+        || (MASKS.iter().any(|w| n.contains(w)) && n.chars().count() <= 16)
+        || limit
 }
 
 /// Whether a reason or remark cell says something: not blank and not a placeholder.
@@ -76,8 +106,31 @@ mod tests {
         ] {
             assert!(is_placeholder(s), "{s:?}");
         }
-        for s in ["0", "无法完成", "原因：资金未到位", "1/2", "有效"] {
+        for s in [
+            "0",
+            "无法完成",
+            "原因：资金未到位",
+            "1/2",
+            "有效",
+            "≥2个",
+            "预算执行率达到100%",
+        ] {
             assert!(!is_placeholder(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn template_text_is_empty() {
+        for s in [
+            "单击或点击此处输入文字。",
+            "Click or tap here to enter text.",
+            "请填写偏差原因",
+            "（100字以内）",
+            "1.预算执行率=预算执行数/调整后预算数，未达到90%的需说明原因（100字以内）",
+            "≥**平方米",
+            "××万元",
+        ] {
+            assert!(is_placeholder(s), "{s:?}");
         }
     }
 }

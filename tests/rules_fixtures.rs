@@ -241,6 +241,19 @@ cases! {
     missing_field: "missing-field" => |c| trigger(c, &[
         ("F17", "indicator:数量指标/工作调研等", "", "", false),
     ]);
+    // K15 `审核意见` beside 备注. Near miss: the same words beyond an empty column (a note).
+    column_unrecognised: "column-unrecognised" => |c| trigger(c, &[
+        ("K15", "column:审核意见", "审核意见", "", false),
+    ]);
+    // No 分值 column at all. Near miss: no 备注 column (the reason column is there).
+    column_absent: "column-absent" => |c| trigger(c, &[
+        ("", "column:预算执行率分值", "预算执行率分值", "", false),
+        ("", "column:分值", "分值", "", false),
+    ]);
+    // 总分 =SUMPRODUCT(…) saved without a result. Near miss: =SUM(H16:H28)+I7, evaluated.
+    formula_not_evaluated: "formula-not-evaluated" => |c| trigger(c, &[
+        ("H29", "formulas", "H29", "", false),
+    ]);
     // The seed cut in half. Near miss: sheet and workbook protected (not encrypted).
     unreadable_file: "unreadable-file" => |c| trigger_status(c, Status::Unreadable);
     // A budget-execution table. Near miss: a 填表说明 sheet before a hidden form sheet.

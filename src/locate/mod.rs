@@ -6,10 +6,14 @@
 //! row names, so blank rows and columns, extra or missing columns, other column orders and
 //! merged cells all read the same.
 
-use crate::form::{Field, Form, FundLine, FundRow, Indicator, Layout, MoneyUnit};
+use crate::form::{Column, Field, Form, FundLine, FundRow, Indicator, Layout, MoneyUnit, Stated};
 use crate::grid::Pos;
 use crate::grid::{Grid, Value};
 use crate::text::{norm, push_norm};
+
+mod header;
+
+use header::{Role, Table};
 
 /// What the locator found on one sheet.
 #[derive(Debug, Default)]
@@ -23,7 +27,7 @@ pub fn locate(grid: &Grid) -> Located {
     let labels = Labels::scan(grid);
     // A title, not a sentence that mentions the form (`本自评表所填数据真实`).
     let mut starts: Vec<u32> = labels.rows_with(|t| t.contains("自评表") && t.chars().count() <= 30);
-    let project_rows = labels.rows_with(|t| t.starts_with("项目名称") && t.chars().count() <= 40);
+    let project_rows = labels.rows_with(|t| project_label(t).is_some() && t.chars().count() <= 40);
     // A form whose title is missing starts at its 项目名称 row.
     for &row in &project_rows {
         let titled = starts.iter().any(|&s| s <= row && row - s <= 6);
@@ -101,7 +105,7 @@ impl Labels {
     /// The labels of rows `top..bottom`, in sheet order: (row, col, text).
     fn rows(&self, top: u32, bottom: u32) -> impl Iterator<Item = (u32, u32, &str)> {
         let start = self.cells.partition_point(|l| l.row < top);
-        let end = self.cells.partition_point(|l| l.row < bottom);
+        let end = self.cells.partition_point(|l| l.row < bottom).max(start);
         self.cells[start..end]
             .iter()
             .map(|l| (l.row, l.col, self.text_of(l)))
@@ -135,6 +139,7 @@ struct FundCols {
     points: Option<u32>,
     rate: Option<u32>,
     score: Option<u32>,
+    reason: Option<u32>,
 }
 
 /// Columns of the indicator table.
@@ -168,6 +173,13 @@ impl Region<'_> {
     /// The field at (row, col), resolving a merged region to its top-left cell.
     fn field(&self, row: u32, col: u32) -> Field {
         let (r, c, value) = self.grid.shown(row, col);
+        // A formula whose result could not be had: its value is unknown, not the placeholder
+        // the file stores.
+        if self.grid.unevaluated(r, c).is_some() {
+            let mut field = Field::at(Pos::new(r, c), Value::Empty);
+            field.unknown = true;
+            return field;
+        }
         let mut field = Field::at(Pos::new(r, c), value.clone());
         field.percent = self.grid.cell(r, c).percent;
         field
@@ -203,11 +215,26 @@ impl Region<'_> {
 
     fn read_form(&self) -> Option<Form> {
         // Header cells are short labels; a sentence that mentions them (a 填表说明 sheet) is not.
-        let funds_header = self.find(|t| {
-            is_short(t)
-                && (t.starts_with("全年预算数") || t.contains("预算数(A)") || t.starts_with("调整后预算"))
-        });
         let indicator_header = self.find(|t| is_short(t) && t.starts_with("三级指标"));
+        // The funds header: 全年预算数, 调整后预算数, or any budget column marked (A); on a form
+        // with an indicator table, also a lone budget column (`年初预算数`, `预算数`).
+        let funds_header = self
+            .find(|t| {
+                is_short(t)
+                    && (t.starts_with("全年预算数")
+                        || t.starts_with("调整后预算")
+                        || (t.contains("(A)") && header::role_of(t, Table::Funds) == Some(Role::Budget)))
+            })
+            .or_else(|| {
+                indicator_header?;
+                self.find(|t| {
+                    is_short(t)
+                        && matches!(
+                            header::role_of(t, Table::Funds),
+                            Some(Role::Budget | Role::Initial)
+                        )
+                })
+            });
         if funds_header.is_none() && indicator_header.is_none() {
             return None;
         }
@@ -236,8 +263,9 @@ impl Region<'_> {
         if let Some((r, c, _)) = self.find(|t| t.contains("填报日期")) {
             form.date = self.inline_value(r, c, "填报日期");
         }
-        if let Some((r, c, _)) = self.find(|t| t.starts_with("项目名称")) {
-            form.project = self.value_after(r, c, "项目名称");
+        if let Some((r, c, t)) = self.find(|t| project_label(t).is_some()) {
+            let label = project_label(t).unwrap_or("项目名称");
+            form.project = self.value_after(r, c, label);
         }
         if let Some((r, c, _)) = self.find(|t| t.starts_with("主管部门")) {
             form.department = self.value_after(r, c, "主管部门");
@@ -245,8 +273,8 @@ impl Region<'_> {
         if let Some((r, c, _)) = self.find(|t| t.starts_with("实施单位")) {
             form.implementer = self.value_after(r, c, "实施单位");
         }
-        if let Some((r, c, _)) = funds_header {
-            self.read_funds(&mut form, r, c);
+        if let Some((r, _, _)) = funds_header {
+            self.read_funds(&mut form, r);
         }
         // A 全年预算数 column without any funds row under it and no indicator table is a list
         // that mentions the label (a summary of forms, jixiao's own summary.xlsx), not a form.
@@ -259,11 +287,17 @@ impl Region<'_> {
         if let Some((r, c, _)) = self.find(|t| t.starts_with("实际完成情况")) {
             form.goal_actual = self.text_below(r, c);
         }
-        let after_table = match indicator_header {
-            Some((r, _, _)) => self.read_indicators(&mut form, r),
-            None => self.top,
+        let (after_table, columns) = match indicator_header {
+            Some((r, _, _)) => {
+                let (after, points, score) = self.read_indicators(&mut form, r);
+                (after, Some((points, score)))
+            }
+            None => (self.top, None),
         };
-        self.read_total(&mut form, after_table);
+        self.read_total(&mut form, after_table, columns);
+        if indicator_header.is_some() {
+            self.read_stated_and_reasons(&mut form, after_table);
+        }
         if let Some((r, c, _)) = self
             .labels()
             .find(|(r, _, t)| *r >= after_table && (t.starts_with("自评结论") || t.starts_with("评价结论")))
@@ -288,7 +322,90 @@ impl Region<'_> {
         {
             form.layout = Layout::National;
         }
+        form.reading.unevaluated = self.unevaluated_in(&form);
         Some(form)
+    }
+
+    /// The form's cells that hold a formula without a result, with the formula, in sheet order.
+    fn unevaluated_in(&self, form: &Form) -> Vec<(Pos, String)> {
+        let funds = &form.funds;
+        let mut fields: Vec<&Field> = funds
+            .lines
+            .iter()
+            .flat_map(|l| [&l.initial, &l.budget, &l.executed])
+            .chain([&funds.points, &funds.rate, &funds.score])
+            .collect();
+        for ind in &form.indicators {
+            fields.extend([
+                &ind.target,
+                &ind.actual,
+                &ind.weight,
+                &ind.score,
+                &ind.reason,
+                &ind.remark,
+            ]);
+        }
+        fields.extend([&form.total_points, &form.total, &form.conclusion, &form.project]);
+        let mut cells: Vec<(Pos, String)> = fields
+            .into_iter()
+            .filter(|f| f.unknown)
+            .filter_map(|f| {
+                let pos = f.pos?;
+                Some((pos, self.grid.unevaluated(pos.row, pos.col)?.to_string()))
+            })
+            .collect();
+        cells.sort_by_key(|(p, _)| (p.row, p.col));
+        cells.dedup_by_key(|(p, _)| *p);
+        cells
+    }
+
+    /// What the form states around its indicator table: the points its title gives
+    /// (`年度绩效目标（80分）`), and a reason block for the whole form below it
+    /// (`偏差大或目标未完成原因分析`), which also settles whether reasons could be read at all.
+    fn read_stated_and_reasons(&self, form: &mut Form, after_table: u32) {
+        let from = form
+            .funds
+            .lines
+            .iter()
+            .filter_map(|l| l.budget.pos.or(l.executed.pos))
+            .map(|p| p.row + 1)
+            .max()
+            .unwrap_or(self.top);
+        form.indicators_stated = self
+            .labels
+            .rows(from, after_table)
+            .filter(|(_, _, t)| {
+                (t.contains("绩效目标") || t.contains("绩效指标"))
+                    && !["产出", "效益", "满意度", "成本"].iter().any(|w| t.contains(w))
+            })
+            .find_map(|(r, c, t)| {
+                header::stated_points(t).map(|points| Stated {
+                    points,
+                    label: t.to_string(),
+                    pos: Pos::new(r, c),
+                })
+            });
+        let block = self
+            .labels()
+            .find(|(r, _, t)| {
+                *r >= after_table
+                    && is_short(t)
+                    && t.contains("原因")
+                    && (t.contains("偏差") || t.contains("未完成") || t.contains("未达"))
+            })
+            .map(|(r, c, t)| {
+                let t = t.to_string();
+                let after = self.value_after(r, c, &t);
+                if after.value.is_blank() {
+                    self.text_below(r, c)
+                } else {
+                    after
+                }
+            });
+        if block.is_some() {
+            form.reading.absent.retain(|c| *c != Column::Reason);
+        }
+        form.reason_block = block;
     }
 
     /// `填报日期：20250211` in one cell, or the value to the right of the label.
@@ -308,82 +425,7 @@ impl Region<'_> {
         Field::at(Pos::new(below, col), Value::Empty)
     }
 
-    /// The header band that starts at `top`: up to three rows of labels, a parent label merged
-    /// over its children (`指标值` over `年度指标值（A）` and `实际完成值（B）`), or a label split over
-    /// two rows (`全年预算数` over `（A）`). Each column gets the role its deepest label names, or
-    /// else its parent's (one synonym table, [`role_of`]); data starts below the band.
-    fn header_band(&self, top: u32, table: Table) -> Band {
-        let width = self.grid.width();
-        // The band reaches at least as deep as the column labels merged down from its top row
-        // (not a block's side label, `项目资金（元）`, merged down beside the whole table)…
-        let mut bottom = (0..width)
-            .filter(|&c| role_of(self.labels.at(top, c), table).is_some())
-            .filter_map(|c| {
-                self.grid
-                    .merge_at(top, c)
-                    .filter(|m| m.top == top)
-                    .map(|m| m.bottom)
-            })
-            .max()
-            .unwrap_or(top)
-            .clamp(top, top + 2);
-        // …and over the rows below that hold only header labels (never a figure or a funds row).
-        while bottom < top + 2 && bottom + 1 < self.bottom && self.is_header_row(bottom + 1, table) {
-            bottom += 1;
-        }
-        let mut columns = Vec::new();
-        for col in 0..width {
-            let mut stack: Vec<(u32, u32)> = Vec::new();
-            for row in top..=bottom {
-                let (r, c, _) = self.grid.shown(row, col);
-                if !self.labels.at(r, c).is_empty() && stack.last() != Some(&(r, c)) {
-                    stack.push((r, c));
-                }
-            }
-            // Deepest label first: a child names the column better than its parent.
-            let role = stack
-                .iter()
-                .rev()
-                .find_map(|&(r, c)| ranked_role_of(self.labels.at(r, c), table));
-            let text: String = stack.iter().map(|&(r, c)| self.labels.at(r, c)).collect();
-            if let Some((rank, role)) = role {
-                columns.push(BandColumn {
-                    col,
-                    role,
-                    rank,
-                    text,
-                });
-            }
-        }
-        Band { columns, bottom }
-    }
-
-    /// A row of header labels only: some cell that starts in it names a column, and none is a
-    /// figure or a funds row label.
-    fn is_header_row(&self, row: u32, table: Table) -> bool {
-        let mut names = false;
-        for col in 0..self.grid.width() {
-            let (r, c, value) = self.grid.shown(row, col);
-            if r != row {
-                continue;
-            }
-            match value {
-                Value::Number(_) | Value::Date(_) | Value::Bool(_) => return false,
-                Value::Text(_) => {
-                    let t = self.labels.at(r, c);
-                    if fund_row_of(t).is_some() || !is_short(t) {
-                        return false;
-                    }
-                    names |= role_of(t, table).is_some() || is_column_mark(t);
-                }
-                _ => {}
-            }
-            let _ = c;
-        }
-        names
-    }
-
-    fn read_funds(&self, form: &mut Form, header_row: u32, _header_col: u32) {
+    fn read_funds(&self, form: &mut Form, header_row: u32) {
         let band = self.header_band(header_row, Table::Funds);
         let cols = FundCols {
             initial: band.col(Role::Initial),
@@ -392,6 +434,7 @@ impl Region<'_> {
             points: band.col(Role::Points),
             rate: band.col(Role::Rate),
             score: band.col(Role::Score),
+            reason: band.col(Role::Reason).or(band.col(Role::Remark)),
         };
         // Amounts in 万元 when the funds header or the block's label says so.
         let in_wan = band.columns.iter().any(|c| c.text.contains("万元"))
@@ -399,11 +442,21 @@ impl Region<'_> {
                 .labels()
                 .take_while(|(r, _, _)| *r <= band.bottom)
                 .any(|(_, _, t)| {
-                    t.contains("万元") && (t.contains("资金") || t.contains("预算")) && is_short(t)
+                    t.contains("万元")
+                        && (t.contains("资金") || t.contains("预算") || t.contains("单位"))
+                        && is_short(t)
+                        && !t.contains("盖章")
                 });
         if in_wan {
             form.funds.unit = MoneyUnit::WanYuan;
         }
+        let yuan = |t: &str| t.contains("(元)") || t.contains("单位:元") || t.ends_with("元)");
+        form.funds.unit_stated = in_wan
+            || band.columns.iter().any(|c| yuan(&c.text))
+            || self
+                .labels()
+                .take_while(|(r, _, _)| *r <= band.bottom)
+                .any(|(_, _, t)| is_short(t) && yuan(t));
         let first_amount = [cols.initial, cols.budget, cols.executed]
             .into_iter()
             .flatten()
@@ -411,22 +464,39 @@ impl Region<'_> {
             .unwrap_or(self.grid.width());
         let mut row = band.bottom + 1;
         let mut seen_any = false;
+        // Rows between funds rows that are no row of the block: blank, a page line, the header
+        // repeated after a page break.
+        let mut skipped = 0;
+        let mut label_edge = 0;
+        // The columns the row labels span (a merged `年度资金总额` over two columns counts both).
+        let mut label_cols: Vec<(u32, u32)> = Vec::new();
+        let mut last_row = band.bottom;
         while row < self.bottom {
             let label = (0..first_amount).find_map(|c| {
                 let (r, cc, v) = self.grid.shown(row, c);
                 let t = self.labels.at(r, cc);
-                // Only a label that starts in this row (not the block's side label).
+                // Only a label that starts in this row (not the block's side label), or one
+                // merged down from the header band into its first row (`年度资金总额` beside the
+                // column headers, its figures below them).
                 (r == row
                     || self
                         .grid
                         .merge_at(row, c)
-                        .is_some_and(|m| m.top == row && m.left == cc))
-                .then(|| fund_row_of(t).map(|fr| (fr, v.text())))
-                .flatten()
+                        .is_some_and(|m| m.top == row && m.left == cc)
+                    || (row == band.bottom + 1 && r >= header_row && r <= band.bottom))
+                    .then(|| fund_row_of(t).map(|fr| (fr, v.text(), cc)))
+                    .flatten()
             });
             match label {
-                Some((fund_row, text)) => {
+                Some((fund_row, text, at)) => {
                     seen_any = true;
+                    skipped = 0;
+                    let right = self.grid.right_edge(row, at);
+                    label_edge = label_edge.max(right);
+                    if !label_cols.contains(&(at, right)) {
+                        label_cols.push((at, right));
+                    }
+                    last_row = row;
                     if form.funds.line(fund_row).is_none() {
                         let mut line = FundLine::new(fund_row);
                         line.label = text.trim().to_string();
@@ -449,9 +519,20 @@ impl Region<'_> {
                             if let Some(c) = cols.score {
                                 form.funds.score = self.field(row, c);
                             }
+                            if let Some(c) = cols.reason {
+                                form.funds.reason = self.field(row, c);
+                            }
                         }
                         form.funds.lines.push(line);
                     }
+                }
+                None if seen_any
+                    && skipped < 3
+                    && (self.is_blank_row(row)
+                        || self.is_page_row(row)
+                        || self.repeats_header(row, &band, Table::Funds)) =>
+                {
+                    skipped += 1;
                 }
                 None if seen_any => break,
                 None => {}
@@ -461,11 +542,72 @@ impl Region<'_> {
                 break;
             }
         }
+        if form.funds.lines.is_empty() {
+            return;
+        }
+        // What the block does not let us read: headers right of the row labels that name no
+        // field, and the columns the checks need.
+        let in_label_cols = |col: u32| label_cols.iter().any(|&(l, r)| l <= col && col <= r);
+        form.reading
+            .unrecognised
+            .extend(band.unread.iter().filter(|u| !in_label_cols(u.pos.col)).cloned());
+        form.funds.stated_points = band
+            .stated(&[Role::Points, Role::Score])
+            .or_else(|| {
+                // The block's title or side label: `预算执行情况（20分）`.
+                self.labels
+                    .rows(header_row.saturating_sub(2), last_row + 1)
+                    .filter(|(_, c, t)| *c <= label_edge || t.contains("预算执行") || t.contains("资金"))
+                    .find_map(|(r, c, t)| {
+                        header::stated_points(t).map(|p| (p, t.to_string(), Pos::new(r, c)))
+                    })
+            })
+            .map(|(points, label, pos)| Stated { points, label, pos });
+        form.funds.rate_is_ratio = band.marked_ratio(Role::Rate);
+        let absent = &mut form.reading.absent;
+        // A lone budget column headed 年初预算数 serves as A: 年初预算数 is not missing.
+        let initial = cols.initial.or(cols
+            .budget
+            .filter(|_| band.columns.iter().any(|c| c.text.contains("年初预算"))));
+        for (col, column) in [
+            (initial, Column::Initial),
+            (cols.budget, Column::Budget),
+            (cols.executed, Column::Executed),
+            (cols.rate, Column::Rate),
+            (cols.score, Column::FundsScore),
+        ] {
+            if col.is_none() {
+                absent.push(column);
+            }
+        }
+        if cols.points.is_none() && form.funds.stated_points.is_none() && cols.score.is_some() {
+            absent.push(Column::FundsPoints);
+        }
+    }
+
+    /// A row with no value in any cell that starts in it.
+    fn is_blank_row(&self, row: u32) -> bool {
+        (0..self.grid.width()).all(|c| {
+            let (r, _, v) = self.grid.shown(row, c);
+            r != row || crate::text::is_placeholder(&v.text())
+        })
+    }
+
+    /// A row holding only what a page break leaves: `续表`, `第 1 页 共 2 页`.
+    fn is_page_row(&self, row: u32) -> bool {
+        let mut any = false;
+        for (_, _, t) in self.labels.rows(row, row + 1) {
+            if !header::is_page_line(t) {
+                return false;
+            }
+            any = true;
+        }
+        any && (0..self.grid.width()).all(|c| !matches!(self.grid.value(row, c), Value::Number(_)))
     }
 
     /// Read the indicator rows under the header at `header_row`; returns the first row after the
-    /// table.
-    fn read_indicators(&self, form: &mut Form, header_row: u32) -> u32 {
+    /// table and the table's 分值 and 得分 columns (where the 总分 row holds its figures).
+    fn read_indicators(&self, form: &mut Form, header_row: u32) -> (u32, Option<u32>, Option<u32>) {
         let band = self.header_band(header_row, Table::Indicators);
         let cols = IndicatorCols {
             level1: band.col(Role::Level1),
@@ -480,11 +622,19 @@ impl Region<'_> {
             reason: band.col(Role::Reason),
             remark: band.col(Role::Remark),
         };
+        form.reading.unrecognised.extend(band.unread.iter().cloned());
         let mut row = band.bottom + 1;
         let (mut level1, mut level2) = (String::new(), String::new());
+        // Whether each indicator pushed opens with a number (`一、`, `1.`): a parent row candidate.
+        let mut numbered: Vec<bool> = Vec::new();
         while row < self.bottom {
             if self.is_table_end(row) {
                 break;
+            }
+            // The header repeated after a page break, `续表`, a page number: no row of the table.
+            if self.is_page_row(row) || self.repeats_header(row, &band, Table::Indicators) {
+                row += 1;
+                continue;
             }
             let pick = |c: Option<u32>| c.map(|c| self.field(row, c)).unwrap_or_default();
             // A value merged down from a row above belongs to that row (a tall indicator row):
@@ -493,6 +643,15 @@ impl Region<'_> {
                 Some(c) if self.grid.shown(row, c).0 != row => Field::at(Pos::new(row, c), Value::Empty),
                 other => pick(other),
             };
+            let starts_here = |c: Option<u32>| {
+                c.map(|c| self.grid.shown(row, c))
+                    .filter(|(r, _, _)| *r == row)
+                    .map(|(_, _, v)| v.text())
+                    .unwrap_or_default()
+            };
+            let opens_numbered = [cols.level1, cols.level2, cols.level3]
+                .into_iter()
+                .any(|c| is_numbered(&starts_here(c)));
             // A level cell merged down from above, or left blank, carries its value down.
             if let Some(c) = cols.level1 {
                 let t = self.grid.shown(row, c).2.text();
@@ -525,6 +684,8 @@ impl Region<'_> {
                 level2: level2.clone(),
                 sub_row: norm(&name.text()).starts_with("其中"),
                 template: false,
+                subtotal: false,
+                funds_row: false,
                 name,
                 target: self.split_target(own(cols.target), &own(cols.kind), &own(cols.unit)),
                 actual: own(cols.actual),
@@ -539,13 +700,36 @@ impl Region<'_> {
                 indicator.template = true;
                 if !crate::text::is_placeholder(&indicator.name.text()) {
                     form.indicators.push(indicator);
+                    numbered.push(false);
                 }
             } else {
                 form.indicators.push(indicator);
+                numbered.push(opens_numbered || norm(&starts_here(cols.level3)).is_empty());
             }
             row += 1;
         }
-        row
+        mark_subtotals(&mut form.indicators, &numbered);
+        take_funds_row(form);
+        let absent = &mut form.reading.absent;
+        for (col, column) in [
+            (cols.level1, Column::Level1),
+            (cols.level2, Column::Level2),
+            (cols.target, Column::Target),
+            (cols.actual, Column::Actual),
+            (cols.weight, Column::Weight),
+            (cols.score, Column::Score),
+        ] {
+            if col.is_none() {
+                absent.push(column);
+            }
+        }
+        // Without a reason column, whether a deviation was explained cannot be read with
+        // certainty (備注 or a column jixiao does not know may hold it): the check does not run,
+        // unless the form has a reason block of its own (read below the table).
+        if cols.reason.is_none() {
+            absent.push(Column::Reason);
+        }
+        (row, cols.weight, cols.score)
     }
 
     /// A target split over 指标性质 / 指标值 / 度量单位 (Sichuan, Yunnan) read as one: `≤` `60000`
@@ -588,166 +772,49 @@ impl Region<'_> {
         })
     }
 
-    /// The 总分 row: its label, then the 分值 (100) and the total score to its right.
-    fn read_total(&self, form: &mut Form, from: u32) {
+    /// The 总分 row: its label, then the 分值 (100) and the total score in the indicator table's
+    /// 分值 and 得分 columns; without an indicator table, the first two values right of the label.
+    fn read_total(&self, form: &mut Form, from: u32, columns: Option<(Option<u32>, Option<u32>)>) {
         let Some((row, col, _)) = self
             .labels()
             .find(|(r, _, t)| *r >= from.saturating_sub(1) && (t.starts_with("总分") || *t == "合计"))
         else {
+            // No 总分 row: a total stated in the head of the form (`自评得分 98`).
+            if let Some((r, c, t)) = self.find(|t| {
+                is_short(t)
+                    && ["自评得分", "自评总分", "综合得分", "总得分"]
+                        .iter()
+                        .any(|l| t.starts_with(l))
+            }) {
+                let label = t.chars().take(4).collect::<String>();
+                form.total = self.value_after(r, c, &label);
+            }
             return;
         };
-        // Prefer the columns the indicator header named; fall back to the first two values
-        // to the right of the label.
-        let mut values = Vec::new();
-        let mut c = self.grid.right_edge(row, col) + 1;
-        while c < self.grid.width() && values.len() < 2 {
-            let field = self.field(row, c);
-            if !field.value.is_blank() {
-                values.push(field);
+        match columns {
+            Some((points, score)) => {
+                if let Some(w) = points {
+                    form.total_points = self.field(row, w);
+                }
+                if let Some(s) = score {
+                    form.total = self.field(row, s);
+                }
             }
-            c = self.grid.right_edge(row, c) + 1;
-        }
-        let header_row = self
-            .find(|t| is_short(t) && t.starts_with("三级指标"))
-            .map(|(r, _, _)| r);
-        let by_header = header_row.map(|hr| {
-            let band = self.header_band(hr, Table::Indicators);
-            (band.col(Role::Points), band.col(Role::Score))
-        });
-        match by_header {
-            Some((Some(w), Some(s))) => {
-                form.total_points = self.field(row, w);
-                form.total = self.field(row, s);
-            }
-            _ => {
+            None => {
+                let mut values = Vec::new();
+                let mut c = self.grid.right_edge(row, col) + 1;
+                while c < self.grid.width() && values.len() < 2 {
+                    let field = self.field(row, c);
+                    if !field.value.is_blank() {
+                        values.push(field);
+                    }
+                    c = self.grid.right_edge(row, c) + 1;
+                }
                 let mut it = values.into_iter();
                 form.total_points = it.next().unwrap_or_default();
                 form.total = it.next().unwrap_or_default();
             }
         }
-    }
-}
-
-/// Which table a header band heads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Table {
-    Funds,
-    Indicators,
-}
-
-/// What a column of a table holds, named by its header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Initial,
-    Budget,
-    Executed,
-    Rate,
-    Points,
-    Score,
-    Level1,
-    Level2,
-    Level3,
-    Kind,
-    Target,
-    Unit,
-    Actual,
-    Reason,
-    Remark,
-}
-
-/// How a header label is matched (on its normalised text).
-#[derive(Debug, Clone, Copy)]
-enum Words {
-    Starts(&'static str),
-    Contains(&'static str),
-}
-
-/// The one table of header synonyms, per table, in order of precedence: the national and
-/// Guizhou templates, Sichuan's (调整后预算数, 预算执行数, 权重, 指标性质 / 指标值 / 度量单位, 完成值),
-/// Yunnan's and the 2019 central one (全年实际值). A label matches the first entry it fits; where
-/// two columns claim a role, the one matched by the earlier (more specific) entry has it
-/// (`调整后预算数` over a label column's `年度预算数（万元）`).
-const SYNONYMS: &[(Table, Role, Words)] = &[
-    (Table::Funds, Role::Initial, Words::Contains("年初预算")),
-    (Table::Funds, Role::Rate, Words::Contains("执行率")),
-    (Table::Funds, Role::Executed, Words::Contains("执行数")),
-    (Table::Funds, Role::Executed, Words::Contains("实际支出")),
-    (Table::Funds, Role::Budget, Words::Starts("全年预算")),
-    (Table::Funds, Role::Budget, Words::Contains("调整后预算")),
-    (Table::Funds, Role::Budget, Words::Contains("预算数(A)")),
-    (Table::Funds, Role::Budget, Words::Contains("预算数")),
-    (Table::Funds, Role::Points, Words::Starts("分值")),
-    (Table::Funds, Role::Points, Words::Starts("权重")),
-    (Table::Funds, Role::Score, Words::Starts("得分")),
-    (Table::Indicators, Role::Level1, Words::Starts("一级指标")),
-    (Table::Indicators, Role::Level2, Words::Starts("二级指标")),
-    (Table::Indicators, Role::Level3, Words::Starts("三级指标")),
-    (Table::Indicators, Role::Kind, Words::Starts("指标性质")),
-    (Table::Indicators, Role::Unit, Words::Starts("度量单位")),
-    (Table::Indicators, Role::Unit, Words::Starts("计量单位")),
-    (Table::Indicators, Role::Actual, Words::Contains("实际完成值")),
-    (Table::Indicators, Role::Actual, Words::Contains("完成值")),
-    (Table::Indicators, Role::Actual, Words::Contains("实际值")),
-    (Table::Indicators, Role::Target, Words::Contains("指标值")),
-    (Table::Indicators, Role::Target, Words::Contains("目标值")),
-    (Table::Indicators, Role::Points, Words::Starts("分值")),
-    (Table::Indicators, Role::Points, Words::Starts("权重")),
-    (Table::Indicators, Role::Score, Words::Starts("得分")),
-    (Table::Indicators, Role::Reason, Words::Contains("原因")),
-    (Table::Indicators, Role::Remark, Words::Starts("备注")),
-];
-
-/// The role a header label names in `table`, if any. Labels are short; a sentence (a
-/// template's instructions merged over a column) names nothing.
-fn role_of(label: &str, table: Table) -> Option<Role> {
-    ranked_role_of(label, table).map(|(_, role)| role)
-}
-
-/// [`role_of`] with the rank of the synonym that matched (lower is more specific).
-fn ranked_role_of(label: &str, table: Table) -> Option<(usize, Role)> {
-    if label.is_empty() || !is_short(label) {
-        return None;
-    }
-    SYNONYMS.iter().enumerate().find_map(|(rank, &(t, role, words))| {
-        let fits = match words {
-            Words::Starts(w) => label.starts_with(w),
-            Words::Contains(w) => label.contains(w),
-        };
-        (t == table && fits).then_some((rank, role))
-    })
-}
-
-/// A column mark under a split label: `(A)`, `(B)`, `A`, `B=A×…`.
-fn is_column_mark(label: &str) -> bool {
-    let t = label.trim_start_matches('(').trim_end_matches(')');
-    t.chars().count() <= 3 && t.chars().all(|c| c.is_ascii_uppercase())
-}
-
-/// A header band: the columns it names and its last row.
-#[derive(Debug)]
-struct Band {
-    columns: Vec<BandColumn>,
-    bottom: u32,
-}
-
-#[derive(Debug)]
-struct BandColumn {
-    col: u32,
-    role: Role,
-    /// The rank of the synonym that named it (see [`SYNONYMS`]).
-    rank: usize,
-    /// Every label stacked over the column, top down, joined.
-    text: String,
-}
-
-impl Band {
-    /// The column of a role: the most specific label's, then the leftmost.
-    fn col(&self, role: Role) -> Option<u32> {
-        self.columns
-            .iter()
-            .filter(|c| c.role == role)
-            .min_by_key(|c| (c.rank, c.col))
-            .map(|c| c.col)
     }
 }
 
@@ -787,6 +854,14 @@ fn fund_row_of(label: &str) -> Option<FundRow> {
     }
 }
 
+/// The label a project's name follows (`项目名称`, `专项资金名称`, `项目(资金)名称`), as the
+/// normalised text starts with it.
+fn project_label(t: &str) -> Option<&'static str> {
+    ["项目名称", "专项资金名称", "专项名称", "项目(资金)名称"]
+        .into_iter()
+        .find(|l| t.starts_with(l))
+}
+
 /// A label, not a sentence: header cells hold a few characters (`全年预算数（A）`, `三级指标`).
 fn is_short(t: &str) -> bool {
     t.chars().count() <= 16
@@ -818,6 +893,92 @@ fn is_header_label(t: &str) -> bool {
         "(B)",
     ];
     LABELS.iter().any(|l| t.starts_with(l))
+}
+
+/// Whether a row's text opens with a number of a list: `一、`, `（一）`, `1.`, `1、`, `(1)`.
+fn is_numbered(text: &str) -> bool {
+    let t = norm(text);
+    let t = t.trim_start_matches('(');
+    let numeral: String = t
+        .chars()
+        .take_while(|c| "一二三四五六七八九十".contains(*c) || crate::num::halfwidth(*c).is_ascii_digit())
+        .collect();
+    if numeral.is_empty() {
+        return false;
+    }
+    let rest = &t[numeral.len()..];
+    let chinese = !numeral.chars().any(|c| crate::num::halfwidth(c).is_ascii_digit());
+    rest.starts_with('、')
+        || rest.starts_with(')')
+        || (!chinese
+            && (rest.starts_with('.') || rest.starts_with('．'))
+            && !rest[1..].starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// Mark the numbered parent rows whose 分值 (and 得分, when filled) are the sums of the rows they
+/// head (up to the next parent): subtotals, not indicators. A parent has no target and no actual
+/// of its own; a row whose figures are not such sums stays an indicator.
+fn mark_subtotals(rows: &mut [Indicator], numbered: &[bool]) {
+    let figure = |f: &Field| crate::figure::read(f).number();
+    let is_parent = |i: usize, ind: &Indicator| {
+        numbered.get(i).copied().unwrap_or(false)
+            && !ind.template
+            && crate::text::is_placeholder(&ind.target.text())
+            && crate::text::is_placeholder(&ind.actual.text())
+            && figure(&ind.weight).is_some()
+    };
+    let parents: Vec<usize> = (0..rows.len()).filter(|&i| is_parent(i, &rows[i])).collect();
+    for (k, &p) in parents.iter().enumerate() {
+        // The rows it heads: up to the next parent, within its 一级指标.
+        let end = parents.get(k + 1).copied().unwrap_or(rows.len());
+        let group = &rows[p].level1;
+        let children: Vec<&Indicator> = rows[p + 1..end]
+            .iter()
+            .take_while(|c| c.level1 == *group)
+            .filter(|c| c.counts())
+            .collect();
+        if children.is_empty() {
+            continue;
+        }
+        let sum = |get: fn(&Indicator) -> &Field| -> Option<rust_decimal::Decimal> {
+            children.iter().try_fold(rust_decimal::Decimal::ZERO, |acc, c| {
+                acc.checked_add(figure(get(c))?)
+            })
+        };
+        let weights_add_up = sum(|c| &c.weight) == figure(&rows[p].weight);
+        let scores_add_up = match figure(&rows[p].score) {
+            None => crate::text::is_placeholder(&rows[p].score.text()),
+            Some(s) => sum(|c| &c.score).is_some_and(|t| crate::rules::agrees(t, s)),
+        };
+        if weights_add_up && scores_add_up {
+            rows[p].subtotal = true;
+        }
+    }
+}
+
+/// A template that scores budget execution among its indicators: no 得分 in the funds block,
+/// and an indicator row named 预算执行率 with no target of its own. That row's 分值 and 得分 are
+/// the funds block's (checked as 预算执行率 得分, counted once in 总分).
+fn take_funds_row(form: &mut Form) {
+    if form.funds.lines.is_empty() || form.funds.score.pos.is_some() {
+        return;
+    }
+    let row = form.indicators.iter_mut().find(|i| {
+        !i.template
+            && !i.subtotal
+            && norm(&i.name.text())
+                .trim_start_matches(|c: char| !c.is_alphabetic() || c.is_ascii())
+                .starts_with("预算执行率")
+            && crate::text::is_placeholder(&i.target.text())
+    });
+    if let Some(row) = row {
+        row.funds_row = true;
+        form.funds.points = row.weight.clone();
+        form.funds.score = row.score.clone();
+        form.reading
+            .absent
+            .retain(|c| !matches!(c, Column::FundsScore | Column::FundsPoints));
+    }
 }
 
 /// A template row left empty: its target, actual, 分值 and 得分 are all blank or placeholders
@@ -940,6 +1101,273 @@ mod tests {
         assert!(forms[0].conclusion.text().starts_with("优。本自评表"));
         assert_eq!(forms[0].contact.text(), "何娟");
         assert_eq!(forms[0].indicators.len(), 1);
+    }
+
+    fn check(grid: &Grid) -> (Form, Vec<(String, String)>) {
+        let mut forms = locate(grid).forms;
+        assert_eq!(forms.len(), 1, "one form");
+        let form = forms.remove(0);
+        let checked = crate::rules::check(&form, &crate::rules::Settings::default());
+        // Findings, and the reading notes at the end (their order apart from the rest).
+        let (notes, rest): (Vec<_>, Vec<_>) = checked.findings.iter().partition(|f| f.code.is_reading_note());
+        let findings = rest
+            .into_iter()
+            .chain(notes)
+            .map(|f| (f.code.as_str().to_string(), f.subject.clone()))
+            .collect();
+        (form, findings)
+    }
+
+    /// A small form: funds in 元 with a 20-point 预算执行率 stated in the score header and no
+    /// 分值 column; the indicator header repeated after a page break; a numbered subtotal row.
+    fn unseen_template() -> Grid {
+        text_grid(&[
+            &["项目支出绩效自评表"],
+            &["项目名称", "课题研究经费"],
+            &[
+                "项目资金（元）",
+                "年初预算数（A）",
+                "全年执行数（B）",
+                "执行率（B/A）",
+                "得分（20分*执行率）",
+            ],
+            &["年度资金总额", "100000", "90000", "90%", "18"],
+            &[
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "年度指标值",
+                "实际完成值",
+                "分值",
+                "得分",
+                "得分计算方法",
+                "偏差原因分析及改进措施",
+            ],
+            &["一、产出指标（50分）", "", "", "", "", "50", "50", "", ""],
+            &[
+                "",
+                "数量指标",
+                "课题数",
+                "≥2个",
+                "2个",
+                "25",
+                "25",
+                "完成即得分",
+                "",
+            ],
+            &[
+                "",
+                "质量指标",
+                "验收通过率",
+                "≥90%",
+                "100%",
+                "25",
+                "25",
+                "按比例",
+                "",
+            ],
+            &["续表"],
+            &[
+                "一级指标",
+                "二级指标",
+                "三级指标",
+                "年度指标值",
+                "实际完成值",
+                "分值",
+                "得分",
+                "得分计算方法",
+                "偏差原因分析及改进措施",
+            ],
+            &[
+                "效益指标（30分）",
+                "社会效益指标",
+                "成果采纳",
+                "≥1项",
+                "1项",
+                "30",
+                "30",
+                "完成即得分",
+                "",
+            ],
+            &["总分", "", "", "", "", "100", "98"],
+            &["自评结论", "优"],
+        ])
+    }
+
+    #[test]
+    fn an_unseen_template_reads_what_it_states_and_notes_what_it_does_not() {
+        let (form, findings) = check(&unseen_template());
+        // `年初预算数（A）` is the budget; the score header states 20 points.
+        assert_eq!(
+            form.funds.line(FundRow::Total).map(|l| l.budget.text()),
+            Some("100000".into())
+        );
+        assert_eq!(
+            form.funds.stated_points.as_ref().map(|s| s.points),
+            Some(rust_decimal::Decimal::from(20))
+        );
+        // Three indicators: the numbered subtotal and the repeated header are no rows of it.
+        let counted: Vec<String> = form
+            .indicators
+            .iter()
+            .filter(|i| i.counts())
+            .map(|i| i.name.text())
+            .collect();
+        assert_eq!(counted, ["课题数", "验收通过率", "成果采纳"]);
+        assert!(form.indicators.iter().any(|i| i.subtotal));
+        // 得分计算方法 is not 得分: noted once, the real 得分 column read.
+        assert_eq!(form.reading.unrecognised.len(), 1);
+        assert_eq!(form.reading.unrecognised[0].label, "得分计算方法");
+        assert!(
+            !form.reading.absent.contains(&Column::Reason),
+            "{:?}",
+            form.reading.absent
+        );
+        // 90 % of 20 points is 18; 20 points is nonstandard; 50 + 30 + 20 = 100.
+        let codes: Vec<&str> = findings.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["weight-nonstandard", "column-unrecognised"],
+            "{findings:?}"
+        );
+        assert!(findings.contains(&("weight-nonstandard".into(), "weights:预算执行率".into())));
+    }
+
+    #[test]
+    fn a_missing_points_column_is_one_note_not_a_row_of_errors() {
+        let grid = text_grid(&[
+            &["项目支出绩效自评表"],
+            &["项目名称", "课题研究经费"],
+            &["三级指标", "年度指标值", "实际完成值", "得分", "未完成原因分析"],
+            &["课题数", "≥2个", "1个", "10", ""],
+            &["验收通过率", "≥90%", "100%", "10", ""],
+            &["总分", "", "", "21"],
+        ]);
+        let (form, findings) = check(&grid);
+        assert!(
+            form.reading.absent.contains(&Column::Weight),
+            "{:?}",
+            form.reading.absent
+        );
+        // No per-row missing-field; the unmet 课题数 still lacks a reason; 总分 is still the
+        // sum of the 得分 cells (20, not 21).
+        assert_eq!(
+            findings,
+            [
+                (
+                    "deviation-without-reason".to_string(),
+                    "indicator:/课题数".to_string()
+                ),
+                ("total-score-mismatch".to_string(), "total".to_string()),
+                ("column-absent".to_string(), "column:一级指标".to_string()),
+                ("column-absent".to_string(), "column:二级指标".to_string()),
+                ("column-absent".to_string(), "column:分值".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reason_block_below_the_table_explains_every_deviation() {
+        let rows: &[&[&str]] = &[
+            &["项目支出绩效自评表"],
+            &["项目名称", "课题研究经费"],
+            &["三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            &["课题数", "≥2个", "1个", "10", "5"],
+            &["总分", "", "", "10", "5"],
+            &["偏差大或目标未完成原因分析", "课题立项推迟到次年。"],
+        ];
+        let (form, findings) = check(&text_grid(rows));
+        assert_eq!(
+            form.reason_block.as_ref().map(Field::text),
+            Some("课题立项推迟到次年。".into())
+        );
+        assert!(
+            findings.iter().all(|(c, _)| c != "deviation-without-reason"),
+            "{findings:?}"
+        );
+        assert!(!form.reading.absent.contains(&Column::Reason));
+        // Without the block, and without any reason or 备注 column, reasons cannot be read.
+        let (form, findings) = check(&text_grid(&rows[..5]));
+        assert!(
+            form.reading.absent.contains(&Column::Reason),
+            "{:?}",
+            form.reading.absent
+        );
+        assert!(
+            findings.iter().all(|(c, _)| c != "deviation-without-reason"),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn numbered_rows_that_are_indicators_stay_indicators() {
+        let grid = text_grid(&[
+            &["项目支出绩效自评表"],
+            &["项目名称", "课题研究经费"],
+            &[
+                "三级指标",
+                "年度指标值",
+                "实际完成值",
+                "分值",
+                "得分",
+                "未完成原因分析",
+            ],
+            &["1.课题数", "≥2个", "2个", "50", "50", ""],
+            &["2.验收通过率", "≥90%", "100%", "50", "50", ""],
+            &["总分", "", "", "100", "100"],
+        ]);
+        let (form, findings) = check(&grid);
+        assert_eq!(form.indicators.iter().filter(|i| i.counts()).count(), 2);
+        assert!(findings.iter().all(|(c, _)| c == "column-absent"), "{findings:?}");
+    }
+
+    #[test]
+    fn costs_are_compared_only_under_a_unit_that_fits_when_none_is_stated() {
+        let form = |cost: &str| {
+            text_grid(&[
+                &["项目支出绩效自评表"],
+                &["项目名称", "课题研究经费"],
+                &[
+                    "",
+                    "年初预算数",
+                    "全年预算数（A）",
+                    "全年执行数（B）",
+                    "分值",
+                    "执行率",
+                    "得分",
+                ],
+                &["年度资金总额", "20", "20", "19", "10", "95", "9.5"],
+                &[
+                    "一级指标",
+                    "二级指标",
+                    "三级指标",
+                    "年度指标值",
+                    "实际完成值",
+                    "分值",
+                    "得分",
+                    "偏差原因分析及改进措施",
+                ],
+                &[
+                    "产出指标",
+                    "成本指标",
+                    "设备购置",
+                    "≤12万元",
+                    "12万元",
+                    "45",
+                    "45",
+                    "",
+                ],
+                &["产出指标", "成本指标", "劳务费", cost, cost, "45", "45", ""],
+                &["总分", "", "", "", "", "100", "99.5"],
+            ])
+        };
+        let codes = |grid: Grid| check(&grid).1.into_iter().map(|(c, _)| c).collect::<Vec<_>>();
+        // 12 + 8 = 20 万元 against 19: the amounts fit only as 万元, and exceed it.
+        assert!(codes(form("8万元")).contains(&"cost-exceeds-execution".to_string()));
+        // 12万元 + 8000元 = 12.8万元 ≤ 19: nothing, whichever way.
+        assert!(!codes(form("8000元")).contains(&"cost-exceeds-execution".to_string()));
+        // 12万 + 9000万元: no unit makes 9000.12 of the order of 19, so no comparison at all.
+        assert!(!codes(form("9000万元")).contains(&"cost-exceeds-execution".to_string()));
     }
 
     proptest! {

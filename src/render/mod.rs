@@ -521,12 +521,17 @@ mod tests {
             remark: Field::at(Pos::new(r, 9), Value::Empty),
             sub_row: false,
             template: false,
+            subtotal: false,
+            funds_row: false,
         };
         Form {
             sheet: "定额公用经费".to_string(),
             layout: Layout::Guizhou,
             formats_known: true,
             grade_bands: Some([Decimal::from(90), Decimal::from(80), Decimal::from(60)]),
+            reason_block: None,
+            indicators_stated: None,
+            reading: Default::default(),
             title: text(0, 0, "项目支出绩效目标自评表"),
             year: text(1, 0, "（2024年度）"),
             unit_name: text(2, 0, "单位（盖章）："),
@@ -536,6 +541,7 @@ mod tests {
             implementer: text(4, 7, "中共黔南州委社会工作部"),
             funds: Funds {
                 unit: MoneyUnit::Yuan,
+                unit_stated: true,
                 score_via_rate: false,
                 lines: vec![
                     line(FundRow::Total, 6, "200000", "196876.3"),
@@ -551,6 +557,9 @@ mod tests {
                     Code::ExecutionRateMismatch,
                 ),
                 score: num(6, 8, "9.84"),
+                stated_points: None,
+                rate_is_ratio: false,
+                reason: Field::default(),
             },
             goal_expected: text(12, 1, "目标1：保障部机关高效运转。"),
             goal_actual: text(12, 6, "完成办公用品保障8批次。"),

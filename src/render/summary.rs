@@ -463,17 +463,19 @@ fn project_rows(file: &FileReport) -> Vec<Vec<Item>> {
                 Item::Count(count(&form.findings, Severity::Error)),
                 Item::Count(count(&form.findings, Severity::Warning)),
                 Item::text(file.status.label()),
-                Item::text(note(hidden, file.output_note.as_deref())),
+                Item::text(note(hidden, form.reading.as_deref(), file.output_note.as_deref())),
                 output_item(file),
             ]
         })
         .collect()
 }
 
-/// The 说明 of a form's row: a hidden sheet, and why its file got the standard template.
-fn note(hidden: bool, output_note: Option<&str>) -> String {
+/// The 说明 of a form's row: a hidden sheet, what could not be read (the reading notes, so a
+/// person knows which checks did not run), and why its file got the standard template.
+fn note(hidden: bool, reading: Option<&str>, output_note: Option<&str>) -> String {
     let hidden = hidden.then_some("工作表已隐藏");
-    [hidden, output_note]
+    let reading = reading.map(|r| format!("读取说明：{r}"));
+    [hidden, reading.as_deref(), output_note]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
@@ -652,6 +654,7 @@ mod tests {
             grade_reported: Some(grade_reported.to_string()),
             grade: Some(grade.to_string()),
             findings,
+            reading: None,
         }
     }
 

@@ -87,10 +87,8 @@ pub(super) fn check(ctx: &mut Ctx) {
     if let Some(reported) = derived(ctx, &funds.rate, "funds.total.rate", "执行率") {
         ctx.record(execution_rate_mismatch(ctx, a, b, rate, &reported));
     }
-    let points = match input(ctx, &funds.points, "funds.total.score", "预算执行率分值") {
-        Num::Value(p) => p,
-        Num::Blank => Decimal::TEN,
-        Num::Unusable => return,
+    let Some(points) = points(ctx) else {
+        return;
     };
     let Some(reported) = derived(ctx, &funds.score, "funds.total.score", "预算执行率得分") else {
         return;
@@ -106,6 +104,35 @@ pub(super) fn check(ctx: &mut Ctx) {
         ctx.form.funds.score_via_rate = !agrees(r, score.expected);
     }
     ctx.record(execution_score_mismatch(ctx, a, b, points, &score, &reported));
+}
+
+/// The points of 预算执行率 a check may use ([`known_points`]); an unusable 分值 cell is reported
+/// on its cell here.
+pub(super) fn points(ctx: &mut Ctx) -> Option<Decimal> {
+    let funds = ctx.form.funds.clone();
+    let cell = input(ctx, &funds.points, "funds.total.score", "预算执行率分值");
+    if cell == Num::Unusable && funds.stated_points.is_none() {
+        return None;
+    }
+    known_points(&funds)
+}
+
+/// The points of 预算执行率: as a label states them (`预算执行情况（20分）`, `得分（20分*执行率）`),
+/// else the 分值 cell, else — a blank 分值 cell — the national 10. `None` when they cannot be
+/// known: an unusable 分值, a formula without a result, or a template with neither a 分值 column
+/// nor stated points (said by the reading notes).
+pub(super) fn known_points(funds: &crate::form::Funds) -> Option<Decimal> {
+    if let Some(stated) = &funds.stated_points {
+        return Some(stated.points);
+    }
+    if funds.points.unknown {
+        return None;
+    }
+    match figure::read(&funds.points) {
+        Figure::Number { value, .. } if figure::computable(value) => Some(value),
+        Figure::Blank if funds.points.pos.is_some() => Some(Decimal::TEN),
+        _ => None,
+    }
 }
 
 /// The 年度资金总额 field of a column (a blank field without a cell when there is none).
@@ -124,6 +151,8 @@ fn total(ctx: &mut Ctx, amounts: &Amounts, col: FundCol, what: &str) -> Option<D
     match amounts.num(FundRow::Total, col)? {
         Num::Unusable => None,
         _ if corrected.is_some() => corrected,
+        // A column the template lacks: said once by the reading notes.
+        _ if total_field(ctx, col).pos.is_none() => None,
         _ => {
             let field = total_field(ctx, col);
             let subject = format!("funds.total.{}", col.key());
@@ -280,6 +309,15 @@ fn execution_rate_mismatch(
 ) -> Option<Draft> {
     let field = &ctx.form.funds.rate;
     field.pos?;
+    // `执行率（B/A）` defines the rate as the fraction itself: `1` for B = A follows that rule.
+    if ctx.form.funds.rate_is_ratio
+        && let Reported::Number(r) = reported
+        && expected
+            .checked_div(HUNDRED)
+            .is_some_and(|ratio| agrees(*r, ratio))
+    {
+        return None;
+    }
     let reported_points = match (reported, figure::read(field)) {
         (Reported::Number(_), f @ Figure::Number { .. }) => f.percent_points(),
         _ => None,

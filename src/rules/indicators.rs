@@ -8,11 +8,11 @@ use super::settings::ReverseScoring;
 use super::values::{self, Num, Reported, Why, derived, input, missing_field, unparseable_value};
 use super::{Code, Ctx, Draft, Slot, agrees};
 use crate::figure::{self, Figure};
-use crate::form::{Field, Form, Indicator};
+use crate::form::{Column, Field, Form, Indicator};
 use crate::grammar::{self, Actual, Comparator, Outcome, Quantity, Target, Unit};
 use crate::grid::Value;
 use crate::num::{fmt_plain, round2};
-use crate::text::{is_placeholder, says_something};
+use crate::text::{is_placeholder, norm, says_something};
 
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
 
@@ -20,7 +20,7 @@ pub(super) fn check(ctx: &mut Ctx) {
     let year = form_year(&ctx.form);
     for i in 0..ctx.form.indicators.len() {
         let ind = ctx.form.indicators[i].clone();
-        if !ind.template {
+        if ind.checked() {
             check_row(ctx, i, &ind, year);
         }
     }
@@ -107,9 +107,16 @@ fn check_row(ctx: &mut Ctx, i: usize, ind: &Indicator, year: i32) {
     // Blank (or placeholder) and unusable targets and actuals are reported here; the checks
     // that need them are skipped.
     let mut complete = true;
+    // A scored criterion of an older framework (项目决策 / 项目管理 …, not an output, cost,
+    // benefit or satisfaction indicator) has no target to meet: only its score's range is read.
+    let criterion = is_criterion(&ind.level1) && is_placeholder(&ind.target.text());
     for (field, what) in [(&ind.target, "年度指标值"), (&ind.actual, "实际完成值")] {
         let what = format!("“{name}”的{what}");
-        if is_placeholder(&field.text()) {
+        // A column the template lacks, or a formula without a result: not read, said once per
+        // form by the reading notes.
+        if field.pos.is_none() || field.unknown || criterion {
+            complete = false;
+        } else if is_placeholder(&field.text()) {
             ctx.record(Some(missing_field(field, &subject, &what)));
             complete = false;
         } else if let Some(why) = unusable(field) {
@@ -119,7 +126,7 @@ fn check_row(ctx: &mut Ctx, i: usize, ind: &Indicator, year: i32) {
     }
     let weight = match input(ctx, &ind.weight, &subject, &format!("“{name}”的分值")) {
         Num::Value(w) => Some(w),
-        Num::Blank if !ind.sub_row => {
+        Num::Blank if !ind.sub_row && ind.weight.pos.is_some() => {
             ctx.record(Some(missing_field(
                 &ind.weight,
                 &subject,
@@ -169,6 +176,16 @@ fn check_row(ctx: &mut Ctx, i: usize, ind: &Indicator, year: i32) {
             }
         }
     }
+}
+
+/// A level-1 heading that is none of the indicator kinds with targets (产出, 成本, 效益, 满意度):
+/// 项目决策, 项目管理, 过程 … of the older scoring frameworks. An empty heading is not one.
+fn is_criterion(level1: &str) -> bool {
+    let l = norm(level1);
+    !l.is_empty()
+        && !["产出", "成本", "效益", "满意", "影响"]
+            .iter()
+            .any(|k| l.contains(k))
 }
 
 fn quantity_of_target(t: &Target) -> Option<&Quantity> {
@@ -248,7 +265,7 @@ fn quantitative(
         }
     }
     let why = deviation_quantitative(cmp, t, b, ctx.settings.deviation_threshold);
-    ctx.record(why.and_then(|why| deviation_without_reason(ind, why)));
+    ctx.record(why.and_then(|why| deviation_without_reason(ctx, ind, why)));
 }
 
 /// The score a quantitative indicator earns (docs/rules.md, `indicator-score-mismatch`),
@@ -398,8 +415,21 @@ fn deviation_quantitative(cmp: Comparator, t: Decimal, b: Decimal, theta: Decima
 }
 
 /// `deviation-without-reason`: an unmet indicator, or one beyond the deviation threshold, whose
-/// reason cell and 备注 say nothing.
-fn deviation_without_reason(ind: &Indicator, why: String) -> Option<Draft> {
+/// reason cell and 备注 say nothing, nor the form's reason block below the table. Where the
+/// template has no place for reasons that could be read, nothing is raised (the reading notes
+/// say the check did not run).
+fn deviation_without_reason(ctx: &Ctx, ind: &Indicator, why: String) -> Option<Draft> {
+    let form = &ctx.form;
+    if form.reading.lacks(Column::Reason)
+        || ind.reason.unknown
+        || ind.remark.unknown
+        || form
+            .reason_block
+            .as_ref()
+            .is_some_and(|f| says_something(&f.text()))
+    {
+        return None;
+    }
     if says_something(&ind.reason.text()) || says_something(&ind.remark.text()) {
         return None;
     }
@@ -457,6 +487,7 @@ fn qualitative(
 ) {
     if let Some(o @ (Outcome::Partial | Outcome::Unmet)) = outcome {
         ctx.record(deviation_without_reason(
+            ctx,
             ind,
             format!("完成情况为“{}”", band(o).2),
         ));
@@ -464,6 +495,7 @@ fn qualitative(
     let Some(w) = weight else { return };
     let s = match score {
         Num::Value(s) => s,
+        Num::Blank if ind.score.pos.is_none() => return,
         Num::Blank => {
             let what = format!("定性指标“{}”的得分", ind.name.text());
             ctx.record(Some(missing_field(&ind.score, &ind.subject(), &what)));

@@ -5,6 +5,8 @@
 //! Each finding code is checked by one function named after it (`execution-rate-mismatch` by
 //! `fn execution_rate_mismatch`), which returns its [`Draft`] or none; [`Ctx::record`] turns a
 //! draft into a finding under the severity settings and applies its fix. One module per family:
+//! - [`reading`]: `column-unrecognised`, `column-absent`, `formula-not-evaluated` — the reading
+//!   notes, what the locator could not read with certainty (the other families skip it);
 //! - [`values`]: `unparseable-value`, `missing-field` — how every input figure is read;
 //! - [`funds`]: `fund-breakdown-mismatch`, `overspend`, `execution-rate-mismatch`,
 //!   `execution-score-mismatch`;
@@ -28,6 +30,7 @@ mod costs;
 mod files;
 mod funds;
 mod indicators;
+mod reading;
 pub mod settings;
 mod totals;
 mod values;
@@ -99,6 +102,7 @@ pub fn check(form: &Form, settings: &Settings) -> Checked {
     // gives 全年执行数 (which costs compare with) and corrects the 预算执行率 得分; indicators
     // correct each indicator's 得分; weights and costs only read; totals add up the scores AS
     // CORRECTED above and grade that corrected total.
+    reading::check(&mut ctx);
     values::check(&mut ctx);
     funds::check(&mut ctx);
     indicators::check(&mut ctx);
@@ -226,13 +230,22 @@ impl Ctx<'_> {
             return false;
         };
         let fixed = match draft.fix {
-            Some((slot, value)) => match slot.field(&mut self.form) {
-                Some(field) => {
-                    field.correct(value, draft.code);
-                    true
+            Some((slot, value)) => {
+                // The 预算执行率 row of a template that scores it among the indicators is the
+                // same cell as the funds score: it is corrected with it.
+                if slot == Slot::FundsScore {
+                    for row in self.form.indicators.iter_mut().filter(|i| i.funds_row) {
+                        row.score.correct(value.clone(), draft.code);
+                    }
                 }
-                None => false,
-            },
+                match slot.field(&mut self.form) {
+                    Some(field) => {
+                        field.correct(value, draft.code);
+                        true
+                    }
+                    None => false,
+                }
+            }
             None => false,
         };
         self.findings.push(Finding {

@@ -180,6 +180,8 @@ fn seed() -> Form {
                 remark: Field::at(Pos::new(r, 9), Value::Empty),
                 sub_row: false,
                 template: false,
+                subtotal: false,
+                funds_row: false,
             }
         })
         .collect();

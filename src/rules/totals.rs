@@ -7,7 +7,7 @@ use super::funds::{reported_text, shown};
 use super::values::{self, Reported, checked_sum, derived};
 use super::{Code, Ctx, Draft, Slot, agrees, grade_of};
 use crate::figure::{self, Figure};
-use crate::form::Field;
+use crate::form::{Column, Field};
 use crate::num::{fmt_plain, round2};
 
 pub(super) fn check(ctx: &mut Ctx) {
@@ -102,16 +102,26 @@ enum Total {
 
 /// The sum of the corrected scores: indicator rows (not `其中` sub-rows) plus 预算执行率 得分.
 fn corrected_total(ctx: &Ctx) -> Total {
+    // Without the 得分 column the scores were not read: the sum is not guessed.
+    if ctx.form.reading.lacks(Column::Score) {
+        return Total::Unknown;
+    }
     let mut fields = Vec::new();
-    for ind in ctx.form.indicators.iter().filter(|i| i.counts()) {
+    // The 预算执行率 row (a template scoring it among the indicators) is the funds score,
+    // added once below.
+    for ind in ctx.form.indicators.iter().filter(|i| i.counts() && !i.funds_row) {
         match figure::read(&ind.score) {
+            _ if ind.score.unknown => return Total::Unknown,
             Figure::Number { .. } => fields.push(ind.score.clone()),
             Figure::Blank if figure::read(&ind.weight).is_blank() => {}
             _ => return Total::Unknown,
         }
     }
+    // With a funds block, 总分 includes 预算执行率 得分: without a cell for it the sum is not known.
     if !ctx.form.funds.lines.is_empty() {
         match figure::read(&ctx.form.funds.score) {
+            _ if ctx.form.funds.score.pos.is_none() => return Total::Unknown,
+            _ if ctx.form.funds.score.unknown => return Total::Unknown,
             Figure::Number { .. } => fields.push(ctx.form.funds.score.clone()),
             _ => return Total::Unknown,
         }

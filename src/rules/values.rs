@@ -25,7 +25,8 @@ pub(super) fn check(ctx: &mut Ctx) {
 pub(crate) enum Num {
     Blank,
     Value(Decimal),
-    /// Not usable; already reported on its cell.
+    /// Not usable: already reported on its cell, or unknown (a formula without a result, said
+    /// once by the reading notes).
     Unusable,
 }
 
@@ -98,6 +99,9 @@ pub(crate) fn missing_field(field: &Field, subject: &str, what: &str) -> Draft {
 /// Read an input figure (an amount, a 分值, a qualitative 得分): blank, a number a rule may
 /// compute with, or — reported here as `unparseable-value` on its cell — unusable.
 pub(crate) fn input(ctx: &mut Ctx, field: &Field, subject: &str, what: &str) -> Num {
+    if field.unknown {
+        return Num::Unusable;
+    }
     match figure::read(field) {
         Figure::Blank => Num::Blank,
         Figure::Number { value, .. } if figure::computable(value) => Num::Value(value),
@@ -126,6 +130,9 @@ pub(crate) enum Reported {
 /// Read a derived figure. Words are `unparseable-value` (reported here, `None`); an error
 /// value or an out-of-range number is [`Reported::Wrong`], for the mismatch rule to correct.
 pub(crate) fn derived(ctx: &mut Ctx, field: &Field, subject: &str, what: &str) -> Option<Reported> {
+    if field.unknown {
+        return None;
+    }
     match figure::read(field) {
         Figure::Blank => Some(Reported::Blank),
         Figure::Number { value, .. } if figure::computable(value) => Some(Reported::Number(value)),

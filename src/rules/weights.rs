@@ -7,7 +7,8 @@ use rust_decimal::Decimal;
 use super::values::checked_sum;
 use super::{Code, Ctx, Draft};
 use crate::figure;
-use crate::form::Field;
+use crate::form::{Field, Stated};
+use crate::grid::Value;
 use crate::num::fmt_plain;
 use crate::text::norm;
 
@@ -69,22 +70,93 @@ fn default_points(name: &str) -> Option<Decimal> {
 }
 
 pub(super) fn check(ctx: &mut Ctx) {
+    let funds = ctx.form.funds.clone();
+    ctx.record(weight_sum_mismatch_funds(&funds));
+    // The points of 预算执行率 (none without a funds block; unknown ones leave the sums
+    // unchecked, the reading notes say why).
+    // Without a funds block, or where 预算执行率 is scored among the indicators (its 分值 is in
+    // their sums already), no points are added for it.
+    let scored_among_indicators = ctx.form.indicators.iter().any(|i| i.funds_row);
+    let funds_points = if funds.lines.is_empty() || scored_among_indicators {
+        Some(Decimal::ZERO)
+    } else {
+        let points = super::funds::known_points(&funds);
+        if let Some(points) = points {
+            let at = match &funds.stated_points {
+                Some(stated) if funds.points.pos.is_none() => {
+                    Field::at(stated.pos, Value::Text(stated.label.clone()))
+                }
+                _ => funds.points.clone(),
+            };
+            ctx.record(weight_nonstandard_funds(&at, points));
+        }
+        points
+    };
     let Some(groups) = groups(ctx) else { return };
     for g in &groups {
         ctx.record(weight_sum_mismatch_in_group(g));
         ctx.record(weight_nonstandard(g));
     }
-    let funds = ctx.form.funds.clone();
-    let funds_points = match figure::read(&funds.points).number() {
-        Some(value) if figure::computable(value) => value,
-        _ if funds.lines.is_empty() => Decimal::ZERO,
-        _ => Decimal::TEN,
-    };
-    if !funds.lines.is_empty() {
-        ctx.record(weight_nonstandard_funds(&funds.points, funds_points));
+    if let Some(stated) = ctx.form.indicators_stated.clone() {
+        ctx.record(weight_sum_mismatch_block(&groups, &stated));
     }
+    let Some(funds_points) = funds_points else { return };
     let total_points = ctx.form.total_points.clone();
     ctx.record(weight_sum_mismatch(&groups, funds_points, &total_points));
+}
+
+/// `weight-sum-mismatch` for 预算执行率: a label states its points (`预算执行情况（20分）`,
+/// `得分（20分*执行率）`) and its 分值 cell says otherwise. The stated points are what the score
+/// is checked against; the contradiction is said, not settled silently.
+fn weight_sum_mismatch_funds(funds: &crate::form::Funds) -> Option<Draft> {
+    let stated = funds.stated_points.as_ref()?;
+    let cell = figure::read(&funds.points).number()?;
+    if cell == stated.points {
+        return None;
+    }
+    let message = format!(
+        "“{}”标明预算执行率 {} 分，但分值栏填 {}",
+        stated.label,
+        fmt_plain(stated.points),
+        fmt_plain(cell)
+    );
+    Some(
+        Draft::on(
+            Code::WeightSumMismatch,
+            &funds.points,
+            "weights:预算执行率",
+            message,
+        )
+        .figures(cell, stated.points),
+    )
+}
+
+/// `weight-sum-mismatch` for the indicator block as a whole: its title states the points of all
+/// indicators (`年度绩效目标（80分）`) and their 分值 add up to another figure.
+fn weight_sum_mismatch_block(groups: &[Group], stated: &Stated) -> Option<Draft> {
+    let sums: Vec<Decimal> = groups.iter().map(Group::sum).collect::<Option<_>>()?;
+    let sum = checked_sum(sums.iter().copied())?;
+    if sum == stated.points {
+        return None;
+    }
+    let (name, _) = stated_points(&stated.label);
+    let parts: Vec<String> = groups
+        .iter()
+        .zip(&sums)
+        .map(|(g, s)| format!("{} {}", g.name, fmt_plain(*s)))
+        .collect();
+    let message = format!(
+        "“{}”标明 {} 分，但其下各项分值合计 {} = {}",
+        stated.label,
+        fmt_plain(stated.points),
+        parts.join(" + "),
+        fmt_plain(sum)
+    );
+    let at = Field::at(stated.pos, Value::Text(stated.label.clone()));
+    Some(
+        Draft::on(Code::WeightSumMismatch, &at, format!("weights:{name}"), message)
+            .figures(sum, stated.points),
+    )
 }
 
 /// The level-1 groups with their 分值; `None` when a 分值 is blank or unusable (already its own

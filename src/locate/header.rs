@@ -1,0 +1,698 @@
+//! What a table's header says: which field each column holds, decided by what its header
+//! MEANS, not by a word it happens to contain.
+//!
+//! A header is read in three steps ([`classify`]):
+//! 1. marks in brackets are set apart: `全年预算数（A）` is `全年预算数` marked A, `得分（20分*执行率）`
+//!    is `得分` with a stated rule. In the funds table the mark decides: the column marked `（A）`
+//!    is the budget whatever its name, `（B）` the execution, `（B/A）` the rate.
+//! 2. one synonym table ([`SYNONYMS`]) names the field of the rest (`调整后预算数` = 全年预算数,
+//!    `权重` = 分值, `完成值` = 实际完成值 …);
+//! 3. a header that names a field and then qualifies it as a method, rule, explanation, source
+//!    or note (`得分计算方法`, `指标值说明`, `执行数来源`) is not that field: it is an unknown
+//!    column, like any header no template uses.
+//!
+//! Unknown columns are not read and do not move their neighbours; two columns that claim the
+//! same field equally are both left unread (which one holds it cannot be told). Both are said
+//! once per form (`column-unrecognised`). Row labels, block titles and row numbers are neutral:
+//! they name no column and are not reported.
+
+use rust_decimal::Decimal;
+
+use super::Region;
+use crate::grid::{Pos, Value};
+use crate::text::norm;
+
+/// Which table a header band heads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Table {
+    Funds,
+    Indicators,
+}
+
+/// What a column of a table holds, named by its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    Initial,
+    Budget,
+    Executed,
+    Rate,
+    Points,
+    Score,
+    Level1,
+    Level2,
+    Level3,
+    Kind,
+    Target,
+    Unit,
+    Actual,
+    Reason,
+    Remark,
+}
+
+/// How a header word is matched (on the header without its bracketed marks).
+#[derive(Debug, Clone, Copy)]
+enum Words {
+    Starts(&'static str),
+    Contains(&'static str),
+}
+
+impl Words {
+    /// Where the word ends in `head`, when it fits.
+    fn end_in(self, head: &str) -> Option<usize> {
+        match self {
+            Words::Starts(w) => head.starts_with(w).then_some(w.len()),
+            Words::Contains(w) => head.find(w).map(|at| at + w.len()),
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Words::Starts(w) | Words::Contains(w) => w,
+        }
+    }
+}
+
+/// The one table of header synonyms, per table, in order of precedence: the national and
+/// Guizhou templates, Sichuan's (调整后预算数, 预算执行数, 权重, 指标性质 / 指标值 / 度量单位, 完成值),
+/// Yunnan's and the 2019 central one (全年实际值). A header matches the first entry it fits;
+/// where two columns claim a field, the one matched by the earlier (more specific) entry has it.
+const SYNONYMS: &[(Table, Role, Words)] = &[
+    (Table::Funds, Role::Score, Words::Contains("执行率得分")),
+    (Table::Funds, Role::Points, Words::Contains("执行率权重")),
+    (Table::Funds, Role::Points, Words::Contains("执行率分值")),
+    (Table::Funds, Role::Initial, Words::Contains("年初预算")),
+    (Table::Funds, Role::Rate, Words::Contains("执行率")),
+    (Table::Funds, Role::Executed, Words::Contains("执行数")),
+    (Table::Funds, Role::Executed, Words::Contains("实际支出")),
+    (Table::Funds, Role::Budget, Words::Starts("全年预算")),
+    (Table::Funds, Role::Budget, Words::Contains("调整后预算")),
+    (Table::Funds, Role::Budget, Words::Contains("预算数")),
+    (Table::Funds, Role::Points, Words::Contains("分值")),
+    (Table::Funds, Role::Points, Words::Starts("权重")),
+    (Table::Funds, Role::Score, Words::Starts("得分")),
+    (Table::Funds, Role::Reason, Words::Contains("原因")),
+    (Table::Funds, Role::Remark, Words::Starts("备注")),
+    (Table::Indicators, Role::Level1, Words::Starts("一级指标")),
+    (Table::Indicators, Role::Level2, Words::Starts("二级指标")),
+    (Table::Indicators, Role::Level3, Words::Starts("三级指标")),
+    (Table::Indicators, Role::Kind, Words::Starts("指标性质")),
+    (Table::Indicators, Role::Unit, Words::Starts("度量单位")),
+    (Table::Indicators, Role::Unit, Words::Starts("计量单位")),
+    (Table::Indicators, Role::Actual, Words::Contains("实际完成")),
+    (Table::Indicators, Role::Actual, Words::Contains("完成值")),
+    (Table::Indicators, Role::Actual, Words::Contains("实际值")),
+    (Table::Indicators, Role::Target, Words::Contains("指标值")),
+    (Table::Indicators, Role::Target, Words::Contains("目标值")),
+    (Table::Indicators, Role::Points, Words::Contains("分值")),
+    (Table::Indicators, Role::Points, Words::Starts("权重")),
+    (Table::Indicators, Role::Score, Words::Starts("得分")),
+    (Table::Indicators, Role::Reason, Words::Contains("原因")),
+    (Table::Indicators, Role::Remark, Words::Starts("备注")),
+];
+
+/// Words that, after a field's name, make the header a description of the field rather than the
+/// field: `得分计算方法`, `评分标准`, `指标值说明`, `数据来源`.
+const QUALIFIERS: &[&str] = &[
+    "方法", "标准", "说明", "依据", "来源", "公式", "口径", "解释", "释义", "规则", "方式", "要求", "细则",
+];
+
+/// Headers that name no column of their own: row numbers, a block's side label or title, the
+/// parent label over 一级/二级/三级指标.
+const NEUTRAL: &[&str] = &[
+    "序号",
+    "编号",
+    "行次",
+    "项目",
+    "指标",
+    "绩效指标",
+    "年度绩效指标",
+    "绩效目标",
+    "年度绩效目标",
+    "绩效指标完成情况",
+    "预算执行情况",
+];
+
+/// How a header reads in a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Class {
+    /// Names a field: its role, the rank of the synonym that matched (lower is more specific)
+    /// and whether the header is exactly that synonym.
+    Field { role: Role, rank: usize, exact: bool },
+    /// Names no column: empty, a mark under its parent (`（A）` in the indicator table), a
+    /// sentence, a row number, a block's side label (`项目资金（元）`).
+    Neutral,
+    /// A header jixiao does not know, or one that describes a field (`得分计算方法`).
+    Unknown,
+}
+
+/// How `label` (normalised) reads as a header of `table`.
+pub(super) fn classify(label: &str, table: Table) -> Class {
+    // Longer than any header: a sentence (a template's instructions merged over a column, a
+    // note beside the form).
+    if label.is_empty() || label.chars().count() > 16 {
+        return Class::Neutral;
+    }
+    let (head, marks) = split_marks(label);
+    let named = name_class(&head, table);
+    // In the funds table a column mark decides between the amount columns: `年初预算数（A）` is
+    // the budget, `（B）` alone the execution.
+    let amount = |class: Class| {
+        matches!(class, Class::Neutral) && head.is_empty()
+            || matches!(
+                class,
+                Class::Field {
+                    role: Role::Initial | Role::Budget | Role::Executed | Role::Rate,
+                    ..
+                }
+            )
+    };
+    if table == Table::Funds
+        && amount(named)
+        && let Some(role) = marks.iter().find_map(|m| mark_role(m))
+    {
+        return Class::Field {
+            role,
+            rank: 0,
+            exact: true,
+        };
+    }
+    // In the indicator table `（A）` marks the target and `（B）` the actual
+    // (`预期指标值（A）`, `实际完成指标值（B）`).
+    let value = matches!(
+        named,
+        Class::Field {
+            role: Role::Target | Role::Actual,
+            ..
+        }
+    ) || (head.is_empty() && matches!(named, Class::Neutral));
+    if table == Table::Indicators
+        && value
+        && let Some(role) = marks.iter().find_map(|m| match mark_role(m) {
+            Some(Role::Budget) => Some(Role::Target),
+            Some(Role::Executed) => Some(Role::Actual),
+            _ => None,
+        })
+    {
+        return Class::Field {
+            role,
+            rank: 0,
+            exact: true,
+        };
+    }
+    named
+}
+
+/// How a header without its bracketed marks reads.
+fn name_class(head: &str, table: Table) -> Class {
+    if head.is_empty() || NEUTRAL.contains(&head) || is_column_mark(head) {
+        return Class::Neutral;
+    }
+    if table == Table::Funds && head.contains("资金") {
+        return Class::Neutral;
+    }
+    let found = SYNONYMS
+        .iter()
+        .enumerate()
+        .filter(|(_, (t, _, _))| *t == table)
+        .find_map(|(rank, &(_, role, words))| words.end_in(head).map(|end| (rank, role, words, end)));
+    let Some((rank, role, words, end)) = found else {
+        return Class::Unknown;
+    };
+    let rest = &head[end..];
+    let describes =
+        !matches!(role, Role::Reason | Role::Remark) && QUALIFIERS.iter().any(|q| rest.contains(q));
+    if describes {
+        return Class::Unknown;
+    }
+    Class::Field {
+        role,
+        rank,
+        exact: head == words.word(),
+    }
+}
+
+/// The field a header of `table` names, if any.
+pub(super) fn role_of(label: &str, table: Table) -> Option<Role> {
+    match classify(label, table) {
+        Class::Field { role, .. } => Some(role),
+        _ => None,
+    }
+}
+
+/// A label without its bracketed parts, and those parts: `全年预算数(A)` → (`全年预算数`, [`A`]).
+fn split_marks(label: &str) -> (String, Vec<String>) {
+    let mut head = String::with_capacity(label.len());
+    let mut marks = Vec::new();
+    let mut depth = 0u32;
+    let mut mark = String::new();
+    for c in label.chars() {
+        match c {
+            '(' | '[' | '<' | '〈' | '《' => {
+                depth = depth.saturating_add(1);
+                if depth == 1 {
+                    mark.clear();
+                }
+            }
+            ')' | ']' | '>' | '〉' | '》' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    marks.push(std::mem::take(&mut mark));
+                }
+            }
+            _ if depth > 0 => mark.push(c),
+            _ => head.push(c),
+        }
+    }
+    (head, marks)
+}
+
+/// The funds field a column mark names: `A` the budget, `B` the execution, `B/A` the rate.
+fn mark_role(mark: &str) -> Option<Role> {
+    let m: String = mark
+        .chars()
+        .map(crate::num::halfwidth)
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let m = m
+        .trim_end_matches('%')
+        .trim_end_matches("100")
+        .trim_end_matches(['×', '*', 'X'])
+        .to_string();
+    match m.as_str() {
+        "A" => Some(Role::Budget),
+        "B" => Some(Role::Executed),
+        "B/A" | "B÷A" => Some(Role::Rate),
+        _ => None,
+    }
+}
+
+/// A column mark under a split label: `(A)`, `(B)`, `A`, `B/A`.
+pub(super) fn is_column_mark(label: &str) -> bool {
+    let t = label.trim_start_matches('(').trim_end_matches(')');
+    !t.is_empty() && t.chars().count() <= 4 && t.chars().all(|c| c.is_ascii_uppercase() || c == '/')
+}
+
+/// The points a label states in brackets: `预算执行情况（20分）`, `得分（20分*执行率）`,
+/// `分值（10分）`, `年度绩效目标（80分）` → 80. The number must be followed by 分.
+pub(super) fn stated_points(label: &str) -> Option<Decimal> {
+    let (_, marks) = split_marks(label);
+    marks.iter().find_map(|m| {
+        let digits: String = m
+            .chars()
+            .map(crate::num::halfwidth)
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        let rest = &m[m
+            .char_indices()
+            .nth(digits.chars().count())
+            .map_or(m.len(), |(i, _)| i)..];
+        (!digits.is_empty() && rest.trim_start().starts_with('分'))
+            .then(|| crate::num::parse_number(&digits))
+            .flatten()
+    })
+}
+
+/// One column of a header band: its column, the cells of the labels stacked over it (top
+/// down) and how the deepest one that is not neutral reads, with its cell.
+type Stacked = (u32, Vec<(u32, u32)>, Option<(Class, Pos)>);
+
+/// A header band: the columns it names, the headers it could not take, and its last row.
+#[derive(Debug, Default)]
+pub(super) struct Band {
+    pub columns: Vec<BandColumn>,
+    /// Headers of columns that were not read: unknown, describing a field, or one of two that
+    /// claim the same field equally.
+    pub unread: Vec<crate::form::Unread>,
+    pub bottom: u32,
+}
+
+#[derive(Debug)]
+pub(super) struct BandColumn {
+    pub col: u32,
+    pub role: Role,
+    /// The rank of the synonym that named it (see [`SYNONYMS`]).
+    rank: usize,
+    exact: bool,
+    /// Every label stacked over the column, top down, joined.
+    pub text: String,
+    /// The cell of the label that named it.
+    pub origin: Pos,
+}
+
+impl Band {
+    /// The column of a role: the most specific header's (an exact synonym before one with other
+    /// words); `None` when there is none, or two that cannot be told apart.
+    pub fn col(&self, role: Role) -> Option<u32> {
+        self.best(role).map(|c| c.col)
+    }
+
+    fn best(&self, role: Role) -> Option<&BandColumn> {
+        let mut claims: Vec<&BandColumn> = self.columns.iter().filter(|c| c.role == role).collect();
+        claims.sort_by_key(|c| (c.rank, !c.exact, c.col));
+        match claims.as_slice() {
+            [] => None,
+            [one] => Some(one),
+            [first, second, ..] if (first.rank, first.exact) != (second.rank, second.exact) => Some(first),
+            _ => None,
+        }
+    }
+
+    /// Whether the column of `role` is marked as the fraction B / A (`执行率（B/A）`).
+    pub fn marked_ratio(&self, role: Role) -> bool {
+        self.best(role).is_some_and(|c| {
+            let (_, marks) = split_marks(&c.text);
+            marks.iter().any(|m| mark_role(m) == Some(Role::Rate))
+        })
+    }
+
+    /// Points stated in the headers of the given roles (`得分（20分*执行率）`, `分值（10分）`).
+    pub fn stated(&self, roles: &[Role]) -> Option<(Decimal, String, Pos)> {
+        self.columns
+            .iter()
+            .filter(|c| roles.contains(&c.role))
+            .find_map(|c| stated_points(&c.text).map(|p| (p, c.text.clone(), c.origin)))
+    }
+
+    /// Move to `unread` every column that lost its field to another or tied with one, so what
+    /// was not read is said.
+    fn settle(&mut self) {
+        let roles: Vec<Role> = self.columns.iter().map(|c| c.role).collect();
+        let mut keep = Vec::new();
+        let mut unread = Vec::new();
+        for (i, c) in self.columns.iter().enumerate() {
+            match self.best(roles[i]) {
+                Some(best) if best.col == c.col => keep.push(i),
+                Some(_) => unread.push((i, None)),
+                None => unread.push((i, Some(format!("与其他栏同为“{}”，无法确定哪一栏", c.text)))),
+            }
+        }
+        let mut columns = std::mem::take(&mut self.columns);
+        for (i, why) in unread.into_iter().rev() {
+            let c = columns.remove(i);
+            self.unread.push(crate::form::Unread {
+                pos: c.origin,
+                label: c.text,
+                why,
+            });
+        }
+        let _ = keep;
+        self.unread.sort_by_key(|u| (u.pos.col, u.pos.row));
+        self.columns = columns;
+    }
+}
+
+impl Region<'_> {
+    /// The header band that starts at `top`: up to three rows of labels, a parent label merged
+    /// over its children (`指标值` over `年度指标值（A）` and `实际完成值（B）`), or a label split over
+    /// two rows (`全年预算数` over `（A）`). Each column gets the field its deepest label names;
+    /// a neutral label (a mark, nothing) defers to its parent, an unknown one makes the column
+    /// unread. Data starts below the band.
+    pub(super) fn header_band(&self, top: u32, table: Table) -> Band {
+        let width = self.grid.width();
+        // The band starts higher where column labels are merged down into the row found
+        // (`分值` over rows 16–17 beside `三级指标` in row 17).
+        let top = (0..width)
+            .map(|c| self.grid.shown(top, c))
+            .filter(|&(r, c, _)| r < top && top - r <= 2 && role_of(self.labels.at(r, c), table).is_some())
+            .map(|(r, _, _)| r)
+            .min()
+            .unwrap_or(top)
+            .max(self.top);
+        // The band reaches at least as deep as the column labels merged down from its top row
+        // (not a block's side label, `项目资金（元）`, merged down beside the whole table)…
+        let mut bottom = (0..width)
+            .filter(|&c| role_of(self.labels.at(top, c), table).is_some())
+            .filter_map(|c| {
+                self.grid
+                    .merge_at(top, c)
+                    .filter(|m| m.top == top)
+                    .map(|m| m.bottom)
+            })
+            .max()
+            .unwrap_or(top)
+            .clamp(top, top + 2);
+        // …and over the rows below that hold only header labels (never a figure or a funds row).
+        while bottom < top + 2 && bottom + 1 < self.bottom && self.is_header_row(bottom + 1, table) {
+            bottom += 1;
+        }
+        // Each column's stack of labels, and how its deepest non-neutral label reads.
+        let mut read: Vec<Stacked> = Vec::new();
+        for col in 0..width {
+            let mut stack: Vec<(u32, u32)> = Vec::new();
+            for row in top..=bottom {
+                let (r, c, _) = self.grid.shown(row, col);
+                // A block's side label merged down from above the band heads no column.
+                if r >= top && !self.labels.at(r, c).is_empty() && stack.last() != Some(&(r, c)) {
+                    stack.push((r, c));
+                }
+            }
+            let class = stack
+                .iter()
+                .rev()
+                .map(|&(r, c)| (classify(self.labels.at(r, c), table), Pos::new(r, c)))
+                .find(|(class, _)| *class != Class::Neutral);
+            read.push((col, stack, class));
+        }
+        // The table is the run of labelled columns holding most of the named ones, with the runs
+        // close beside it that name a field too; notes beside the form are not part of it.
+        let named = |col: u32| {
+            read.get(col as usize)
+                .is_some_and(|(_, _, class)| matches!(class, Some((Class::Field { .. }, _))))
+        };
+        let labelled = |col: u32| {
+            read.get(col as usize)
+                .is_some_and(|(_, stack, _)| !stack.is_empty())
+        };
+        let mut runs: Vec<(u32, u32, usize)> = Vec::new();
+        for col in 0..width {
+            if !labelled(col) {
+                continue;
+            }
+            match runs.last_mut() {
+                Some((_, end, count)) if *end + 1 == col => {
+                    *end = col;
+                    *count += usize::from(named(col));
+                }
+                _ => runs.push((col, col, usize::from(named(col)))),
+            }
+        }
+        let Some(main) = (0..runs.len()).max_by_key(|&i| (runs[i].2, std::cmp::Reverse(i))) else {
+            return Band {
+                bottom,
+                ..Band::default()
+            };
+        };
+        if runs[main].2 == 0 {
+            return Band {
+                bottom,
+                ..Band::default()
+            };
+        }
+        // A neighbouring run across one or two header cells left blank (a column inserted without
+        // a header, a header merged oddly) is the same table when it names a field; a run of
+        // notes or unknown words beside the form names none.
+        let close = |a: &(u32, u32, usize), b: &(u32, u32, usize)| b.0 - a.1 <= 3;
+        let (mut lo, mut hi) = (main, main);
+        while lo > 0 && close(&runs[lo - 1], &runs[lo]) && runs[lo - 1].2 >= 1 {
+            lo -= 1;
+        }
+        while hi + 1 < runs.len() && close(&runs[hi], &runs[hi + 1]) && runs[hi + 1].2 >= 1 {
+            hi += 1;
+        }
+        let (left, right) = (runs[lo].0, runs[hi].1);
+        let mut band = Band {
+            bottom,
+            ..Band::default()
+        };
+        let mut seen: Vec<Pos> = Vec::new();
+        for (col, stack, class) in read {
+            if col < left || col > right {
+                continue;
+            }
+            let text: String = stack.iter().map(|&(r, c)| self.labels.at(r, c)).collect();
+            match class {
+                // A label merged over several columns names the first of them.
+                Some((_, origin)) if seen.contains(&origin) => {}
+                Some((Class::Field { role, rank, exact }, origin)) => {
+                    seen.push(origin);
+                    band.columns.push(BandColumn {
+                        col,
+                        role,
+                        rank,
+                        exact,
+                        text,
+                        origin,
+                    });
+                }
+                Some((_, origin)) => {
+                    seen.push(origin);
+                    band.unread.push(crate::form::Unread {
+                        pos: origin,
+                        label: self.labels.at(origin.row, origin.col).to_string(),
+                        why: None,
+                    });
+                }
+                None => {}
+            }
+        }
+        band.settle();
+        // A single budget column is A, whatever its name (`年初预算数` alone).
+        if table == Table::Funds
+            && band.col(Role::Budget).is_none()
+            && let [only] = band
+                .columns
+                .iter_mut()
+                .filter(|c| c.role == Role::Initial)
+                .collect::<Vec<_>>()
+                .as_mut_slice()
+        {
+            only.role = Role::Budget;
+        }
+        band
+    }
+
+    /// A row of header labels only: some cell that starts in it names a column, and none is a
+    /// figure or a funds row label.
+    pub(super) fn is_header_row(&self, row: u32, table: Table) -> bool {
+        let mut names = false;
+        for col in 0..self.grid.width() {
+            let (r, c, value) = self.grid.shown(row, col);
+            if r != row {
+                continue;
+            }
+            match value {
+                Value::Number(_) | Value::Date(_) | Value::Bool(_) => return false,
+                Value::Text(_) => {
+                    let t = self.labels.at(r, c);
+                    if super::fund_row_of(t).is_some() || !super::is_short(t) {
+                        return false;
+                    }
+                    names |= role_of(t, table).is_some() || is_column_mark(t);
+                }
+                _ => {}
+            }
+        }
+        names
+    }
+
+    /// A row that repeats the table's header (a page break in a form converted from PDF or
+    /// retyped from print): at least two of its cells name the field of the column they stand
+    /// in, and none holds a figure.
+    pub(super) fn repeats_header(&self, row: u32, band: &Band, table: Table) -> bool {
+        let mut matches = 0;
+        for c in &band.columns {
+            let (r, cc, value) = self.grid.shown(row, c.col);
+            if matches!(value, Value::Number(_) | Value::Date(_)) && r == row {
+                return false;
+            }
+            let mark = self.labels.at(r, cc);
+            let names_it = role_of(mark, table) == Some(c.role)
+                || (matches!(c.role, Role::Budget | Role::Executed | Role::Rate) && is_column_mark(mark))
+                || (!mark.is_empty() && c.text.contains(mark) && mark.chars().count() >= 2);
+            if names_it {
+                matches += 1;
+            }
+        }
+        matches >= 2
+    }
+}
+
+/// A line a page break leaves in a converted or retyped form: `续表`, `第 1 页 共 2 页`, `- 2 -`.
+pub(super) fn is_page_line(text: &str) -> bool {
+    let t = norm(text);
+    if t.starts_with("续表") || t == "续" {
+        return true;
+    }
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| crate::num::halfwidth(c).is_ascii_digit());
+    let page = t
+        .strip_prefix('第')
+        .and_then(|s| s.split_once('页'))
+        .is_some_and(|(n, rest)| {
+            digits(n)
+                && (rest.is_empty()
+                    || rest
+                        .strip_prefix('共')
+                        .and_then(|r| r.strip_suffix('页'))
+                        .is_some_and(digits))
+        });
+    let dashed = t
+        .strip_prefix('-')
+        .and_then(|s| s.strip_suffix('-'))
+        .is_some_and(digits);
+    let slash = t.split_once('/').is_some_and(|(a, b)| digits(a) && digits(b));
+    page || dashed || slash || t.starts_with("共") && t.ends_with("页")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(label: &str, table: Table) -> Option<Role> {
+        role_of(&norm(label), table)
+    }
+
+    #[test]
+    fn headers_by_meaning() {
+        use Role::*;
+        use Table::*;
+        assert_eq!(role("全年预算数（A）", Funds), Some(Budget));
+        assert_eq!(role("年初预算数（A）", Funds), Some(Budget));
+        assert_eq!(role("年初预算数", Funds), Some(Initial));
+        assert_eq!(role("全年执行数（B）", Funds), Some(Executed));
+        assert_eq!(role("执行率（B/A）", Funds), Some(Rate));
+        assert_eq!(role("得分（20分*执行率）", Funds), Some(Score));
+        assert_eq!(role("预算执行率得分", Funds), Some(Score));
+        assert_eq!(role("分值（10分）", Funds), Some(Points));
+        assert_eq!(role("（A）", Funds), Some(Budget));
+        assert_eq!(role("执行数说明", Funds), None);
+        assert_eq!(role("得分", Indicators), Some(Score));
+        assert_eq!(role("得分计算方法", Indicators), None);
+        assert_eq!(role("评分标准", Indicators), None);
+        assert_eq!(role("指标值说明", Indicators), None);
+        assert_eq!(role("实际完成值数据来源", Indicators), None);
+        assert_eq!(role("偏差原因分析及改进措施", Indicators), Some(Reason));
+        assert_eq!(role("备注说明", Indicators), Some(Remark));
+        assert_eq!(role("年度指标值（A）", Indicators), Some(Target));
+        assert_eq!(role("实际完成值（B）", Indicators), Some(Actual));
+        assert_eq!(classify("审核意见", Indicators), Class::Unknown);
+        assert_eq!(classify("序号", Indicators), Class::Neutral);
+        assert_eq!(role("（A）", Indicators), Some(Target));
+        assert_eq!(role("预期指标值（A）", Indicators), Some(Target));
+        assert_eq!(role("实际完成指标值（B）", Indicators), Some(Actual));
+        assert_eq!(role("参考分值", Indicators), Some(Points));
+        assert_eq!(role("分值说明", Indicators), None);
+        assert_eq!(classify(&norm("项目资金（元）"), Funds), Class::Neutral);
+        assert_eq!(classify("资金来源", Funds), Class::Neutral);
+    }
+
+    #[test]
+    fn points_stated_in_labels() {
+        let p = |s: &str| stated_points(&norm(s)).map(|d| d.to_string());
+        assert_eq!(p("预算执行情况（20分）").as_deref(), Some("20"));
+        assert_eq!(p("得分（20分*执行率）").as_deref(), Some("20"));
+        assert_eq!(p("分值（10分）").as_deref(), Some("10"));
+        assert_eq!(p("年度绩效目标（80 分）").as_deref(), Some("80"));
+        assert_eq!(p("（2024年度）"), None);
+        assert_eq!(p("全年预算数（A）"), None);
+        assert_eq!(p("项目资金（万元）"), None);
+    }
+
+    #[test]
+    fn page_lines() {
+        for t in [
+            "续表",
+            "续表1",
+            "第 1 页 共 2 页",
+            "第2页",
+            "- 3 -",
+            "1/2",
+            "共2页",
+        ] {
+            assert!(is_page_line(t), "{t}");
+        }
+        for t in ["第一批", "办公用品", "1", "≥9次"] {
+            assert!(!is_page_line(t), "{t}");
+        }
+    }
+}
