@@ -304,12 +304,15 @@ impl FileReport {
 /// read, which the template lacks, which formulas had no result — and so which checks did not
 /// run. `None` when the form was read in full.
 pub fn reading_line(findings: &[Finding]) -> Option<String> {
+    // Each name once (two columns both headed `得分计算方法` are one thing to look at).
     let of = |code: Code| -> Vec<&str> {
-        findings
-            .iter()
-            .filter(|f| f.code == code)
-            .map(|f| f.reported.as_str())
-            .collect()
+        let mut names: Vec<&str> = Vec::new();
+        for f in findings.iter().filter(|f| f.code == code) {
+            if !names.contains(&f.reported.as_str()) {
+                names.push(&f.reported);
+            }
+        }
+        names
     };
     let mut parts = Vec::new();
     let unknown = of(Code::ColumnUnrecognised);

@@ -423,7 +423,7 @@ const HB_XIANGYANG_POINTS_IN_LABELS: Want = Want {
     grade_reported: None,
     grade: Some("优"),
     findings: finds! {
-        ("weight-nonstandard", "E8", "weights:预算执行率", "20", "10", false),
+        ("weight-nonstandard", "A8", "weights:预算执行率", "20", "10", false),
         ("unparseable-value", "F15", "indicator:服务对象满意度/退捕渔民抽样调查满意度", "≥90%", "", false),
         ("column-absent", "", "column:年初预算数", "年初预算数", "", false),
         ("column-absent", "", "column:分值", "分值", "", false),
@@ -445,7 +445,7 @@ const HB_XIANGYANG_HOSPITAL_NEAR_THRESHOLD: Want = Want {
     grade_reported: None,
     grade: Some("优"),
     findings: finds! {
-        ("weight-nonstandard", "E8", "weights:预算执行率", "20", "10", false),
+        ("weight-nonstandard", "A8", "weights:预算执行率", "20", "10", false),
         ("column-absent", "", "column:年初预算数", "年初预算数", "", false),
         ("column-absent", "", "column:分值", "分值", "", false),
     },

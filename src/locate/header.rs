@@ -20,7 +20,6 @@ use rust_decimal::Decimal;
 
 use super::Region;
 use crate::grid::{Pos, Value};
-use crate::text::norm;
 
 /// Which table a header band heads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -447,26 +446,52 @@ impl Region<'_> {
                     stack.push((r, c));
                 }
             }
+            // A label merged down past the band into the data rows is the block's side label
+            // (`项目预算执行情况（10分）`, `绩效指标`), not a column header.
+            let side = |r: u32, c: u32| self.grid.merge_at(r, c).is_some_and(|m| m.bottom > bottom);
             let class = stack
                 .iter()
                 .rev()
+                .filter(|&&(r, c)| !side(r, c))
                 .map(|&(r, c)| (classify(self.labels.at(r, c), table), Pos::new(r, c)))
                 .find(|(class, _)| *class != Class::Neutral);
             read.push((col, stack, class));
         }
-        // The table is the run of labelled columns holding most of the named ones, with the runs
-        // close beside it that name a field too; notes beside the form are not part of it.
+        // A column under a parent label (`指标值` merged over its children) that has no label of
+        // its own, while its siblings do, is no field of the parent: it is left unread, unnoted.
+        let deepest: Vec<Option<(u32, u32)>> =
+            read.iter().map(|(_, stack, _)| stack.last().copied()).collect();
+        for (col, stack, class) in read.iter_mut() {
+            let Some(&(r, c)) = stack.last() else { continue };
+            let Some(m) = self.grid.merge_at(r, c).filter(|m| m.right > m.left) else {
+                continue;
+            };
+            let sibling_deeper = (m.left..=m.right).filter(|&other| other != *col).any(|other| {
+                deepest
+                    .get(other as usize)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|(dr, _)| dr > r)
+            });
+            if sibling_deeper {
+                *class = None;
+            }
+        }
+        // The table is the run of columns headed by short labels that holds most of the named
+        // ones, with every run within three blank header cells of it (a column inserted without
+        // a header, a header cell merged oddly). A sentence beside the form (a note) heads no
+        // column.
         let named = |col: u32| {
             read.get(col as usize)
                 .is_some_and(|(_, _, class)| matches!(class, Some((Class::Field { .. }, _))))
         };
-        let labelled = |col: u32| {
+        let headed = |col: u32| {
             read.get(col as usize)
-                .is_some_and(|(_, stack, _)| !stack.is_empty())
+                .is_some_and(|(_, stack, _)| stack.iter().any(|&(r, c)| is_short_label(self.labels.at(r, c))))
         };
         let mut runs: Vec<(u32, u32, usize)> = Vec::new();
         for col in 0..width {
-            if !labelled(col) {
+            if !headed(col) {
                 continue;
             }
             match runs.last_mut() {
@@ -489,15 +514,12 @@ impl Region<'_> {
                 ..Band::default()
             };
         }
-        // A neighbouring run across one or two header cells left blank (a column inserted without
-        // a header, a header merged oddly) is the same table when it names a field; a run of
-        // notes or unknown words beside the form names none.
-        let close = |a: &(u32, u32, usize), b: &(u32, u32, usize)| b.0 - a.1 <= 3;
+        let close = |a: &(u32, u32, usize), b: &(u32, u32, usize)| b.0 - a.1 <= 4;
         let (mut lo, mut hi) = (main, main);
-        while lo > 0 && close(&runs[lo - 1], &runs[lo]) && runs[lo - 1].2 >= 1 {
+        while lo > 0 && close(&runs[lo - 1], &runs[lo]) {
             lo -= 1;
         }
-        while hi + 1 < runs.len() && close(&runs[hi], &runs[hi + 1]) && runs[hi + 1].2 >= 1 {
+        while hi + 1 < runs.len() && close(&runs[hi], &runs[hi + 1]) {
             hi += 1;
         }
         let (left, right) = (runs[lo].0, runs[hi].1);
@@ -580,27 +602,39 @@ impl Region<'_> {
     /// retyped from print): at least two of its cells name the field of the column they stand
     /// in, and none holds a figure.
     pub(super) fn repeats_header(&self, row: u32, band: &Band, table: Table) -> bool {
-        let mut matches = 0;
-        for c in &band.columns {
-            let (r, cc, value) = self.grid.shown(row, c.col);
-            if matches!(value, Value::Number(_) | Value::Date(_)) && r == row {
-                return false;
-            }
-            let mark = self.labels.at(r, cc);
-            let names_it = role_of(mark, table) == Some(c.role)
-                || (matches!(c.role, Role::Budget | Role::Executed | Role::Rate) && is_column_mark(mark))
-                || (!mark.is_empty() && c.text.contains(mark) && mark.chars().count() >= 2);
-            if names_it {
-                matches += 1;
-            }
+        // A figure in the row: an indicator (the common case, told cheaply).
+        let figure = band.columns.iter().any(|c| {
+            let (r, _, value) = self.grid.shown(row, c.col);
+            r == row && matches!(value, Value::Number(_) | Value::Date(_))
+        });
+        if figure {
+            return false;
         }
+        let matches = band
+            .columns
+            .iter()
+            .filter(|c| {
+                let (r, cc, _) = self.grid.shown(row, c.col);
+                let label = self.labels.at(r, cc);
+                !label.is_empty()
+                    && ((c.text.contains(label) && label.chars().count() >= 2)
+                        || (matches!(c.role, Role::Budget | Role::Executed | Role::Rate)
+                            && is_column_mark(label))
+                        || role_of(label, table) == Some(c.role))
+            })
+            .count();
         matches >= 2
     }
 }
 
+/// A header-sized label (not a sentence: a note beside the form, instructions).
+fn is_short_label(label: &str) -> bool {
+    !label.is_empty() && label.chars().count() <= 16
+}
+
 /// A line a page break leaves in a converted or retyped form: `续表`, `第 1 页 共 2 页`, `- 2 -`.
-pub(super) fn is_page_line(text: &str) -> bool {
-    let t = norm(text);
+/// `t` is a normalised label.
+pub(super) fn is_page_line(t: &str) -> bool {
     if t.starts_with("续表") || t == "续" {
         return true;
     }
@@ -627,6 +661,7 @@ pub(super) fn is_page_line(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::norm;
 
     fn role(label: &str, table: Table) -> Option<Role> {
         role_of(&norm(label), table)
@@ -689,10 +724,10 @@ mod tests {
             "1/2",
             "共2页",
         ] {
-            assert!(is_page_line(t), "{t}");
+            assert!(is_page_line(&norm(t)), "{t}");
         }
         for t in ["第一批", "办公用品", "1", "≥9次"] {
-            assert!(!is_page_line(t), "{t}");
+            assert!(!is_page_line(&norm(t)), "{t}");
         }
     }
 }

@@ -551,17 +551,18 @@ impl Region<'_> {
         form.reading
             .unrecognised
             .extend(band.unread.iter().filter(|u| !in_label_cols(u.pos.col)).cloned());
-        form.funds.stated_points = band
-            .stated(&[Role::Points, Role::Score])
-            .or_else(|| {
-                // The block's title or side label: `预算执行情况（20分）`.
-                self.labels
-                    .rows(header_row.saturating_sub(2), last_row + 1)
-                    .filter(|(_, c, t)| *c <= label_edge || t.contains("预算执行") || t.contains("资金"))
-                    .find_map(|(r, c, t)| {
-                        header::stated_points(t).map(|p| (p, t.to_string(), Pos::new(r, c)))
-                    })
+        // Points stated by the block's title or side label (`预算执行情况（20分）`) first, then
+        // by its headers (`得分（20分*执行率）`, `分值（10分）`).
+        let headers: Vec<Pos> = band.columns.iter().map(|c| c.origin).collect();
+        form.funds.stated_points = self
+            .labels
+            .rows(header_row.saturating_sub(2), last_row + 1)
+            .filter(|(r, c, t)| {
+                !headers.contains(&Pos::new(*r, *c))
+                    && (*c <= label_edge || t.contains("预算执行") || t.contains("资金"))
             })
+            .find_map(|(r, c, t)| header::stated_points(t).map(|p| (p, t.to_string(), Pos::new(r, c))))
+            .or_else(|| band.stated(&[Role::Points, Role::Score]))
             .map(|(points, label, pos)| Stated { points, label, pos });
         form.funds.rate_is_ratio = band.marked_ratio(Role::Rate);
         let absent = &mut form.reading.absent;
@@ -925,7 +926,7 @@ fn mark_subtotals(rows: &mut [Indicator], numbered: &[bool]) {
             && !ind.template
             && crate::text::is_placeholder(&ind.target.text())
             && crate::text::is_placeholder(&ind.actual.text())
-            && figure(&ind.weight).is_some()
+            && (figure(&ind.weight).is_some() || figure(&ind.score).is_some())
     };
     let parents: Vec<usize> = (0..rows.len()).filter(|&i| is_parent(i, &rows[i])).collect();
     for (k, &p) in parents.iter().enumerate() {
@@ -945,7 +946,12 @@ fn mark_subtotals(rows: &mut [Indicator], numbered: &[bool]) {
                 acc.checked_add(figure(get(c))?)
             })
         };
-        let weights_add_up = sum(|c| &c.weight) == figure(&rows[p].weight);
+        // A figure the parent row leaves blank (or a template without its column) is no sum to
+        // check; the one it fills must be the sum.
+        let weights_add_up = match figure(&rows[p].weight) {
+            Some(w) => sum(|c| &c.weight) == Some(w),
+            None => crate::text::is_placeholder(&rows[p].weight.text()),
+        };
         let scores_add_up = match figure(&rows[p].score) {
             None => crate::text::is_placeholder(&rows[p].score.text()),
             Some(s) => sum(|c| &c.score).is_some_and(|t| crate::rules::agrees(t, s)),
