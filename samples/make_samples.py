@@ -2,7 +2,7 @@
 """Generate the sample workbooks shipped with jixiao.
 
 Every workbook reproduces the layout of the seed form (Guizhou 项目支出绩效目标自评表,
-two filled forms of 中共黔南州委社会工作部, 2024), see /work/shared/seeds/.
+two filled forms of 中共黔南州委社会工作部, 2024), as published; their figures are transcribed below.
 The .xls and .ods samples are written as .xlsx to a temporary folder and
 converted with LibreOffice (soffice --headless --convert-to ...).
 

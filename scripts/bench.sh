@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The batch benchmark docs/performance.md reports (issue 6): builds release, then runs
+# The batch benchmark docs/performance.md reports: builds release, then runs
 # benches/batch.rs at N = 1,000 and 10,000 in one process (so it can print the 10k / 1k peak-RSS
 # ratio), median of 5 runs, on the one-form-per-workbook corpus. About 8 minutes on 2 cores.
 #

@@ -1,4 +1,4 @@
-//! The batch as a whole (issue 15) on `tests/fixtures/batch/` (made by `make_batch.py` from the
+//! The batch as a whole on `tests/fixtures/batch/` (made by `make_batch.py` from the
 //! seed): a form and its corrected resubmission, last year's form sent by mistake, a project whose
 //! indicators were copied from another, and a second department. Expectations worked by hand.
 

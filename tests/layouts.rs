@@ -1,4 +1,4 @@
-//! Layout variants (issue 3): the two seed forms, 定额公用经费 and 项目工作经费, with the
+//! Layout variants: the two seed forms, 定额公用经费 and 项目工作经费, with the
 //! published figures and no mistake, laid out the ways offices actually lay them out
 //! (`tests/fixtures/layouts/`, see its README and `make_layouts.py`). Every file must read to the
 //! same figures and the same findings as the seed: 定额公用经费 none, 项目工作经费 exactly one

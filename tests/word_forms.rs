@@ -1,4 +1,4 @@
-//! Forms filled in Word (.docx), issue 14: the tables of a document are read like a sheet and
+//! Forms filled in Word (.docx): the tables of a document are read like a sheet and
 //! give exactly the figures and findings of the same form in a workbook. The fixtures and what
 //! each should give are in `tests/fixtures/word/README.md` (made by `make_word.py` there).
 //!
