@@ -38,7 +38,7 @@ const PLACEHOLDERS: &[&str] = &[
 ];
 
 /// Whether `text` is blank or only a placeholder (`/`, `-`, `—`, `无`…), after normalising —
-/// or text a template puts into an empty field ([`is_template_text`]).
+/// or text a template puts into an empty field (`is_template_text`).
 pub fn is_placeholder(text: &str) -> bool {
     let n = norm(text);
     n.is_empty() || PLACEHOLDERS.contains(&n.as_str()) || is_template_text(&n)

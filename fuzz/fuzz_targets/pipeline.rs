@@ -31,7 +31,10 @@ fn edit(data: &[u8]) -> Option<(usize, Value)> {
     let index = usize::from(u16::from_le_bytes([head[0], head[1]]));
     let value = match head[2] % 6 {
         0 => {
-            let bits = rest.first_chunk::<8>().map(|b| u64::from_le_bytes(*b)).unwrap_or(0);
+            let bits = rest
+                .first_chunk::<8>()
+                .map(|b| u64::from_le_bytes(*b))
+                .unwrap_or(0);
             let f = f64::from_bits(bits);
             match jixiao::num::from_f64(f) {
                 Some(d) => Value::Number(d),
@@ -42,8 +45,14 @@ fn edit(data: &[u8]) -> Option<(usize, Value)> {
         2 => Value::Text(String::from_utf8_lossy(&rest[..rest.len().min(40)]).into_owned()),
         3 => Value::Empty,
         4 => {
-            let n = rest.first_chunk::<4>().map(|b| i32::from_le_bytes(*b)).unwrap_or(0);
-            Value::Number(rust_decimal::Decimal::new(i64::from(n), u32::from(head[2] / 6 % 29)))
+            let n = rest
+                .first_chunk::<4>()
+                .map(|b| i32::from_le_bytes(*b))
+                .unwrap_or(0);
+            Value::Number(rust_decimal::Decimal::new(
+                i64::from(n),
+                u32::from(head[2] / 6 % 29),
+            ))
         }
         _ => Value::Bool(head[2] & 0x80 != 0),
     };
@@ -70,7 +79,14 @@ fn workbook(grid: &Grid, edits: &[(usize, Value)]) -> Option<Vec<u8>> {
         }
     }
     for region in &grid.merges {
-        let _ = sheet.merge_range(region.top, region.left as u16, region.bottom, region.right as u16, "", &Default::default());
+        let _ = sheet.merge_range(
+            region.top,
+            region.left as u16,
+            region.bottom,
+            region.right as u16,
+            "",
+            &Default::default(),
+        );
     }
     for (row, col, value) in cells {
         let col = u16::try_from(col).ok()?;
@@ -88,21 +104,32 @@ fn workbook(grid: &Grid, edits: &[(usize, Value)]) -> Option<Vec<u8>> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, data)) = data.split_first() else { return };
+    let Some((&pick, data)) = data.split_first() else {
+        return;
+    };
     let grids = seed();
     let grid = &grids[usize::from(pick) % grids.len()];
     let edits: Vec<(usize, Value)> = data.chunks(12).take(4).filter_map(edit).collect();
-    let Some(bytes) = workbook(grid, &edits) else { return };
+    let Some(bytes) = workbook(grid, &edits) else {
+        return;
+    };
     let opts = Options::default();
     let report = check_bytes("fuzz.xlsx", &bytes, &opts);
     assert_ne!(report.status, Status::Unreadable, "{:?}", report.error);
     for form in &report.forms {
-        assert!(form.findings.iter().all(|f| f.code != Code::InternalError), "{:#?}", form.findings);
+        assert!(
+            form.findings.iter().all(|f| f.code != Code::InternalError),
+            "{:#?}",
+            form.findings
+        );
     }
     let (fixed, output) = fix_bytes("fuzz.xlsx", &bytes, &opts);
     assert_ne!(fixed.status, Status::Unreadable, "{:?}", fixed.error);
     assert_eq!(fixed.forms.len(), report.forms.len());
     if !report.forms.is_empty() {
-        assert!(output.is_some(), "a corrected workbook for every file with a form");
+        assert!(
+            output.is_some(),
+            "a corrected workbook for every file with a form"
+        );
     }
 });

@@ -8,7 +8,9 @@ use jixiao::rules::{Settings, check};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(grids) = read_bytes(data, &Limits::default()) else { return };
+    let Ok(grids) = read_bytes(data, &Limits::default()) else {
+        return;
+    };
     for grid in &grids {
         for form in locate(grid).forms {
             let _ = check(&form, &Settings::default());

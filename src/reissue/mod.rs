@@ -4,15 +4,15 @@
 //! (docs/reissue.md gives the choice of mechanism and its measurements).
 //!
 //! The steps, each in its module:
-//! 1. [`package`]: find the workbook part, its sheets, styles and calculation chain.
-//! 2. [`sheet`]: scan each edited sheet for the corrected cells, their styles and formulas
-//!    (a shared formula's text moved to its cell by [`formula`]).
-//! 3. [`styles`]: add a highlighted copy of each style those cells use.
+//! 1. `package`: find the workbook part, its sheets, styles and calculation chain.
+//! 2. `sheet`: scan each edited sheet for the corrected cells, their styles and formulas
+//!    (a shared formula's text moved to its cell by `formula`).
+//! 3. `styles`: add a highlighted copy of each style those cells use.
 //! 4. Plan each cell's new content in the cell's own convention (a percent-formatted rate
 //!    stays a fraction, text stays text); a formula is kept when, evaluated over the corrected
 //!    figures ([`crate::formula`]), it gives ours — otherwise our figure replaces it and the note keeps
 //!    the formula.
-//! 5. [`notes`]: the notes, in the sheet's comments part and VML drawing.
+//! 5. `notes`: the notes, in the sheet's comments part and VML drawing.
 //! 6. Drop replaced formulas from the calculation chain, ask for a full recalculation on load
 //!    (the unit's other formulas may read the corrected cells), write the package.
 

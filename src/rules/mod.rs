@@ -3,24 +3,24 @@
 //! that `render` writes.
 //!
 //! Each finding code is checked by one function named after it (`execution-rate-mismatch` by
-//! `fn execution_rate_mismatch`), which returns its [`Draft`] or none; [`Ctx::record`] turns a
+//! `fn execution_rate_mismatch`), which returns its `Draft` or none; `Ctx::record` turns a
 //! draft into a finding under the severity settings and applies its fix. One module per family:
-//! - [`reading`]: `column-unrecognised`, `column-absent`, `formula-not-evaluated` — the reading
+//! - `reading`: `column-unrecognised`, `column-absent`, `formula-not-evaluated` — the reading
 //!   notes, what the locator could not read with certainty (the other families skip it);
-//! - [`values`]: `unparseable-value`, `missing-field` — how every input figure is read;
-//! - [`funds`]: `fund-breakdown-mismatch`, `overspend`, `execution-rate-mismatch`,
+//! - `values`: `unparseable-value`, `missing-field` — how every input figure is read;
+//! - `funds`: `fund-breakdown-mismatch`, `overspend`, `execution-rate-mismatch`,
 //!   `execution-score-mismatch`;
-//! - [`indicators`]: `indicator-score-mismatch`, `qualitative-score-out-of-band`,
+//! - `indicators`: `indicator-score-mismatch`, `qualitative-score-out-of-band`,
 //!   `score-out-of-range`, `deviation-without-reason`;
-//! - [`weights`]: `weight-sum-mismatch`, `weight-nonstandard`;
-//! - [`costs`](costs): `cost-exceeds-execution`;
-//! - [`totals`]: `total-score-mismatch`, `grade-mismatch`;
-//! - [`files`]: `unreadable-file`, `no-form-found`, `internal-error` (file and form statuses);
+//! - `weights`: `weight-sum-mismatch`, `weight-nonstandard`;
+//! - `costs`: `cost-exceeds-execution`;
+//! - `totals`: `total-score-mismatch`, `grade-mismatch`;
+//! - `files`: `unreadable-file`, `no-form-found`, `internal-error` (file and form statuses);
 //! - [`batch`]: `duplicate-form`, `year-mismatch`, `copied-indicators` (the batch as a whole,
 //!   after every file is read).
 //!
 //! Arithmetic on input figures is checked, never panicking: the lint below refuses `+ - * /`
-//! on numbers in this module tree, and every figure read passes [`values`]' range gate first
+//! on numbers in this module tree, and every figure read passes `values`' range gate first
 //! (docs/development.md, "Arithmetic safety").
 
 #![deny(clippy::arithmetic_side_effects)]
