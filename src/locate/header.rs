@@ -18,7 +18,7 @@
 
 use rust_decimal::Decimal;
 
-use super::Region;
+use super::Area;
 use crate::grid::{Pos, Value};
 
 /// Which table a header band heads.
@@ -401,7 +401,7 @@ impl Band {
     }
 }
 
-impl Region<'_> {
+impl Area<'_> {
     /// The header band that starts at `top`: up to three rows of labels, a parent label merged
     /// over its children (`指标值` over `年度指标值（A）` and `实际完成值（B）`), or a label split over
     /// two rows (`全年预算数` over `（A）`). Each column gets the field its deepest label names;
@@ -587,7 +587,7 @@ impl Region<'_> {
                 Value::Number(_) | Value::Date(_) | Value::Bool(_) => return false,
                 Value::Text(_) => {
                     let t = self.labels.at(r, c);
-                    if super::fund_row_of(t).is_some() || !super::is_short(t) {
+                    if super::funds::fund_row_of(t).is_some() || !super::is_short(t) {
                         return false;
                     }
                     names |= role_of(t, table).is_some() || is_column_mark(t);
@@ -656,78 +656,4 @@ pub(super) fn is_page_line(t: &str) -> bool {
         .is_some_and(digits);
     let slash = t.split_once('/').is_some_and(|(a, b)| digits(a) && digits(b));
     page || dashed || slash || t.starts_with("共") && t.ends_with("页")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::text::norm;
-
-    fn role(label: &str, table: Table) -> Option<Role> {
-        role_of(&norm(label), table)
-    }
-
-    #[test]
-    fn headers_by_meaning() {
-        use Role::*;
-        use Table::*;
-        assert_eq!(role("全年预算数（A）", Funds), Some(Budget));
-        assert_eq!(role("年初预算数（A）", Funds), Some(Budget));
-        assert_eq!(role("年初预算数", Funds), Some(Initial));
-        assert_eq!(role("全年执行数（B）", Funds), Some(Executed));
-        assert_eq!(role("执行率（B/A）", Funds), Some(Rate));
-        assert_eq!(role("得分（20分*执行率）", Funds), Some(Score));
-        assert_eq!(role("预算执行率得分", Funds), Some(Score));
-        assert_eq!(role("分值（10分）", Funds), Some(Points));
-        assert_eq!(role("（A）", Funds), Some(Budget));
-        assert_eq!(role("执行数说明", Funds), None);
-        assert_eq!(role("得分", Indicators), Some(Score));
-        assert_eq!(role("得分计算方法", Indicators), None);
-        assert_eq!(role("评分标准", Indicators), None);
-        assert_eq!(role("指标值说明", Indicators), None);
-        assert_eq!(role("实际完成值数据来源", Indicators), None);
-        assert_eq!(role("偏差原因分析及改进措施", Indicators), Some(Reason));
-        assert_eq!(role("备注说明", Indicators), Some(Remark));
-        assert_eq!(role("年度指标值（A）", Indicators), Some(Target));
-        assert_eq!(role("实际完成值（B）", Indicators), Some(Actual));
-        assert_eq!(classify("审核意见", Indicators), Class::Unknown);
-        assert_eq!(classify("序号", Indicators), Class::Neutral);
-        assert_eq!(role("（A）", Indicators), Some(Target));
-        assert_eq!(role("预期指标值（A）", Indicators), Some(Target));
-        assert_eq!(role("实际完成指标值（B）", Indicators), Some(Actual));
-        assert_eq!(role("参考分值", Indicators), Some(Points));
-        assert_eq!(role("分值说明", Indicators), None);
-        assert_eq!(classify(&norm("项目资金（元）"), Funds), Class::Neutral);
-        assert_eq!(classify("资金来源", Funds), Class::Neutral);
-    }
-
-    #[test]
-    fn points_stated_in_labels() {
-        let p = |s: &str| stated_points(&norm(s)).map(|d| d.to_string());
-        assert_eq!(p("预算执行情况（20分）").as_deref(), Some("20"));
-        assert_eq!(p("得分（20分*执行率）").as_deref(), Some("20"));
-        assert_eq!(p("分值（10分）").as_deref(), Some("10"));
-        assert_eq!(p("年度绩效目标（80 分）").as_deref(), Some("80"));
-        assert_eq!(p("（2024年度）"), None);
-        assert_eq!(p("全年预算数（A）"), None);
-        assert_eq!(p("项目资金（万元）"), None);
-    }
-
-    #[test]
-    fn page_lines() {
-        for t in [
-            "续表",
-            "续表1",
-            "第 1 页 共 2 页",
-            "第2页",
-            "- 3 -",
-            "1/2",
-            "共2页",
-        ] {
-            assert!(is_page_line(&norm(t)), "{t}");
-        }
-        for t in ["第一批", "办公用品", "1", "≥9次"] {
-            assert!(!is_page_line(&norm(t)), "{t}");
-        }
-    }
 }
