@@ -430,7 +430,8 @@ mod tests {
         for sheet in ["定额公用经费", "项目工作经费"] {
             assert_eq!(scanned[sheet].formulas, FormulaHint::default(), "{sheet}");
             let mut ours = scanned[sheet].merges.clone();
-            let mut theirs = super::super::regions(&xlsx.merge_cells_by_sheet_name(sheet).expect("merges"));
+            let mut theirs =
+                super::super::dense::regions(&xlsx.merge_cells_by_sheet_name(sheet).expect("merges"));
             ours.sort_by_key(|r| (r.top, r.left));
             theirs.sort_by_key(|r| (r.top, r.left));
             assert_eq!(ours, theirs, "{sheet}");

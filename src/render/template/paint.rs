@@ -1,243 +1,21 @@
-//! The standard 项目支出绩效目标自评表 as one description — where each block sits ([`Plan`] and
-//! the column constants) and how a form is drawn into it ([`draw`]) — used both for the blank
-//! template and for every corrected form, so the two can never drift apart.
-//!
-//! The geometry follows the seed form (10 columns A–J, 宋体, thin borders): with the Guizhou
-//! funds rows the funds block is rows 6–11, the goals 12–14, the indicator header row 15 and the
-//! indicators from row 16 on, exactly the cell map of `samples/`. The blank template is the same
-//! drawing applied to an empty form holding the standard indicator skeleton.
+//! The painter: a form drawn into a worksheet in the standard template — labels, merges, values,
+//! live formulas for the derived figures, corrections highlighted and annotated, row heights and
+//! page setup — recording where each input cell's value landed ([`Drawn`]).
 
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note, Worksheet};
+use rust_xlsxwriter::{Format, FormatAlign, Formula, Note, Worksheet};
 
-use super::{RenderError, base_format, cell_text, new_workbook, to_f64, wrapped_lines};
-use crate::figure::{self, Figure, Percent};
-use crate::form::{Field, Form, FundCol, FundLine, FundRow, Funds, Indicator, Layout, MoneyUnit};
+use super::fields::{Out, Read, change_note, labelled, percent_format, resolve, year_line};
+use super::geometry::{
+    Area, COL_BLOCK, COLUMN_WIDTHS, LAST_COL, Plan, TITLE, at, funds_col, ind_col, indicator_headers, span,
+    text_height, width_of,
+};
+use super::styles::{HIGHLIGHT, Kind, style};
+use crate::figure;
+use crate::form::{Field, Form, FundCol, FundLine, FundRow, Indicator};
 use crate::grid::Pos;
-use crate::grid::Value;
 use crate::num;
-
-/// Widths of columns A–J in Excel units, chosen so the Chinese labels fit (autofit would count
-/// a CJK character as one narrow glyph).
-pub(crate) const COLUMN_WIDTHS: [f64; 10] = [7.0, 10.0, 11.0, 22.0, 16.0, 16.0, 8.0, 9.0, 19.0, 8.0];
-/// Index of the last column (J).
-pub(crate) const LAST_COL: u16 = 9;
-
-/// Column A: the vertical block labels (项目资金, 年度总体目标, 绩效指标, 自评结论).
-pub(crate) const COL_BLOCK: u16 = 0;
-
-/// Columns of the funds block.
-pub(crate) mod funds_col {
-    /// 资金来源 label, merged over B:C.
-    pub const LABEL: (u16, u16) = (1, 2);
-    /// 年初预算数
-    pub const INITIAL: u16 = 3;
-    /// 全年预算数（A）
-    pub const BUDGET: u16 = 4;
-    /// 全年执行数（B）
-    pub const EXECUTED: u16 = 5;
-    /// 分值
-    pub const POINTS: u16 = 6;
-    /// 执行率
-    pub const RATE: u16 = 7;
-    /// 得分, merged over I:J.
-    pub const SCORE: (u16, u16) = (8, 9);
-}
-
-/// Columns of the indicator block (and of the 总分 row: 分值 under WEIGHT, total under SCORE).
-pub(crate) mod ind_col {
-    pub const LEVEL1: u16 = 1;
-    pub const LEVEL2: u16 = 2;
-    pub const NAME: u16 = 3;
-    pub const TARGET: u16 = 4;
-    pub const ACTUAL: u16 = 5;
-    pub const WEIGHT: u16 = 6;
-    pub const SCORE: u16 = 7;
-    pub const REASON: u16 = 8;
-    pub const REMARK: u16 = 9;
-}
-
-/// The title every form carries.
-pub(crate) const TITLE: &str = "项目支出绩效目标自评表";
-
-/// Headers of the indicator block, columns B–J; the reason header depends on the layout.
-fn indicator_headers(layout: Layout) -> [&'static str; 9] {
-    [
-        "一级指标",
-        "二级指标",
-        "三级指标",
-        "年度指标值(A)",
-        "实际完成值(B)",
-        "分值",
-        "得分",
-        reason_header(layout),
-        "备注",
-    ]
-}
-
-/// The reason column's header: 未完成原因分析 (seed) or 偏差原因分析及改进措施 (national).
-pub(crate) fn reason_header(layout: Layout) -> &'static str {
-    match layout {
-        Layout::Guizhou => "未完成原因分析",
-        Layout::National => "偏差原因分析及改进措施",
-    }
-}
-
-/// The indicator skeleton of a blank form: each level-1 indicator with its points and its
-/// level-2 indicators, one empty row each.
-const SKELETON: &[(&str, &[&str])] = &[
-    (
-        "产出指标(50分)",
-        &["数量指标", "质量指标", "时效指标", "成本指标"],
-    ),
-    (
-        "效益指标(30分)",
-        &["经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"],
-    ),
-    ("满意度指标(10分)", &["服务对象满意度指标"]),
-];
-
-/// Where each block of one form lands: rows depend on the number of funds rows and of
-/// indicator rows, columns are the constants above. Rows are zero-based.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Plan {
-    pub layout: Layout,
-    /// The funds rows, top to bottom: the layout's standard rows, then any other row the form
-    /// holds (so no row is lost).
-    pub fund_rows: Vec<FundRow>,
-    /// Indicator rows (at least one, so the block always has a body).
-    pub indicator_rows: u32,
-}
-
-impl Plan {
-    /// Row 1: the title.
-    pub const TITLE: u32 = 0;
-    /// Row 2: （2024年度）.
-    pub const YEAR: u32 = 1;
-    /// Row 3: 单位（盖章）： and 填报日期：.
-    pub const UNIT: u32 = 2;
-    /// Row 4: 项目名称.
-    pub const PROJECT: u32 = 3;
-    /// Row 5: 主管部门及代码, 实施单位.
-    pub const DEPARTMENT: u32 = 4;
-    /// Row 6: the funds header (资金来源 | 年初预算数 | …).
-    pub const FUNDS_HEADER: u32 = 5;
-
-    pub fn for_form(form: &Form) -> Plan {
-        let mut fund_rows = FundRow::rows(form.layout).to_vec();
-        for line in &form.funds.lines {
-            if !fund_rows.contains(&line.row) {
-                fund_rows.push(line.row);
-            }
-        }
-        let indicator_rows = u32::try_from(form.indicators.len())
-            .unwrap_or(u32::MAX / 2)
-            .max(1);
-        Plan {
-            layout: form.layout,
-            fund_rows,
-            indicator_rows,
-        }
-    }
-
-    /// The row of the `i`-th funds row.
-    pub fn fund_row(&self, i: usize) -> u32 {
-        Self::FUNDS_HEADER + 1 + i as u32
-    }
-
-    /// The 年度资金总额 row (it carries 分值, 执行率 and 得分).
-    pub fn total_fund_row(&self) -> u32 {
-        let i = self
-            .fund_rows
-            .iter()
-            .position(|r| *r == FundRow::Total)
-            .unwrap_or(0);
-        self.fund_row(i)
-    }
-
-    /// The last row of the funds block.
-    pub fn funds_last(&self) -> u32 {
-        Self::FUNDS_HEADER + self.fund_rows.len() as u32
-    }
-
-    /// The goals header row (预期目标 | 实际完成情况); the two text rows follow it.
-    pub fn goals(&self) -> u32 {
-        self.funds_last() + 1
-    }
-
-    /// The indicator header row (一级指标 | 二级指标 | …).
-    pub fn indicators_header(&self) -> u32 {
-        self.goals() + 3
-    }
-
-    /// The row of the `i`-th indicator.
-    pub fn indicator_row(&self, i: usize) -> u32 {
-        self.indicators_header() + 1 + i as u32
-    }
-
-    /// The 总分 row.
-    pub fn total(&self) -> u32 {
-        self.indicators_header() + 1 + self.indicator_rows
-    }
-
-    /// The 自评结论 row.
-    pub fn conclusion(&self) -> u32 {
-        self.total() + 1
-    }
-
-    /// The 联系人 row, the last printed row.
-    pub fn contact(&self) -> u32 {
-        self.conclusion() + 1
-    }
-}
-
-/// The blank standard template of `layout`, as xlsx bytes.
-pub(crate) fn blank(layout: Layout) -> Result<Vec<u8>, RenderError> {
-    let form = blank_form(layout);
-    let mut workbook = new_workbook()?;
-    let ws = workbook.add_worksheet();
-    ws.set_name(&form.sheet)?;
-    draw(ws, &form).map_err(RenderError::in_sheet(&form.sheet))?;
-    Ok(workbook.save_to_buffer()?)
-}
-
-/// An empty form of `layout` holding the standard skeleton: the funds rows, 分值 10 for
-/// 预算执行率, the indicator skeleton and 100 points in the 总分 row.
-pub(crate) fn blank_form(layout: Layout) -> Form {
-    let indicators = SKELETON
-        .iter()
-        .flat_map(|(level1, level2s)| {
-            level2s.iter().map(move |level2| Indicator {
-                level1: (*level1).to_string(),
-                level2: (*level2).to_string(),
-                ..Indicator::default()
-            })
-        })
-        .collect();
-    Form {
-        sheet: "自评表".to_string(),
-        layout,
-        funds: Funds {
-            unit: MoneyUnit::Yuan,
-            lines: FundRow::rows(layout)
-                .iter()
-                .map(|row| FundLine::new(*row))
-                .collect(),
-            points: figure(Decimal::TEN),
-            ..Funds::default()
-        },
-        indicators,
-        total_points: figure(Decimal::ONE_HUNDRED),
-        ..Form::default()
-    }
-}
-
-fn figure(d: Decimal) -> Field {
-    Field {
-        value: Value::Number(d),
-        ..Field::default()
-    }
-}
+use crate::render::{self, RenderError, base_format, cell_text, to_f64};
 
 /// Where an input cell's value landed in the drawn form (for links from the findings list).
 #[derive(Debug, Clone, Default)]
@@ -265,7 +43,7 @@ pub(crate) fn draw(ws: &mut Worksheet, form: &Form) -> Result<Drawn, RenderError
         placed: Vec::new(),
     };
     for (c, width) in COLUMN_WIDTHS.iter().enumerate() {
-        p.ws.set_column_width(super::col(c)?, *width)?;
+        p.ws.set_column_width(render::col(c)?, *width)?;
     }
     p.header(form)?;
     p.funds(form, &plan)?;
@@ -278,225 +56,12 @@ pub(crate) fn draw(ws: &mut Worksheet, form: &Form) -> Result<Drawn, RenderError
 
 fn page_setup(ws: &mut Worksheet, plan: &Plan) -> Result<(), RenderError> {
     ws.set_portrait()
-        .set_paper_size(super::PAPER_A4)
+        .set_paper_size(render::PAPER_A4)
         .set_print_fit_to_pages(1, 0)
         .set_print_center_horizontally(true)
         .set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
     ws.set_print_area(0, 0, plan.contact(), LAST_COL)?;
     Ok(())
-}
-
-/// How a cell looks.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Kind {
-    /// A bordered label, centered.
-    Label,
-    /// Bordered text, left, vertically centered.
-    Left,
-    /// Bordered long text, left, top.
-    Block,
-    /// A bordered value, centered (targets, actuals, 分值, 得分).
-    Center,
-    /// An amount, right, `#,##0.00`.
-    Amount,
-    /// A rate or score with two decimals, centered, `0.00`.
-    Fixed,
-}
-
-/// The format of a cell of `kind`, highlighted or not. The ten formats are built once; a cell
-/// that needs a variant (a percent or date number format, an indent) clones its base.
-fn style(kind: Kind, highlight: bool) -> &'static Format {
-    static STYLES: std::sync::LazyLock<Vec<Format>> = std::sync::LazyLock::new(|| {
-        let kinds = [
-            Kind::Label,
-            Kind::Left,
-            Kind::Block,
-            Kind::Center,
-            Kind::Amount,
-            Kind::Fixed,
-        ];
-        debug_assert!(kinds.iter().enumerate().all(|(i, &k)| k as usize == i));
-        kinds
-            .iter()
-            .flat_map(|&kind| [false, true].map(|highlight| build_style(kind, highlight)))
-            .collect()
-    });
-    &STYLES[2 * kind as usize + usize::from(highlight)]
-}
-
-fn build_style(kind: Kind, highlight: bool) -> Format {
-    let mut f = base_format()
-        .set_border(FormatBorder::Thin)
-        .set_text_wrap()
-        .set_align(FormatAlign::VerticalCenter);
-    f = match kind {
-        Kind::Label | Kind::Center => f.set_align(FormatAlign::Center),
-        Kind::Left => f.set_align(FormatAlign::Left),
-        Kind::Block => f.set_align(FormatAlign::Left).set_align(FormatAlign::Top),
-        Kind::Amount => f.set_align(FormatAlign::Right).set_num_format("#,##0.00"),
-        Kind::Fixed => f.set_align(FormatAlign::Center).set_num_format("0.00"),
-    };
-    if highlight {
-        f = f.set_background_color(HIGHLIGHT);
-    }
-    f
-}
-
-/// Fill of a corrected cell: light orange.
-const HIGHLIGHT: Color = Color::RGB(0xFFE699);
-
-/// How a field's value is read for its cell.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Read {
-    /// As the filer wrote it: numbers as numbers, text as text.
-    AsWritten,
-    /// A figure: text that reads as a plain number (`196,876.30`) is written as that number.
-    Figure,
-    /// 执行率 in percent points: a fraction shown with a percent format (`0.9844` as 98.44%)
-    /// and `98.44%` text become 98.44.
-    Rate,
-}
-
-/// The value a cell gets.
-enum Out {
-    Blank,
-    /// A number; `percent` keeps the input's percent display.
-    Number(Decimal, bool),
-    Text(String),
-    Bool(bool),
-    Date(ExcelDateTime),
-}
-
-fn resolve(field: &Field, read: Read) -> Result<Out, RenderError> {
-    let out = match (&field.value, read) {
-        (Value::Empty, _) => Out::Blank,
-        (Value::Bool(b), _) => Out::Bool(*b),
-        (Value::Date(d), _) => {
-            let date = u16::try_from(d.year)
-                .ok()
-                .zip(u8::try_from(d.month).ok())
-                .zip(u8::try_from(d.day).ok());
-            match date.and_then(|((y, m), d)| ExcelDateTime::from_ymd(y, m, d).ok()) {
-                Some(date) => Out::Date(date),
-                None => Out::Text(field.text()),
-            }
-        }
-        (Value::Number(d), Read::AsWritten) => Out::Number(*d, field.percent),
-        (Value::Text(s), Read::AsWritten) => text_or_blank(s),
-        // Figures are read as the rulebook reads them; what is not a number (a placeholder,
-        // words, an error) is written back as the filer wrote it.
-        (_, Read::Figure) => match figure::read(field) {
-            Figure::Number {
-                value,
-                percent: Percent::Format,
-            } => Out::Number(value, true),
-            Figure::Number {
-                value,
-                percent: Percent::No,
-            } => Out::Number(value, false),
-            _ => text_or_blank(&field.text()),
-        },
-        (_, Read::Rate) => match figure::read(field) {
-            Figure::Number {
-                value,
-                percent: Percent::Format,
-            } => Out::Number(percent_points(value)?, false),
-            Figure::Number { value, .. } => Out::Number(value, false),
-            _ => text_or_blank(&field.text()),
-        },
-        (Value::Error(e) | Value::Unrepresentable(e), _) => Out::Text(e.clone()),
-    };
-    Ok(out)
-}
-
-fn text_or_blank(s: &str) -> Out {
-    if s.trim().is_empty() {
-        Out::Blank
-    } else {
-        Out::Text(s.to_string())
-    }
-}
-
-fn percent_points(d: Decimal) -> Result<Decimal, RenderError> {
-    d.checked_mul(Decimal::ONE_HUNDRED).ok_or(RenderError::Number(d))
-}
-
-/// A printed label followed by the field's text (`单位（盖章）：…`), unless the text already
-/// starts with the label's words.
-fn labelled(label: &str, field: &Field) -> String {
-    let text = field.text();
-    let words = label.trim_end_matches(['：', ':']);
-    if text.starts_with(words) {
-        text
-    } else {
-        format!("{label}{text}")
-    }
-}
-
-/// The year line: `（2024年度）` from whatever the form printed, `（    年度）` when blank.
-fn year_line(field: &Field) -> String {
-    let t = field.text();
-    if t.is_empty() {
-        "（    年度）".to_string()
-    } else if t.starts_with(['（', '(']) {
-        t
-    } else if t.contains("年度") {
-        format!("（{t}）")
-    } else {
-        format!("（{t}年度）")
-    }
-}
-
-/// The text of the note on a corrected cell.
-fn change_note(field: &Field) -> Option<String> {
-    Some(field.change.as_ref()?.note(&field.value))
-}
-
-/// A rectangle of cells, zero-based and inclusive.
-#[derive(Debug, Clone, Copy)]
-struct Area {
-    top: u32,
-    left: u16,
-    bottom: u32,
-    right: u16,
-}
-
-fn at(row: u32, col: u16) -> Area {
-    Area {
-        top: row,
-        left: col,
-        bottom: row,
-        right: col,
-    }
-}
-
-fn span(top: u32, left: u16, bottom: u32, right: u16) -> Area {
-    Area {
-        top,
-        left,
-        bottom,
-        right,
-    }
-}
-
-/// Estimated height of one printed line of table text, and the padding of a cell, in points.
-const LINE: f64 = 13.5;
-const PADDING: f64 = 6.0;
-
-/// Height that shows `text` wrapped in an area `width` units wide.
-fn text_height(text: &str, width: f64) -> f64 {
-    if text.trim().is_empty() {
-        return 0.0;
-    }
-    f64::from(wrapped_lines(text, width)) * LINE + PADDING
-}
-
-fn width_of(left: u16, right: u16) -> f64 {
-    COLUMN_WIDTHS
-        .iter()
-        .skip(usize::from(left))
-        .take(usize::from(right.saturating_sub(left)) + 1)
-        .sum()
 }
 
 struct Painter<'w> {
@@ -599,9 +164,9 @@ impl Painter<'_> {
 
     fn note(&mut self, row: u32, col: u16, text: String) -> Result<(), RenderError> {
         let note = Note::new(text)
-            .set_author(super::NOTE_AUTHOR)
+            .set_author(render::NOTE_AUTHOR)
             .add_author_prefix(false)
-            .set_font_name(super::FONT)
+            .set_font_name(render::FONT)
             .set_width(320)
             .set_height(90);
         self.ws.insert_note(row, col, &note)?;
@@ -909,7 +474,7 @@ impl Painter<'_> {
 /// `SUM(<indicator scores>)+<预算执行率 得分>` for the 总分 cell, `None` when the total is not a
 /// number (it is then written as the filer wrote it). `其中` sub-rows are left out: their
 /// scores are part of the row above.
-fn total_formula(form: &Form, plan: &Plan) -> Option<String> {
+pub(super) fn total_formula(form: &Form, plan: &Plan) -> Option<String> {
     figure_of(&form.total)?;
     let col = crate::grid::col_name(u32::from(ind_col::SCORE));
     let mut ranges = Vec::new();
@@ -976,98 +541,12 @@ fn grow(heights: &mut [f64], need: f64) {
     }
 }
 
-/// The percent display of a number written as the input showed it (`0.9` as `90%`).
-fn percent_format(out: &Out) -> &'static str {
-    match out {
-        Out::Number(d, _)
-            if d.checked_mul(Decimal::ONE_HUNDRED)
-                .is_some_and(|p| p.fract().is_zero()) =>
-        {
-            "0%"
-        }
-        _ => "0.00%",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_guizhou_plan_is_the_cell_map_of_the_samples() {
-        // samples/README.md: funds from row 7, indicators 16–28, 总分 29, 结论 30, 联系人 31.
-        let mut form = blank_form(Layout::Guizhou);
-        form.indicators = vec![Indicator::default(); 13];
-        let plan = Plan::for_form(&form);
-        assert_eq!(plan.total_fund_row(), 6);
-        assert_eq!(plan.funds_last(), 10);
-        assert_eq!(plan.goals(), 11);
-        assert_eq!(plan.indicators_header(), 14);
-        assert_eq!(plan.indicator_row(0), 15);
-        assert_eq!(plan.total(), 28);
-        assert_eq!(plan.conclusion(), 29);
-        assert_eq!(plan.contact(), 30);
-    }
-
-    #[test]
-    fn a_funds_row_outside_the_layout_is_kept() {
-        let mut form = blank_form(Layout::National);
-        form.funds.lines.push(FundLine::new(FundRow::Local));
-        let plan = Plan::for_form(&form);
-        assert_eq!(plan.fund_rows.last(), Some(&FundRow::Local));
-        assert_eq!(plan.fund_rows.len(), 5);
-    }
-
-    #[test]
-    fn an_empty_form_still_has_an_indicator_row() {
-        let mut form = blank_form(Layout::Guizhou);
-        form.indicators.clear();
-        assert_eq!(Plan::for_form(&form).indicator_rows, 1);
-        let mut wb = rust_xlsxwriter::Workbook::new();
-        assert!(draw(wb.add_worksheet(), &form).is_ok());
-    }
-
-    #[test]
-    fn header_lines() {
-        let field = |s: &str| Field {
-            value: Value::Text(s.to_string()),
-            ..Field::default()
-        };
-        assert_eq!(year_line(&Field::default()), "（    年度）");
-        assert_eq!(year_line(&field("（2024年度）")), "（2024年度）");
-        assert_eq!(year_line(&field("2024年度")), "（2024年度）");
-        assert_eq!(year_line(&field("2024")), "（2024年度）");
-        assert_eq!(labelled("联系人：", &field("何娟")), "联系人：何娟");
-        assert_eq!(labelled("联系人：", &field("联系人：何娟")), "联系人：何娟");
-        assert_eq!(labelled("填报日期：", &Field::default()), "填报日期：");
-    }
-
-    #[test]
-    fn rates_read_in_percent_points() {
-        let percent = Field {
-            value: Value::Number(Decimal::new(9844, 4)),
-            percent: true,
-            ..Field::default()
-        };
-        assert!(
-            matches!(resolve(&percent, Read::Rate), Ok(Out::Number(d, false)) if d == Decimal::new(9844, 2))
-        );
-        let text = Field {
-            value: Value::Text("98.44%".into()),
-            ..Field::default()
-        };
-        assert!(
-            matches!(resolve(&text, Read::Rate), Ok(Out::Number(d, false)) if d == Decimal::new(9844, 2))
-        );
-        let amount = Field {
-            value: Value::Text("196,876.30".into()),
-            ..Field::default()
-        };
-        assert!(
-            matches!(resolve(&amount, Read::Figure), Ok(Out::Number(d, false)) if d == Decimal::new(19687630, 2))
-        );
-        assert!(matches!(resolve(&amount, Read::AsWritten), Ok(Out::Text(_))));
-    }
+    use crate::form::Layout;
+    use crate::grid::Value;
+    use crate::render::template::blank_form;
 
     #[test]
     fn runs_group_equal_neighbours() {
