@@ -4,8 +4,12 @@
 #  (a) the Windows build (from the zip) under Wine: `check --json`, `check` (text), `fix` and the
 #      drop-a-folder action on samples/ copied to a folder with spaces and Chinese in its name
 #      give exactly the Linux build's report and outputs; plus a path longer than 260
-#      characters and a workbook held open with no sharing (as Excel holds it: `unreadable`,
-#      Windows error 32, not a crash);
+#      characters, a workbook held open with no sharing (as Excel holds it: `unreadable`,
+#      Windows error 32, not a crash), and names the file system cannot hold as they are:
+#      `fix` on forms named like summary.xlsx and report.json and on a 255-byte `.xls` name,
+#      and an upload to `serve` of Windows' device names (CON, NUL.xlsx, aux.xlsx, COM1…),
+#      forbidden characters (`" : | ? * < >`), a file and a folder of one name and a name of
+#      90 Chinese characters, each giving the Linux build's outputs;
 #  (b) the arm64 build (from its tar.gz) under qemu-user-static: the same comparison;
 #  (c) the drop-a-folder action of the Linux x86_64 build (from its tar.gz): the results
 #      beside the folder, `-核查结果-2` on a second run, exit code as `fix`;
@@ -183,6 +187,136 @@ drop_test() { # name path-mapper command...
 
 same_path() { printf '%s' "$1"; }
 
+# Names the file system cannot hold as they are (src/names.rs). The `fix` inputs are names
+# Linux and Windows both hold whose outputs would not be: forms named like the batch's own
+# summary.xlsx and report.json, a 255-byte `.xls` name (its `.xlsx` is 256 bytes), a file
+# `x.xls` beside a folder `x.xlsx/`.
+names_in=$work/names/收件箱
+mkdir -p "$names_in/report.json" "$names_in/x.xlsx"
+cp samples/mistakes/total_and_grade.xlsx "$names_in/summary.xlsx"
+cp samples/mistakes/wrong_rate.xls "$names_in/Summary.xls"
+cp samples/mistakes/total_and_grade.xlsx "$names_in/report.json/x.xlsx"
+cp samples/mistakes/wrong_rate.xls "$names_in/$(python3 -c 'print("绩" * 83 + "ab.xls")')"
+cp samples/mistakes/wrong_rate.xls "$names_in/x.xls"
+cp samples/mistakes/total_and_grade.xlsx "$names_in/x.xlsx/y.xlsx"
+
+# A fix output folder holds an output for every form, no two named alike once case is
+# folded, none in the place of summary.xlsx or report.json, each a name every file system
+# holds; summary.xlsx is the batch's.
+check_names_outputs() { # folder
+  python3 - "$1" <<'PY'
+import json, os, sys, zipfile
+out = sys.argv[1]
+report = json.load(open(os.path.join(out, "report.json"), encoding="utf-8"))
+seen, problems = set(), []
+for f in report["files"]:
+    o = f.get("output")
+    if not o or not os.path.isfile(os.path.join(out, o)):
+        problems.append(f"{f['path']}: no output ({f.get('output_note')})")
+        continue
+    if o.lower() in seen or o.split("/")[0].lower() in ("summary.xlsx", "report.json"):
+        problems.append(f"{f['path']}: {o} is taken")
+    seen.add(o.lower())
+    for c in o.split("/"):
+        if len(c.encode()) > 255 or any(ch in '<>:"\\|?*' or ord(ch) < 32 for ch in c) or c.endswith((".", " ")):
+            problems.append(f"{o}: {c} is not a portable name")
+if "项目汇总" not in zipfile.ZipFile(os.path.join(out, "summary.xlsx")).read("xl/workbook.xml").decode():
+    problems.append("summary.xlsx is not the batch summary")
+if problems:
+    sys.exit("; ".join(problems))
+print(f"{len(report['files'])} forms, each with an output of its own")
+PY
+}
+
+# POST one form under names Windows cannot hold as they are to `serve` at $1 (/api/fix); write
+# what came back to $3 (JSON: status, zip entries, report paths and outputs, problems).
+cat >"$work/upload_names.py" <<'PY'
+import io, json, sys, urllib.error, urllib.request, zipfile
+base, form, out = sys.argv[1], sys.argv[2], sys.argv[3]
+data = open(form, "rb").read()
+names = ["报" * 90 + ".xlsx", "报" * 90 + "2.xlsx", "x.xlsx", "x.xlsx/y.xlsx", "CON.xlsx", "NUL.xlsx",
+         "aux.xlsx", "COM1.xlsx", "CON/x.xlsx", 'a"b.xlsx', "a:b.xlsx", "项目:2024.xlsx",
+         "a|b?c*<d>.xlsx", "summary.xlsx", "report.json/x.xlsx", "第二批. /t.xlsx"]
+boundary = "----jixiao-release-test"
+body = b""
+for name in names:
+    escaped = name.replace('"', '\\"')
+    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{escaped}"\r\n'
+             "Content-Type: application/octet-stream\r\n\r\n").encode() + data + b"\r\n"
+body += f"--{boundary}--\r\n".encode()
+request = urllib.request.Request(base + "api/fix", data=body,
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+try:
+    response = urllib.request.urlopen(request, timeout=600)
+    status, payload = response.status, response.read()
+except urllib.error.HTTPError as e:
+    status, payload = e.code, e.read()
+result = {"status": status, "problems": []}
+if status == 200:
+    z = zipfile.ZipFile(io.BytesIO(payload))
+    entries = sorted(z.namelist())
+    report = json.loads(z.read("report.json"))
+    outputs = [f.get("output") or "" for f in report["files"]]
+    result.update(entries=entries, paths=sorted(f["path"] for f in report["files"]), outputs=sorted(outputs))
+    if len(report["files"]) != len(names):
+        result["problems"].append(f"{len(report['files'])} files in the report for {len(names)} uploads")
+    for o in outputs:
+        if o not in entries:
+            result["problems"].append(f"output {o!r} is not in the zip")
+    if len(entries) != len(names) + 2:
+        result["problems"].append(f"{len(entries)} zip entries for {len(names)} uploads")
+else:
+    result["problems"].append(payload.decode("utf-8", "replace")[:300])
+json.dump(result, open(out, "w", encoding="utf-8"), ensure_ascii=False, indent=1, sort_keys=True)
+PY
+
+# Whether an upload's result ($1) is a 200 with nothing amiss.
+upload_ok() {
+  python3 -c 'import json, sys; r = json.load(open(sys.argv[1], encoding="utf-8")); sys.exit(r["status"] != 200 or bool(r["problems"]))' "$1"
+}
+
+# Start `serve` (the command follows the name), upload the names, stop it: the result in
+# $work/<name>-upload.json. 1 when the server did not start within a minute.
+upload_names() { # name command...
+  local name=$1 pid url=
+  shift
+  "$@" serve --listen 127.0.0.1:0 </dev/null >"$work/$name-serve.out" 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do
+    url=$(sed -n 's/^jixiao serve: //p' "$work/$name-serve.out" | tr -d '\r' | head -n 1)
+    [ -n "$url" ] && break
+    sleep 0.2
+  done
+  [ -n "$url" ] && python3 "$work/upload_names.py" "$url" samples/mistakes/total_and_grade.xlsx "$work/$name-upload.json"
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  [ -n "$url" ]
+}
+
+# Names on one runner compared with the Linux build's: `fix` on $names_in, then the upload.
+names_runner() { # name path-mapper command...
+  local name=$1 map=$2 code
+  shift 2
+  local out=$work/$name-names
+  "$@" fix "$($map "$names_in")" -o "$($map "$out")" -q >/dev/null 2>"$work/$name-names.err"
+  code=$?
+  if [ $code -eq 1 ] && check_names_outputs "$out" >"$work/$name-names.cmp" 2>&1 &&
+    same_outputs "$work/ref/names" "$out" >>"$work/$name-names.cmp" 2>&1; then
+    ok "$name: fix gives names the file system holds, as the Linux build ($(tr '\n' ' ' <"$work/$name-names.cmp"))"
+  else
+    fail "$name: fix on names the file system cannot hold (exit $code): $(cat "$work/$name-names.cmp")"
+    head -5 "$work/$name-names.err"
+  fi
+  if ! upload_names "$name" "$@"; then
+    fail "$name: serve did not start: $(head -c 300 "$work/$name-serve.out")"
+  elif upload_ok "$work/$name-upload.json" && cmp -s "$work/ref-upload.json" "$work/$name-upload.json"; then
+    ok "$name: serve stores, checks and corrects every uploaded name, as the Linux build"
+  else
+    fail "$name: serve on uploaded names the file system cannot hold"
+    diff "$work/ref-upload.json" "$work/$name-upload.json" | head -20
+  fi
+}
+
 echo "== building the archives (scripts/release.sh) =="
 for platform in linux-x86_64 windows-x86_64 linux-arm64; do
   build "$platform"
@@ -215,6 +349,22 @@ echo "    reference: $(tail -n 1 "$work/ref/check.txt")"
 
 echo "== (c) the drop-a-folder action, Linux x86_64 =="
 drop_test linux same_path "$linux"
+
+echo "== names the file system cannot hold as they are, Linux x86_64: the reference =="
+"$linux" fix "$names_in" -o "$work/ref/names" -q >/dev/null 2>"$work/ref-names.err"
+code=$?
+if [ $code -eq 1 ] && check_names_outputs "$work/ref/names" >"$work/ref-names.cmp" 2>&1; then
+  ok "linux: fix gives names the file system holds ($(cat "$work/ref-names.cmp"))"
+else
+  fail "linux: fix on names the file system cannot hold (exit $code): $(cat "$work/ref-names.cmp")"
+  head -5 "$work/ref-names.err"
+fi
+if upload_names linux "$linux" && cp "$work/linux-upload.json" "$work/ref-upload.json" &&
+  upload_ok "$work/ref-upload.json"; then
+  ok "linux: serve stores, checks and corrects every uploaded name"
+else
+  fail "linux: serve on uploaded names the file system cannot hold: $(head -c 400 "$work/linux-upload.json" 2>/dev/null)"
+fi
 
 echo "== (a) the Windows build under Wine =="
 if [ -z "${built[windows-x86_64]:-}" ]; then
@@ -256,6 +406,7 @@ sys.exit(not (d.startswith(b"\xef\xbb\xbf") and d.count(b"\n") == d.count(b"\r\n
     exe=$wintest/jixiao.exe
     compare_runner wine winpath wine "$exe"
     drop_test wine winpath wine "$exe"
+    names_runner wine winpath wine "$exe"
 
     # A path longer than 260 characters (MAX_PATH).
     long=$work/长路径

@@ -19,21 +19,60 @@ impl Change {
     /// the original value, the new one and the rule. A long text (a 自评结论 paragraph) is shown
     /// by its start, where the grade word is.
     pub fn note(&self, now: &Value) -> String {
-        let shown = |v: &Value| {
-            let t = v.text();
-            match t.chars().count() {
-                0 => "（空）".to_string(),
-                n if n > 24 => format!("{}…", t.chars().take(24).collect::<String>()),
-                _ => t,
-            }
+        self.note_of(&shown(&self.original), &shown(now))
+    }
+
+    /// The note on a corrected 执行率, whose figures are percent points: both values in
+    /// percent, the original as it shows in its cell and, for a percent-formatted cell, the
+    /// value the cell stores (`原值：89.49%（单元格值 0.894892272727273）` / `更正为：98.44%`),
+    /// never a fraction beside points.
+    pub fn rate_note(&self, now: &Value, percent_format: bool) -> String {
+        let original = Field {
+            value: self.original.clone(),
+            percent: percent_format,
+            ..Field::default()
         };
+        let figure = crate::figure::read(&original);
+        let was = match (&figure, figure.percent_points()) {
+            (
+                crate::figure::Figure::Number {
+                    percent: crate::figure::Percent::Format,
+                    ..
+                },
+                Some(points),
+            ) => format!(
+                "{}%（单元格值 {}）",
+                crate::num::fmt_plain(crate::num::round2(points)),
+                original.text()
+            ),
+            (crate::figure::Figure::Number { .. }, Some(points)) => {
+                format!("{}%", crate::num::fmt_plain(points))
+            }
+            _ => shown(&self.original),
+        };
+        let now = match now {
+            Value::Number(d) => format!("{}%", crate::num::fmt_plain(*d)),
+            other => shown(other),
+        };
+        self.note_of(&was, &now)
+    }
+
+    fn note_of(&self, was: &str, now: &str) -> String {
         format!(
-            "原值：{}\n更正为：{}\n依据：{} {}",
-            shown(&self.original),
-            shown(now),
+            "原值：{was}\n更正为：{now}\n依据：{} {}",
             self.code.as_str(),
             self.code.title()
         )
+    }
+}
+
+/// A value as a note shows it: `（空）` when blank, a long text by its start.
+fn shown(v: &Value) -> String {
+    let t = v.text();
+    match t.chars().count() {
+        0 => "（空）".to_string(),
+        n if n > 24 => format!("{}…", t.chars().take(24).collect::<String>()),
+        _ => t,
     }
 }
 
@@ -551,6 +590,42 @@ mod tests {
             blank
                 .note(&Value::Number(rust_decimal::Decimal::new(9844, 2)))
                 .starts_with("原值：（空）\n更正为：98.44\n")
+        );
+    }
+
+    #[test]
+    fn a_rate_note_gives_both_values_in_percent() {
+        let d = |n: i64, scale: u32| Value::Number(rust_decimal::Decimal::new(n, scale));
+        let change = |original: Value| Change {
+            original,
+            code: Code::ExecutionRateMismatch,
+        };
+        // A fraction in a percent-formatted cell: as shown, and as stored.
+        assert!(
+            change(d(9918, 4))
+                .rate_note(&d(9919, 2), true)
+                .starts_with("原值：99.18%（单元格值 0.9918）\n更正为：99.19%\n")
+        );
+        assert!(
+            change(d(894892272727273, 15))
+                .rate_note(&d(9844, 2), true)
+                .starts_with("原值：89.49%（单元格值 0.894892272727273）\n更正为：98.44%\n")
+        );
+        // Points, as a number or as text with `%`.
+        assert!(
+            change(d(9918, 2))
+                .rate_note(&d(9919, 2), false)
+                .starts_with("原值：99.18%\n更正为：99.19%\n")
+        );
+        assert!(
+            change(Value::Text("99.18%".into()))
+                .rate_note(&d(9919, 2), false)
+                .starts_with("原值：99.18%\n更正为：99.19%\n")
+        );
+        assert!(
+            change(Value::Empty)
+                .rate_note(&d(9919, 2), true)
+                .starts_with("原值：（空）\n更正为：99.19%\n")
         );
     }
 }

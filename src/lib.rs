@@ -18,6 +18,7 @@
 //! Small pieces every stage shares sit below the stages so that none imports another sideways:
 //! [`codes`] (the table of finding codes), [`text`] (label normalising and placeholders),
 //! [`figure`] (how a field reads as a figure, for the rulebook and the renderer alike),
+//! [`names`] (file names every file system holds, for `fix`'s outputs and uploads),
 //! [`formula`] (the small spreadsheet arithmetic forms use, evaluated over decimals: the grid
 //! computes the placeholder results of a workbook written by a program with it, and reissue
 //! checks whether a unit's formula gives our figure), [`num`] (the numeric boundary) and
@@ -30,6 +31,7 @@ pub mod formula;
 pub mod grammar;
 pub mod grid;
 pub mod locate;
+pub mod names;
 pub mod num;
 pub mod reissue;
 pub mod render;

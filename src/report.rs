@@ -77,8 +77,11 @@ pub struct FileReport {
     /// `fix` only: whether `output` is the unit's own file reissued or the standard template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_form: Option<OutputForm>,
-    /// `fix` only: why an .xlsx/.xlsm input got the standard template (its package could not be
-    /// edited), in Chinese.
+    /// `fix` only, in Chinese: why `output` is not the input's own name with its new extension
+    /// (a name no file system holds as it is, or one another output or summary.xlsx or
+    /// report.json has: the natural name and the reason), why it went to the top of OUT (the
+    /// system refused its path), and why an .xlsx/.xlsm input got the standard template (its
+    /// package could not be edited); `；` between them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_note: Option<String>,
     /// `docx` for a form read from a Word document (absent for workbooks).

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::form::Form;
 use crate::grid::{self, Limits};
 use crate::locate;
+use crate::names;
 use crate::num::{fmt_plain, round2};
 use crate::reissue;
 use crate::render::{self, CorrectedForm};
@@ -46,6 +47,11 @@ pub trait Progress: Send + Sync {
     fn suspend(&self, f: &mut dyn FnMut()) {
         f();
     }
+    /// Whether the run is to stop (the web page's client left): asked before each file starts;
+    /// once true, no further file starts and the run ends with [`RunError::Cancelled`].
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 /// Failures of the run itself (exit 2), as opposed to findings in the files.
@@ -63,6 +69,8 @@ pub enum RunError {
     Threads(String),
     #[error("输入路径不存在：{0}")]
     Inputs(String),
+    #[error("已取消")]
+    Cancelled,
 }
 
 /// `jixiao check`: validate every workbook under `paths`.
@@ -230,7 +238,7 @@ fn refuse_overwriting_inputs(paths: &[PathBuf], out: &Path, opts: &Options) -> R
     }
     let mut names = OutputNames::new(opts);
     let reserved = ["summary.xlsx".to_string(), "report.json".to_string()];
-    for name in walk().map(|i| names.next(&i)).chain(reserved) {
+    for name in walk().flat_map(|i| names.next(&i).all()).chain(reserved) {
         if let Some(path) = inside.get(&name) {
             return Err(RunError::WouldOverwrite(path.display().to_string()));
         }
@@ -266,52 +274,219 @@ impl Canonical {
 /// Names the corrected workbooks under OUT, input by input in input order: the same relative
 /// path with the extension `.xlsx` (`.xlsm` for a reissued macro workbook, which must keep
 /// it); when two inputs would collide (`a.xls` and `a.xlsx`), the later one keeps its original
-/// extension in the name (`a.xls.xlsx`). Names taken so far are kept case-folded as 64-bit
-/// hashes, a few bytes per input: a hash collision only renames an output that needed no
-/// renaming.
+/// extension in the name (`a.xls.xlsx`), then is numbered (`a.xls（2）.xlsx`).
+///
+/// Every name is one every file system can hold ([`names::portable`] on each component: at
+/// most 255 bytes, no character Windows forbids, no device name), and no two outputs share a
+/// name once case is folded (Windows and macOS fold it), nor take the place of `summary.xlsx`
+/// or `report.json`, nor of a folder another output needs (a file `x.xlsx` and a folder
+/// `x.xlsx/`): the later one is renamed, and the report's `output_note` says from what.
+/// Names taken so far are kept case-folded as 64-bit hashes, a few bytes per input: a hash
+/// collision only renames an output that needed no renaming. Folders are kept by name (there
+/// are few).
 struct OutputNames {
-    used: HashSet<u64>,
+    /// Files taken (with the batch's own two), case-folded.
+    files: HashSet<u64>,
+    /// Folders taken, case-folded.
+    folder_keys: HashSet<u64>,
+    /// Each input folder (relative, as walked) and the output folder it maps to.
+    folders: HashMap<String, String>,
     reissue: bool,
+}
+
+/// The names `fix` may give one input's corrected workbook, all reserved before it is read.
+#[derive(Debug, Clone)]
+struct Named {
+    /// Relative to OUT, `/` separated.
+    name: String,
+    /// Why `name` is not the input's own name with its new extension, in Chinese.
+    note: Option<String>,
+    /// The standard template's name when `name` is a reissued `.xlsm` (which the template,
+    /// never macro-enabled, cannot take: `a.xlsm` → `a.xlsm.xlsx`); `name` otherwise.
+    standard: String,
+    standard_note: Option<String>,
+    /// At the top of OUT, short: where the workbook goes when the system refuses the path of
+    /// `name` (longer than it takes), without its extension (`.xlsx` and, for a macro workbook,
+    /// `.xlsm` are both reserved).
+    fallback: String,
+}
+
+impl Named {
+    /// Every name reserved for the input.
+    fn all(self) -> Vec<String> {
+        vec![
+            format!("{}.xlsx", self.fallback),
+            format!("{}.xlsm", self.fallback),
+            self.name,
+            self.standard,
+        ]
+    }
+}
+
+/// A name's case-folded hash.
+fn name_key(name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    name.to_lowercase().hash(&mut h);
+    h.finish()
+}
+
+/// `folder/name`, or `name` at the top.
+fn join_rel(folder: &str, name: &str) -> String {
+    if folder.is_empty() {
+        name.to_string()
+    } else {
+        format!("{folder}/{name}")
+    }
 }
 
 impl OutputNames {
     fn new(opts: &Options) -> Self {
         OutputNames {
-            used: HashSet::new(),
+            files: ["summary.xlsx", "report.json"]
+                .iter()
+                .map(|n| name_key(n))
+                .collect(),
+            folder_keys: HashSet::new(),
+            folders: HashMap::new(),
             reissue: !opts.standard,
         }
     }
 
-    fn next(&mut self, input: &Input) -> String {
-        let key = |name: &str| {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::hash::DefaultHasher::new();
-            name.to_lowercase().hash(&mut h);
-            h.finish()
-        };
+    fn next(&mut self, input: &Input) -> Named {
         let rel = input.rel();
-        let ext = match rel.rsplit_once('.') {
+        let (folder, file) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
+        let out_folder = self.folder(folder);
+        let ext = match file.rsplit_once('.') {
             Some((_, e)) if self.reissue && e.eq_ignore_ascii_case("xlsm") => "xlsm",
             _ => "xlsx",
         };
-        let mut name = match rel.rsplit_once('.') {
+        let base = match file.rsplit_once('.') {
             // A Word form keeps its extension in the name when a workbook of the same name
             // sits beside it (`a.docx` next to `a.xlsx` → `a.docx.xlsx`).
-            Some(_) if is_word(&rel) && has_workbook_sibling(&input.path) => format!("{rel}.xlsx"),
+            Some(_) if is_word(file) && has_workbook_sibling(&input.path) => format!("{file}.xlsx"),
             Some((stem, _)) => format!("{stem}.{ext}"),
-            None => format!("{rel}.xlsx"),
+            None => format!("{file}.xlsx"),
         };
-        let mut n = 1;
-        while !self.used.insert(key(&name)) {
-            name = if n == 1 && ext == "xlsx" {
-                format!("{rel}.xlsx")
-            } else {
-                format!("{rel}（{n}）.{ext}")
-            };
+        let natural = join_rel(folder, &base);
+        let name = self.claim(&out_folder, &base, |n| match n {
+            1 if ext == "xlsx" => format!("{file}.xlsx"),
+            n => names::with_suffix(&format!("{file}.{ext}"), &format!("（{n}）")),
+        });
+        let note = rename_note(&natural, &name);
+        let (standard, standard_note) = if ext == "xlsx" {
+            (name.clone(), note.clone())
+        } else {
+            let file_name = name.rsplit('/').next().unwrap_or_default().to_string();
+            let standard = self.claim(&out_folder, &format!("{file_name}.xlsx"), |n| {
+                names::with_suffix(&format!("{file_name}.xlsx"), &format!("（{n}）"))
+            });
+            let note = rename_note(&format!("{natural}.xlsx"), &standard);
+            (standard, note)
+        };
+        // The fallback: the file's first characters and a hash of its whole path.
+        let stem: String = base
+            .rsplit_once('.')
+            .map_or(base.as_str(), |(s, _)| s)
+            .chars()
+            .take(16)
+            .collect();
+        let mut fallback = names::portable(&format!("{stem}~{:016x}", name_key(&rel))).name;
+        let mut n = 2;
+        while !(self.free(&format!("{fallback}.xlsx")) && self.free(&format!("{fallback}.xlsm"))) {
+            fallback = names::portable(&format!("{stem}~{:016x}-{n}", name_key(&rel))).name;
             n += 1;
         }
-        name
+        for ext in ["xlsx", "xlsm"] {
+            self.files.insert(name_key(&format!("{fallback}.{ext}")));
+        }
+        Named {
+            name,
+            note,
+            standard,
+            standard_note,
+            fallback,
+        }
     }
+
+    /// Whether a file may take `path`: no file nor folder has it, case folded.
+    fn free(&self, path: &str) -> bool {
+        let key = name_key(path);
+        !self.files.contains(&key) && !self.folder_keys.contains(&key)
+    }
+
+    /// Take the first free name in `folder`: `first`, else `numbered(1)`, `numbered(2)`…,
+    /// each made portable. Returns the path relative to OUT.
+    fn claim(&mut self, folder: &str, first: &str, numbered: impl Fn(usize) -> String) -> String {
+        let mut name = names::portable(first).name;
+        let mut n = 1;
+        loop {
+            let path = join_rel(folder, &name);
+            if self.free(&path) {
+                self.files.insert(name_key(&path));
+                return path;
+            }
+            name = names::portable(&numbered(n)).name;
+            n += 1;
+        }
+    }
+
+    /// The output folder of the input folder `rel`: each component portable, and renamed
+    /// (`x.xlsx（2）`) when an output file already has its name.
+    fn folder(&mut self, rel: &str) -> String {
+        if rel.is_empty() {
+            return String::new();
+        }
+        if let Some(done) = self.folders.get(rel) {
+            return done.clone();
+        }
+        let (parent, last) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let parent = self.folder(parent);
+        let own = names::portable(last).name;
+        let mut path = join_rel(&parent, &own);
+        let mut n = 2;
+        while self.files.contains(&name_key(&path)) {
+            path = join_rel(&parent, &names::with_suffix(&own, &format!("（{n}）")));
+            n += 1;
+        }
+        self.folder_keys.insert(name_key(&path));
+        self.folders.insert(rel.to_string(), path.clone());
+        path
+    }
+}
+
+/// The `output_note` of an output that could not take its natural name, in Chinese: the
+/// natural name and why (each component's reasons from [`names::portable`], or a clash).
+fn rename_note(natural: &str, chosen: &str) -> Option<String> {
+    if natural == chosen {
+        return None;
+    }
+    let mut reasons: Vec<String> = Vec::new();
+    let mut push = |r: String| {
+        if !reasons.contains(&r) {
+            reasons.push(r);
+        }
+    };
+    let mut portable_path = Vec::new();
+    for component in natural.split('/') {
+        let p = names::portable(component);
+        if p.changed() {
+            push(p.reasons());
+        }
+        portable_path.push(p.name);
+    }
+    if portable_path.join("/") != chosen {
+        let top = natural.split('/').next().unwrap_or_default().to_lowercase();
+        push(match top.as_str() {
+            "summary.xlsx" => "与汇总表 summary.xlsx 同名".to_string(),
+            "report.json" => "与核查报告 report.json 同名".to_string(),
+            _ => "与另一份输出文件或文件夹同名（Windows 和 macOS 的文件名不区分大小写）".to_string(),
+        });
+    }
+    Some(format!(
+        "更正后的工作簿按原名应为“{natural}”，但该名称{}，已改名为“{chosen}”",
+        reasons.join("；")
+    ))
 }
 
 /// A Word document, by its name.
@@ -335,8 +510,8 @@ fn pool(opts: &Options) -> Result<rayon::ThreadPool, RunError> {
     builder.build().map_err(|e| RunError::Threads(e.to_string()))
 }
 
-/// Where `fix` writes one input's corrected workbook: OUT and the name under it.
-type Dest<'a> = Option<(&'a Path, &'a str)>;
+/// Where `fix` writes one input's corrected workbook: OUT and the names under it.
+type Dest<'a> = Option<(&'a Path, &'a Named)>;
 
 /// Files are processed this many at a time (in parallel within a chunk) and handed on in input
 /// order, so only one chunk of reports is held at once, whatever the number of inputs.
@@ -370,7 +545,7 @@ fn process_chunks(
                     return;
                 }
                 // Output names in input order, whatever the thread count.
-                let names: Vec<String> = match out {
+                let names: Vec<Named> = match out {
                     Some(_) => chunk.iter().map(|i| namer.next(i)).collect(),
                     None => Vec::new(),
                 };
@@ -379,7 +554,10 @@ fn process_chunks(
                         .par_iter()
                         .enumerate()
                         .map(|(i, input)| {
-                            let dest = out.and_then(|dir| names.get(i).map(|n| (dir, n.as_str())));
+                            if opts.progress.as_ref().is_some_and(|p| p.cancelled()) {
+                                return Err(RunError::Cancelled);
+                            }
+                            let dest = out.and_then(|dir| names.get(i).map(|n| (dir, n)));
                             let file = process_isolated(input, opts, dest)?;
                             if let Some(p) = &opts.progress {
                                 p.file_done(&file);
@@ -478,26 +656,75 @@ fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunE
     for entry in &mut report.index {
         entry.modified = modified;
     }
-    if let Some((dir, name)) = dest
+    if let Some((dir, named)) = dest
         && !examined.corrected.is_empty()
     {
         let output =
             output(&input.rel(), &bytes, &examined.corrected, opts).map_err(|message| RunError::Write {
-                path: name.to_string(),
+                path: named.name.clone(),
                 message,
             })?;
         // A macro workbook that could not be reissued gets the standard template, which is
         // never macro-enabled: `a.xlsm` → `a.xlsm.xlsx`.
-        let name = match output.form {
-            OutputForm::Standard if !name.to_ascii_lowercase().ends_with(".xlsx") => format!("{name}.xlsx"),
-            _ => name.to_string(),
+        let (name, note) = match output.form {
+            OutputForm::Standard => (&named.standard, &named.standard_note),
+            OutputForm::Reissued => (&named.name, &named.note),
         };
-        write_atomic(&dir.join(&name), &output.bytes)?;
-        report.output = Some(name);
-        report.output_form = Some(output.form);
-        report.output_note = output.note;
+        let written = write_output(dir, name, &named.fallback, &output.bytes);
+        report.output_note = match written {
+            Ok(Some((fallback, refused))) => {
+                let moved = format!(
+                    "无法按“{name}”写入更正后的工作簿（{refused}），已改存为输出文件夹顶层的“{fallback}”"
+                );
+                report.output = Some(fallback);
+                report.output_form = Some(output.form);
+                join_notes([Some(moved), output.note])
+            }
+            Ok(None) => {
+                report.output = Some(name.clone());
+                report.output_form = Some(output.form);
+                join_notes([note.clone(), output.note])
+            }
+            Err(message) => join_notes([
+                Some(format!("无法写入更正后的工作簿“{name}”：{message}")),
+                output.note,
+            ]),
+        };
     }
     Ok(report)
+}
+
+/// Write one input's corrected workbook at `name` under `dir`; when the system refuses that
+/// (a path longer than it takes, a folder it cannot make), at `fallback` (with the name's
+/// extension) at the top of `dir`. `Ok(Some((fallback name, why `name` was refused)))` when it
+/// went there; an error only when neither could be written. One file's name never stops the
+/// run.
+fn write_output(
+    dir: &Path,
+    name: &str,
+    fallback: &str,
+    bytes: &[u8],
+) -> Result<Option<(String, String)>, String> {
+    let message = |e: RunError| match e {
+        RunError::Write { message, .. } => message,
+        other => other.to_string(),
+    };
+    let first = match write_atomic(&dir.join(name), bytes) {
+        Ok(()) => return Ok(None),
+        Err(e) => message(e),
+    };
+    let ext = name.rsplit_once('.').map_or("xlsx", |(_, e)| e);
+    let fallback = format!("{fallback}.{ext}");
+    match write_atomic(&dir.join(&fallback), bytes) {
+        Ok(()) => Ok(Some((fallback, first))),
+        Err(e) => Err(format!("{first}；改存为“{fallback}”也失败：{}", message(e))),
+    }
+}
+
+/// Notes joined with `；`, `None` when there is none.
+fn join_notes<const N: usize>(notes: [Option<String>; N]) -> Option<String> {
+    let notes: Vec<String> = notes.into_iter().flatten().collect();
+    (!notes.is_empty()).then(|| notes.join("；"))
 }
 
 /// The corrected workbook of one input and which form it took.

@@ -1,5 +1,7 @@
 //! The command line as a user meets it: settings from a file and from flags, clear refusals of
-//! bad settings (exit 2, never 1), and the template command.
+//! bad settings (exit 2, never 1), the template command, the progress bar, and the names `fix`
+//! gives its outputs (never the batch's own files' nor another output's, always one every file
+//! system holds, a run never stopped by a name; several inputs told apart by their own names).
 
 mod common;
 
@@ -268,4 +270,381 @@ fn rules_lists_codes_and_the_reading_conventions() {
         assert!(text.contains(what) && text.contains(example), "{what}");
     }
     assert!(text.contains("═ 100 %") && text.contains("9月前"));
+}
+
+/// `jixiao fix INPUTS -o OUT -q`: the report, the exit code and stderr.
+fn fix_into(inputs: &[&std::path::Path], out: &std::path::Path) -> (Option<Report>, i32, String) {
+    let run = bin()
+        .arg("fix")
+        .args(inputs)
+        .arg("-o")
+        .arg(out)
+        .arg("-q")
+        .output()
+        .expect("run");
+    let report = std::fs::read(out.join("report.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    (
+        report,
+        run.status.code().expect("exit"),
+        String::from_utf8_lossy(&run.stderr).into_owned(),
+    )
+}
+
+/// A name every file system can hold, judged here independently of jixiao: at most 255 bytes,
+/// none of Windows' forbidden characters, no trailing dot or space, no device name.
+fn portable(component: &str) -> bool {
+    let device = component
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .trim_end()
+        .to_ascii_uppercase();
+    let reserved = ["CON", "PRN", "AUX", "NUL"].contains(&device.as_str())
+        || ((device.starts_with("COM") || device.starts_with("LPT"))
+            && device.len() == 4
+            && device.as_bytes()[3].is_ascii_digit());
+    !component.is_empty()
+        && component.len() <= 255
+        && !component.chars().any(|c| c < ' ' || "<>:\"/\\|?*".contains(c))
+        && !component.ends_with(['.', ' '])
+        && !reserved
+}
+
+/// Every output of the report exists, is a workbook, and no two share a name once case is
+/// folded (Windows and macOS); none takes the place of summary.xlsx or report.json.
+fn outputs_are_distinct(report: &Report, out: &std::path::Path) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut outputs = Vec::new();
+    for file in &report.files {
+        let output = file
+            .output
+            .clone()
+            .unwrap_or_else(|| panic!("{}: no output ({:?})", file.path, file.output_note));
+        let folded = output.to_lowercase();
+        assert!(seen.insert(folded.clone()), "{output} given twice");
+        let top = folded.split('/').next().unwrap_or_default();
+        assert!(
+            top != "summary.xlsx" && top != "report.json",
+            "{}: {output} takes the batch's own file",
+            file.path
+        );
+        assert!(out.join(&output).is_file(), "{output} was not written");
+        let wb: calamine::Xlsx<_> = calamine::open_workbook(out.join(&output)).expect("a workbook");
+        assert!(!calamine::Reader::sheet_names(&wb).is_empty());
+        outputs.push(output);
+    }
+    outputs
+}
+
+/// A form named `summary.xlsx` (or `Summary.xlsx`, `summary.xls`, `summary.ods`, all written
+/// as `summary.xlsx` by a naive namer) and a folder named `report.json`: the batch's own files
+/// stay the batch's, and each form's output gets a name of its own, which the report gives.
+#[test]
+fn forms_named_like_the_summary_or_the_report_get_names_of_their_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(input.join("report.json")).expect("mkdir");
+    let mistakes = samples().join("mistakes");
+    for (from, to) in [
+        ("total_and_grade.xlsx", "summary.xlsx"),
+        ("wrong_execution_score.xlsx", "Summary.xlsx"),
+        ("wrong_rate.xls", "summary.xls"),
+        ("wrong_indicator_score.ods", "SUMMARY.ods"),
+        ("total_and_grade.xlsx", "report.json/x.xlsx"),
+    ] {
+        std::fs::copy(mistakes.join(from), input.join(to)).expect("copy");
+    }
+    let out = dir.path().join("out");
+    let (report, code, stderr) = fix_into(&[&input], &out);
+    assert_eq!(code, 1, "{stderr}");
+    let report = report.expect("report.json is the report");
+    assert_eq!(report.files.len(), 5);
+    let outputs = outputs_are_distinct(&report, &out);
+    // summary.xlsx is the batch summary, not a form.
+    let wb: calamine::Xlsx<_> = calamine::open_workbook(out.join("summary.xlsx")).expect("summary");
+    assert!(
+        calamine::Reader::sheet_names(&wb).contains(&"项目汇总".to_string()),
+        "{outputs:?}"
+    );
+    // A renamed output says so, naming the original.
+    let renamed = report
+        .files
+        .iter()
+        .find(|f| f.path == "summary.xlsx")
+        .expect("summary.xlsx");
+    assert!(
+        renamed
+            .output_note
+            .as_deref()
+            .is_some_and(|n| n.contains("summary.xlsx")),
+        "{renamed:?}"
+    );
+}
+
+/// Names the file system cannot hold as outputs — a 255-byte `.xls` name (its `.xlsx` is 256
+/// bytes), Windows' device names and forbidden characters, a trailing dot — never stop the
+/// run: every form gets an output every file system can hold, and the report names the
+/// original.
+#[test]
+fn names_no_file_system_can_hold_never_stop_the_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in");
+    let long = "绩".repeat(83);
+    let mistakes = samples().join("mistakes");
+    let names = [
+        ("wrong_rate.xls", format!("{long}ab.xls")),
+        ("wrong_rate.xls", format!("{long}ac.xls")),
+        ("total_and_grade.xlsx", format!("{long}a.xlsx")),
+        ("total_and_grade.xlsx", "CON.xlsx".to_string()),
+        ("total_and_grade.xlsx", "nul.xlsx".to_string()),
+        ("wrong_rate.xls", "aux.xls".to_string()),
+        ("total_and_grade.xlsx", "COM1.xlsx".to_string()),
+        ("total_and_grade.xlsx", "a:b.xlsx".to_string()),
+        ("total_and_grade.xlsx", "a\"b.xlsx".to_string()),
+        ("total_and_grade.xlsx", "a<b>c|d?e*.xlsx".to_string()),
+        ("total_and_grade.xlsx", "LPT1/x.xlsx".to_string()),
+        ("total_and_grade.xlsx", "第一批. /y.xlsx".to_string()),
+    ];
+    for (from, to) in &names {
+        let to = input.join(to);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(mistakes.join(from), to).expect("copy");
+    }
+    let out = dir.path().join("out");
+    let (report, code, stderr) = fix_into(&[&input], &out);
+    assert_eq!(code, 1, "{stderr}");
+    let report = report.expect("a report");
+    assert_eq!(report.files.len(), names.len(), "{report:?}");
+    outputs_are_distinct(&report, &out);
+    for file in &report.files {
+        let output = file.output.as_deref().expect("output");
+        assert!(
+            output.split('/').all(portable),
+            "{}: {output} cannot be held everywhere",
+            file.path
+        );
+        let natural = file
+            .path
+            .rsplit_once('.')
+            .map_or(file.path.clone(), |(s, _)| format!("{s}.xlsx"));
+        if output != natural {
+            let original = file.path.rsplit('/').next().unwrap_or_default();
+            let note = file.output_note.as_deref().unwrap_or_default();
+            assert!(
+                note.contains(original) || note.contains(&file.path),
+                "{}: renamed to {output} without saying so: {note:?}",
+                file.path
+            );
+        }
+        if file.path.ends_with(".xls") && file.path.starts_with(&long) {
+            assert!(output.ends_with(".xlsx"), "{output}");
+            assert!(output.starts_with(&long[..30]), "{output}");
+        }
+    }
+    // A name that fits stays as it is.
+    let fits = format!("{long}a.xlsx");
+    assert!(
+        report
+            .files
+            .iter()
+            .any(|f| f.path == fits && f.output.as_deref() == Some(fits.as_str()))
+    );
+}
+
+/// An output whose whole path the system refuses (longer than Linux's 4,096-byte limit, under
+/// an output folder deeper than the input's) does not stop the run either: it is written at
+/// the top of the output folder, and the report says where and why.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_path_too_long_for_the_system_is_written_at_the_top() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in");
+    // The input's path stays under 4,000 bytes; the output folder's name adds 240.
+    let mut deep = input.clone();
+    let length = |p: &std::path::Path| p.as_os_str().len();
+    let mut level = 0;
+    while length(&deep) + 243 + 20 < 3_950 {
+        deep.push(format!("{level:02}{}", "层".repeat(80)));
+        level += 1;
+    }
+    deep.push("x".repeat(3_950 - 20 - length(&deep)));
+    std::fs::create_dir_all(&deep).expect("a deep folder");
+    std::fs::copy(
+        samples().join("mistakes/total_and_grade.xlsx"),
+        deep.join("表.xlsx"),
+    )
+    .expect("copy");
+    std::fs::copy(samples().join("seed_2024.xlsx"), input.join("seed.xlsx")).expect("copy");
+    let out = dir.path().join("out".repeat(80));
+    let (report, code, stderr) = fix_into(&[&input], &out);
+    assert_eq!(code, 1, "{stderr}");
+    let report = report.expect("a report");
+    let deep_file = report
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("/表.xlsx"))
+        .expect("the deep file");
+    let output = deep_file.output.as_deref().expect("written somewhere");
+    assert!(!output.contains('/'), "{output}");
+    assert!(out.join(output).is_file());
+    assert!(
+        deep_file
+            .output_note
+            .as_deref()
+            .is_some_and(|n| n.contains(output)),
+        "{deep_file:?}"
+    );
+    outputs_are_distinct(&report, &out);
+}
+
+/// Two outputs that differ only in case (`A/x.xlsx`, `a/x.xlsx` on Linux) are one file on
+/// Windows and macOS: the second gets a name of its own. An output folder that a file's name
+/// already takes (`x.xls` → `x.xlsx`, beside a folder `x.xlsx/`) is renamed too.
+#[test]
+fn outputs_never_differ_only_in_case_nor_take_a_folders_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in");
+    let mistakes = samples().join("mistakes");
+    for (from, to) in [
+        ("total_and_grade.xlsx", "A/x.xlsx"),
+        ("total_and_grade.xlsx", "a/x.xlsx"),
+        ("total_and_grade.xlsx", "a/X.XLSX"),
+        ("wrong_rate.xls", "x.xls"),
+        ("total_and_grade.xlsx", "x.xlsx/y.xlsx"),
+        ("total_and_grade.xlsx", "y.xlsx/z.xlsx"),
+        ("wrong_rate.xls", "y.xls"),
+    ] {
+        let to = input.join(to);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(mistakes.join(from), to).expect("copy");
+    }
+    let out = dir.path().join("out");
+    let (report, code, stderr) = fix_into(&[&input], &out);
+    assert_eq!(code, 1, "{stderr}");
+    let report = report.expect("a report");
+    assert_eq!(report.files.len(), 7);
+    let outputs = outputs_are_distinct(&report, &out);
+    // No output is another's folder, case folded.
+    for a in &outputs {
+        for b in &outputs {
+            assert!(
+                !b.to_lowercase().starts_with(&format!("{}/", a.to_lowercase())),
+                "{a} is a file and a folder of {b}"
+            );
+        }
+    }
+}
+
+/// Several inputs: each file's path starts with its own input's name, so two `x.xlsx` in two
+/// folders (or two files of one name given directly) are told apart in the report and in OUT.
+#[test]
+fn several_inputs_are_told_apart_by_their_own_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("A"), dir.path().join("B"));
+    let (d1, d2) = (dir.path().join("d1"), dir.path().join("d2"));
+    for d in [&a, &b, &d1, &d2] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    std::fs::copy(samples().join("seed_2024.xlsx"), a.join("x.xlsx")).expect("copy");
+    std::fs::copy(samples().join("mistakes/total_and_grade.xlsx"), b.join("x.xlsx")).expect("copy");
+    std::fs::copy(samples().join("seed_2024.xlsx"), d1.join("同名.xlsx")).expect("copy");
+    std::fs::copy(
+        samples().join("mistakes/total_and_grade.xlsx"),
+        d2.join("同名.xlsx"),
+    )
+    .expect("copy");
+    let (f1, f2) = (d1.join("同名.xlsx"), d2.join("同名.xlsx"));
+    let inputs: [&std::path::Path; 4] = [&a, &b, &f1, &f2];
+    let out = bin()
+        .args(["check", "--json"])
+        .args(inputs)
+        .output()
+        .expect("run");
+    let report: Report = serde_json::from_slice(&out.stdout).expect("json");
+    let paths: Vec<&str> = report.files.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["A/x.xlsx", "B/x.xlsx", "d1/同名.xlsx", "d2/同名.xlsx"]);
+
+    let results = dir.path().join("out");
+    let (report, code, stderr) = fix_into(&inputs, &results);
+    assert_eq!(code, 1, "{stderr}");
+    let report = report.expect("report");
+    let outputs: Vec<(&str, &str)> = report
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.output.as_deref().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        outputs,
+        [
+            ("A/x.xlsx", "A/x.xlsx"),
+            ("B/x.xlsx", "B/x.xlsx"),
+            ("d1/同名.xlsx", "d1/同名.xlsx"),
+            ("d2/同名.xlsx", "d2/同名.xlsx"),
+        ]
+    );
+    // One input keeps the paths relative to it, as before.
+    let out = bin().args(["check", "--json"]).arg(&a).output().expect("run");
+    let report: Report = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report.files[0].path, "x.xlsx");
+}
+
+/// The progress bar on a terminal shows its rate as a whole number (`38 个/秒`), never as
+/// `37.9251/s`.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_progress_bar_shows_a_whole_number_rate() {
+    use std::io::Read;
+    use std::os::fd::FromRawFd;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for i in 0..60 {
+        std::fs::copy(
+            samples().join("seed_2024.xlsx"),
+            dir.path().join(format!("{i:02}.xlsx")),
+        )
+        .expect("copy");
+    }
+    // SAFETY: plain libc calls; each descriptor is checked and then owned by one File.
+    let (mut master, terminal) = unsafe {
+        let master = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        assert!(master >= 0, "posix_openpt");
+        let master_file = std::fs::File::from_raw_fd(master);
+        assert_eq!(libc::grantpt(master), 0, "grantpt");
+        assert_eq!(libc::unlockpt(master), 0, "unlockpt");
+        let name = libc::ptsname(master);
+        assert!(!name.is_null(), "ptsname");
+        let slave = libc::open(name, libc::O_RDWR | libc::O_NOCTTY);
+        assert!(slave >= 0, "open the slave");
+        (master_file, std::fs::File::from_raw_fd(slave))
+    };
+    let reader = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Ends with EIO once the program and this test hold no end of the terminal.
+        while let Ok(n) = master.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+        }
+        String::from_utf8_lossy(&seen).into_owned()
+    });
+    let status = bin()
+        .args(["check", "-j", "1"])
+        .arg(dir.path())
+        .env_remove("CI")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::from(terminal))
+        .status()
+        .expect("run");
+    assert_eq!(status.code(), Some(0));
+    let shown = reader.join().expect("reader");
+    let start: String = shown.chars().take(400).collect();
+    assert!(shown.contains("个文件"), "no progress bar drawn: {start:?}");
+    let fractional = shown
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '/'))
+        .any(|w| w.ends_with("/s") && w.contains('.'));
+    assert!(!fractional, "a fractional rate: {start:?}");
+    assert!(shown.contains("个/秒"), "{start:?}");
 }

@@ -1,4 +1,4 @@
-//! The actions without a command (SPEC §3): `jixiao PATH...` — a folder or files dropped on the
+//! The actions without a command: `jixiao PATH...` — a folder or files dropped on the
 //! program's icon — is `fix PATH... -o <PATH>-核查结果` beside the first input (`-2`, `-3`… when
 //! that exists), with the exit code of `fix`; `jixiao` alone shows the help on a terminal and
 //! starts the web page from a desktop.
@@ -165,6 +165,45 @@ fn a_dropped_file_without_errors_exits_0_and_names_the_folder_after_the_file() {
     let results = dir.path().join("其他 单位-核查结果");
     assert!(results.join("其他 单位.xlsx").is_file());
     assert!(results.join("seed_2024.xlsx").is_file());
+}
+
+/// Two folders dropped together: the results are named after the first, and each form keeps
+/// its folder's name in front of its path, so two `seed_2024.xlsx` stay apart.
+#[test]
+fn two_dropped_folders_keep_their_names_in_the_results() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (first, second) = (dir.path().join("一处"), dir.path().join("二处"));
+    for (folder, form) in [
+        (&first, "seed_2024.xlsx"),
+        (&second, "mistakes/total_and_grade.xlsx"),
+    ] {
+        std::fs::create_dir_all(folder).expect("mkdir");
+        std::fs::copy(samples().join(form), folder.join("seed_2024.xlsx")).expect("copy");
+    }
+    let run = drop_on(&[&first, &second]);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let results = dir.path().join("一处-核查结果");
+    let report: Report =
+        serde_json::from_slice(&std::fs::read(results.join("report.json")).expect("report")).expect("json");
+    let files: Vec<(&str, Option<&str>)> = report
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.output.as_deref()))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("一处/seed_2024.xlsx", Some("一处/seed_2024.xlsx")),
+            ("二处/seed_2024.xlsx", Some("二处/seed_2024.xlsx")),
+        ]
+    );
+    assert!(results.join("一处/seed_2024.xlsx").is_file());
+    assert!(results.join("二处/seed_2024.xlsx").is_file());
 }
 
 #[test]

@@ -528,3 +528,308 @@ fn a_package_that_cannot_be_edited_falls_back_to_the_standard_template() {
         vec![("标准模板：no_fills.xlsx".to_string(), "no_fills.xlsx".to_string())]
     );
 }
+
+/// The text of the note on `cell` of a package's comments parts (tags dropped).
+fn note_on(path: &Path, cell: &str) -> Option<String> {
+    let anchor = format!("ref=\"{cell}\"");
+    entries(path)
+        .into_iter()
+        .filter(|(name, _)| name.starts_with("xl/comments"))
+        .find_map(|(_, bytes)| {
+            let text = String::from_utf8(bytes).ok()?;
+            let at = text.find(&anchor)?;
+            let start = at + text[at..].find('>')? + 1;
+            let end = start + text[start..].find("</comment>")?;
+            let mut plain = String::new();
+            let mut in_tag = false;
+            for c in text[start..end].chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => plain.push(c),
+                    _ => {}
+                }
+            }
+            Some(
+                plain
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&"),
+            )
+        })
+}
+
+/// A corrected 执行率 in a percent-formatted cell: the note gives both values in percent, and
+/// the value the cell stored, never `原值：0.8949 / 更正为：98.44`; the unit's formula is said
+/// in percent too.
+#[test]
+fn the_note_on_a_corrected_rate_states_both_values_in_percent() {
+    let file = fixtures().join("rate_formula.xlsx");
+    let (_tmp, out, report) = fix(std::slice::from_ref(&file), &[]);
+    let output = out.join(report.files[0].output.as_deref().expect("an output"));
+    let note = note_on(&output, "G7").expect("a note on G7");
+    assert!(
+        note.contains("原值：89.49%（单元格值 0.894892272727273）\n更正为：98.44%\n"),
+        "{note}"
+    );
+    assert!(
+        note.contains("原公式：=F7/D7，算得 89.49%，与核定值不符"),
+        "{note}"
+    );
+}
+
+/// A copy of the package `source` at `target` with each part passed through `edit` (which
+/// returns the new text of a part it changes) and `added` parts put in.
+fn edit_package(
+    source: &Path,
+    target: &Path,
+    edit: impl Fn(&str, &str) -> Option<String>,
+    added: &[(&str, String)],
+) {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(source).expect("open")).expect("zip");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(target).expect("create"));
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).expect("entry");
+        let name = f.name().expect("name").to_string();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).expect("read");
+        if let Some(text) = std::str::from_utf8(&bytes).ok().and_then(|t| edit(&name, t)) {
+            bytes = text.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("start");
+        std::io::Write::write_all(&mut out, &bytes).expect("write");
+    }
+    for (name, text) in added {
+        out.start_file(*name, zip::write::SimpleFileOptions::default())
+            .expect("start");
+        std::io::Write::write_all(&mut out, text.as_bytes()).expect("write");
+    }
+    out.finish().expect("finish");
+}
+
+/// `xml` with the `<c>` element of `cell` replaced by what `new` makes of it.
+fn replace_cell(xml: &str, cell: &str, new: impl FnOnce(&str) -> String) -> String {
+    let start = xml.find(&format!("<c r=\"{cell}\"")).expect("the cell");
+    let end = match xml[start..].find('>') {
+        Some(gt) if xml[..start + gt].ends_with('/') => start + gt + 1,
+        _ => start + xml[start..].find("</c>").expect("end") + 4,
+    };
+    format!("{}{}{}", &xml[..start], new(&xml[start..end]), &xml[end..])
+}
+
+/// The style attribute of a `<c>` element.
+fn style_of(cell: &str) -> String {
+    cell.split("s=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("0")
+        .to_string()
+}
+
+/// `total_and_grade.xlsx` with its 自评结论 (B30, corrected from 良 to 优) written as rich text:
+/// in the cell (`inline`) or in the shared strings. Runs: a bold red `良。`, then the rest.
+fn rich_conclusion(dir: &Path, shared: bool) -> PathBuf {
+    let source = samples().join("mistakes/total_and_grade.xlsx");
+    let name = if shared {
+        "rich_shared.xlsx"
+    } else {
+        "rich_inline.xlsx"
+    };
+    let target = dir.join(name);
+    // The conclusion's text as the sample has it.
+    let sheet = String::from_utf8(
+        entries(&source)
+            .remove("xl/worksheets/sheet1.xml")
+            .expect("sheet"),
+    )
+    .expect("utf-8");
+    let cell = cell_of(&sheet, "B30");
+    let text = &cell[cell.find("<t>").expect("<t>") + 3..cell.find("</t>").expect("</t>")];
+    let rest = text.strip_prefix("良。").expect("starts with 良。").to_string();
+    let runs = format!(
+        r#"<r><rPr><b/><sz val="12"/><color rgb="FFFF0000"/><rFont val="宋体"/></rPr><t>良。</t></r><r><rPr><sz val="11"/><rFont val="宋体"/></rPr><t>{rest}</t></r>"#
+    );
+    let sst = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si>{runs}</si></sst>"#
+    );
+    let edit = |name: &str, text: &str| {
+        match name {
+        "xl/worksheets/sheet1.xml" => Some(replace_cell(text, "B30", |cell| {
+            let style = style_of(cell);
+            if shared {
+                format!(r#"<c r="B30" s="{style}" t="s"><v>0</v></c>"#)
+            } else {
+                format!(r#"<c r="B30" s="{style}" t="inlineStr"><is>{runs}</is></c>"#)
+            }
+        })),
+        "xl/_rels/workbook.xml.rels" if shared => Some(text.replace(
+            "</Relationships>",
+            r#"<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
+        )),
+        "[Content_Types].xml" if shared => Some(text.replace(
+            "</Types>",
+            r#"<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#,
+        )),
+        _ => None,
+    }
+    };
+    let added = if shared {
+        vec![("xl/sharedStrings.xml", sst)]
+    } else {
+        Vec::new()
+    };
+    edit_package(&source, &target, edit, &added);
+    target
+}
+
+/// The `<c>` element of `cell` in a sheet part's text.
+fn cell_of(xml: &str, cell: &str) -> String {
+    let start = xml.find(&format!("<c r=\"{cell}\"")).expect("the cell");
+    let end = start + xml[start..].find("</c>").expect("end") + 4;
+    xml[start..end].to_string()
+}
+
+/// The `<c>` element of `cell` in the first sheet of a package.
+fn cell_xml(path: &Path, cell: &str) -> String {
+    let sheet = entries(path).remove("xl/worksheets/sheet1.xml").expect("sheet1");
+    cell_of(&String::from_utf8(sheet).expect("utf-8"), cell)
+}
+
+/// A corrected rich-text cell keeps its formatting runs: the bold red `良。` becomes a bold red
+/// `优。`, the rest keeps its own font — for runs in the cell and in the shared strings alike.
+#[test]
+fn a_corrected_rich_text_cell_keeps_its_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for shared in [false, true] {
+        let input = rich_conclusion(dir.path(), shared);
+        // The fixture reads as before: 良 is found and corrected.
+        assert!(
+            fixed_cells(&input)
+                .values()
+                .any(|cells| cells.get("B30").is_some_and(|e| e.starts_with("优"))),
+            "{shared}: {:?}",
+            fixed_cells(&input)
+        );
+        let (_tmp, out, report) = fix(std::slice::from_ref(&input), &[]);
+        let file = &report.files[0];
+        assert_eq!(
+            file.output_form,
+            Some(OutputForm::Reissued),
+            "{:?}",
+            file.output_note
+        );
+        let output = out.join(file.output.as_deref().expect("output"));
+        let xml = cell_xml(&output, "B30");
+        assert!(
+            xml.contains(r#"<rPr><b/><sz val="12"/><color rgb="FFFF0000"/><rFont val="宋体"/></rPr><t xml:space="preserve">优。</t>"#),
+            "shared = {shared}: {xml}"
+        );
+        assert!(
+            xml.contains(r#"<rPr><sz val="11"/><rFont val="宋体"/></rPr><t xml:space="preserve">自评为优"#),
+            "shared = {shared}: {xml}"
+        );
+        // calamine reads the whole corrected text.
+        let (value, _) = cells(&output)
+            .remove(&("项目工作经费".to_string(), 29, 1))
+            .expect("B30");
+        assert!(
+            matches!(&value, Data::String(s) if s.starts_with("优。自评为优的理由")),
+            "{value:?}"
+        );
+        assert!(fixed_cells(&output).is_empty());
+        // openpyxl, an independent reader, sees the runs.
+        if let Some(runs) = openpyxl_runs(&output, "项目工作经费", "B30") {
+            assert_eq!(
+                runs[0],
+                ("优。".to_string(), true, "FFFF0000".to_string()),
+                "{runs:?}"
+            );
+            assert!(runs[1].0.starts_with("自评为优") && !runs[1].1, "{runs:?}");
+        }
+    }
+}
+
+/// The runs of a cell as openpyxl reads them (text, bold, colour); `None` without python3
+/// and openpyxl (outside CI).
+fn openpyxl_runs(path: &Path, sheet: &str, cell: &str) -> Option<Vec<(String, bool, String)>> {
+    let script = r#"
+import json, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], rich_text=True)
+value = wb[sys.argv[2]][sys.argv[3]].value
+runs = []
+for part in (value if not isinstance(value, str) else [value]):
+    if isinstance(part, str):
+        runs.append([part, False, ""])
+    else:
+        font = part.font
+        colour = font.color.rgb if font is not None and font.color is not None else ""
+        runs.append([part.text, bool(font is not None and font.b), colour or ""])
+print(json.dumps(runs))
+"#;
+    let available = std::process::Command::new("python3")
+        .args(["-c", "import openpyxl"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !available {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "python3 with openpyxl is missing in CI"
+        );
+        eprintln!("SKIPPED: python3 with openpyxl is not installed");
+        return None;
+    }
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(path)
+        .args([sheet, cell])
+        .output()
+        .expect("python3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(serde_json::from_slice(&out.stdout).expect("runs"))
+}
+
+/// A figure written as rich text whose correction has another length and changes every run
+/// (总分 `89.9`, bold `89` then italic `.9`, corrected to `99.92`): the new text takes the first
+/// run's formatting, and the note says so.
+#[test]
+fn rich_text_that_cannot_keep_its_runs_takes_the_first_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("rich_total.xlsx");
+    let edit = |name: &str, text: &str| {
+        (name == "xl/worksheets/sheet1.xml").then(|| {
+            replace_cell(text, "H29", |cell| {
+                format!(
+                    r#"<c r="H29" s="{}" t="inlineStr"><is><r><rPr><b/></rPr><t>89</t></r><r><rPr><i/></rPr><t>.9</t></r></is></c>"#,
+                    style_of(cell)
+                )
+            })
+        })
+    };
+    edit_package(
+        &samples().join("mistakes/total_and_grade.xlsx"),
+        &input,
+        edit,
+        &[],
+    );
+    assert!(
+        fixed_cells(&input)
+            .values()
+            .any(|cells| cells.get("H29").is_some_and(|e| e == "99.92")),
+        "{:?}",
+        fixed_cells(&input)
+    );
+    let (_tmp, out, report) = fix(std::slice::from_ref(&input), &[]);
+    let output = out.join(report.files[0].output.as_deref().expect("output"));
+    let xml = cell_xml(&output, "H29");
+    assert!(
+        xml.contains(r#"<is><r><rPr><b/></rPr><t xml:space="preserve">99.92</t></r></is>"#),
+        "{xml}"
+    );
+    let note = note_on(&output, "H29").expect("a note");
+    assert!(note.contains("第一段"), "{note}");
+    assert!(matches!(
+        cells(&output).remove(&("项目工作经费".to_string(), 28, 7)),
+        Some((Data::String(s), _)) if s == "99.92"
+    ));
+}

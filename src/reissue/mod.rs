@@ -12,6 +12,7 @@
 //!    stays a fraction, text stays text); a formula is kept when, evaluated over the corrected
 //!    figures ([`crate::formula`]), it gives ours — otherwise our figure replaces it and the note keeps
 //!    the formula.
+//!    A corrected rich text keeps its runs (`rich`: in the cell or in the shared strings).
 //! 5. `notes`: the notes, in the sheet's comments part and VML drawing.
 //! 6. Drop replaced formulas from the calculation chain, ask for a full recalculation on load
 //!    (the unit's other formulas may read the corrected cells), write the package.
@@ -19,6 +20,7 @@
 mod formula;
 mod notes;
 mod package;
+mod rich;
 mod sheet;
 mod styles;
 mod xml;
@@ -28,7 +30,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use quick_xml::events::Event;
 use rust_decimal::Decimal;
 
-use crate::form::Form;
+use crate::codes::Code;
+use crate::form::{Change, Form};
 use crate::grid::{Pos, Value};
 use crate::num;
 use package::{Package, Rel};
@@ -45,7 +48,9 @@ pub struct Correction {
     pub value: Value,
     /// The field is a rate: a percent-formatted cell stores the fraction.
     pub rate: bool,
-    /// The note's text.
+    /// The rule that corrected it.
+    pub code: Code,
+    /// The note's text (for a rate, made again once the cell's number format is known).
     pub note: String,
 }
 
@@ -61,7 +66,12 @@ pub fn corrections(form: &Form) -> Vec<Correction> {
                 original: change.original.clone(),
                 value: field.value.clone(),
                 rate,
-                note: change.note(&field.value),
+                code: change.code,
+                note: if rate {
+                    change.rate_note(&field.value, false)
+                } else {
+                    change.note(&field.value)
+                },
             })
         })
         .collect()
@@ -104,7 +114,8 @@ pub fn reissue(bytes: &[u8], corrections: &[Correction]) -> Result<Vec<u8>, Stri
             .clone();
         let bytes = pkg.read(&part)?.ok_or_else(|| format!("{part}: missing"))?;
         let wanted: HashSet<Pos> = cs.iter().map(|c| c.pos).collect();
-        let scan = sheet::scan(&bytes, &part, &wanted)?;
+        let mut scan = sheet::scan(&bytes, &part, &wanted)?;
+        shared_runs(&mut pkg, &book_rels, &mut scan);
         scans.push((sheet_id, part, bytes, scan, cs));
     }
     let used: BTreeSet<u32> = scans
@@ -148,6 +159,80 @@ pub fn reissue(bytes: &[u8], corrections: &[Correction]) -> Result<Vec<u8>, Stri
     }
     recalculate_on_load(&mut pkg, &workbook)?;
     pkg.write()
+}
+
+/// The runs of the shared strings the scanned cells hold, put on those cells (`Found::rich`),
+/// written with the sheet's prefix. A shared strings part that cannot be read leaves the cells
+/// without runs: they are written as plain text, as before.
+fn shared_runs(pkg: &mut Package, book_rels: &[Rel], scan: &mut sheet::Scan) {
+    let wanted: BTreeSet<usize> = scan.found.values().filter_map(|f| f.shared).collect();
+    let Some(&last) = wanted.last() else {
+        return;
+    };
+    let Some(part) = book_rels
+        .iter()
+        .find(|r| r.kind.ends_with(package::REL_SHARED_STRINGS))
+        .map(|r| r.part.clone())
+    else {
+        return;
+    };
+    let Ok(Some(bytes)) = pkg.read(&part) else {
+        return;
+    };
+    let mut runs: HashMap<usize, Vec<rich::Run>> = HashMap::new();
+    let mut depth = 0usize;
+    let mut index = 0usize;
+    let mut reading: Option<(usize, rich::Reader)> = None;
+    for s in xml::stream(&bytes, &part) {
+        let Ok(s) = s else {
+            return;
+        };
+        match &s.event {
+            Event::Start(e) | Event::Empty(e) => {
+                let empty = matches!(s.event, Event::Empty(_));
+                if depth == 1 && xml::local(e) == "si" {
+                    if !empty && wanted.contains(&index) {
+                        reading = Some((index, rich::Reader::new(&xml::prefix(e), &scan.prefix)));
+                    }
+                    index += 1;
+                } else if depth >= 2
+                    && let Some((_, r)) = reading.as_mut()
+                {
+                    r.feed(depth - 1, &s.event);
+                }
+                if !empty {
+                    depth += 1;
+                }
+            }
+            Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                if depth == 1 {
+                    if let Some((i, r)) = reading.take()
+                        && let Some(found) = r.finish()
+                    {
+                        runs.insert(i, found);
+                    }
+                    if index > last {
+                        break;
+                    }
+                } else if depth >= 2
+                    && let Some((_, r)) = reading.as_mut()
+                {
+                    r.feed(depth - 1, &s.event);
+                }
+            }
+            other => {
+                if let Some((_, r)) = reading.as_mut() {
+                    r.feed(0, other);
+                }
+            }
+        }
+    }
+    for found in scan.found.values_mut() {
+        if let Some(r) = found.shared.and_then(|i| runs.remove(&i)) {
+            found.rich = Some(r);
+        }
+    }
 }
 
 /// Sheet name → (sheetId, part name).
@@ -205,36 +290,70 @@ fn plan(
         .zip(stored)
         .map(|(c, content)| {
             let style = style_of(&c.pos);
+            // A rate's note in percent, the stored fraction beside it in a percent-formatted cell.
+            let percent_cell = percent.get(&style).copied().unwrap_or(false);
+            let base_note = if c.rate {
+                Change {
+                    original: c.original.clone(),
+                    code: c.code,
+                }
+                .rate_note(&c.value, percent_cell)
+            } else {
+                c.note.clone()
+            };
             let formula = scan
                 .found
                 .get(&c.pos)
                 .and_then(|f| f.formula.as_ref())
                 .map(|f| f.text.as_deref().unwrap_or(""));
             let (content, note) = match (content, formula) {
-                (content, None) => (content, c.note.clone()),
+                (content, None) => (content, base_note),
                 (Content::Number(ours), Some(text)) => {
+                    // A rate stored as a fraction: the formula's result is said in percent, as
+                    // the note's values are.
+                    let as_percent = c.rate && percent_cell;
+                    let said = |r: Decimal| match r.checked_mul(Decimal::ONE_HUNDRED) {
+                        Some(points) if as_percent => format!("{}%", num::fmt_plain(points.round_dp(2))),
+                        _ => num::fmt_plain(r.round_dp(4)),
+                    };
                     let result =
                         crate::formula::evaluate(text, &|row, col| scan.input(Pos::new(row, col), &numbers));
                     match result {
                         Some(r) if same_figure(r, ours) => (
                             Content::Recalculated(r),
-                            format!("{}\n本表公式 ={text} 按更正后的数值重新计算，公式保留", c.note),
+                            format!("{}\n本表公式 ={text} 按更正后的数值重新计算，公式保留", base_note),
                         ),
                         Some(r) => (
                             Content::Number(ours),
                             format!(
                                 "{}\n原公式：={text}，算得 {}，与核定值不符，已改为核定值",
-                                c.note,
-                                num::fmt_plain(r.round_dp(4))
+                                base_note,
+                                said(r)
                             ),
                         ),
                         None => (
                             Content::Number(ours),
-                            format!("{}\n原公式：={text}（无法核验其结果，已改为核定值）", c.note),
+                            format!("{}\n原公式：={text}（无法核验其结果，已改为核定值）", base_note),
                         ),
                     }
                 }
-                (content, Some(text)) => (content, format!("{}\n原公式：={text}，已改为核定内容", c.note)),
+                (content, Some(text)) => (content, format!("{}\n原公式：={text}，已改为核定内容", base_note)),
+            };
+            // A rich text keeps its runs where it can, else takes its first run's formatting.
+            let runs = scan.found.get(&c.pos).and_then(|f| f.rich.as_ref());
+            let (content, note) = match (content, runs) {
+                (Content::Text(text), Some(runs)) => {
+                    let (runs, kept) = rich::respan(runs, &text);
+                    let note = if kept {
+                        note
+                    } else {
+                        format!(
+                            "{note}\n原单元格的文字分几段设置了不同格式，更正后的文字统一采用第一段的格式"
+                        )
+                    };
+                    (Content::Rich(runs), note)
+                }
+                (content, _) => (content, note),
             };
             let write = Write {
                 pos: c.pos,

@@ -17,6 +17,7 @@ pub const REL_STYLES: &str = "/styles";
 pub const REL_CALC_CHAIN: &str = "/calcChain";
 pub const REL_COMMENTS: &str = "/comments";
 pub const REL_VML: &str = "/vmlDrawing";
+pub const REL_SHARED_STRINGS: &str = "/sharedStrings";
 
 /// The namespaces of what we add to a package: Transitional (what Excel writes by default) or
 /// Strict ISO 29500 ("Strict Open XML"), matching the package's own.

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::formula;
 use super::package::{Namespaces, STRICT, TRANSITIONAL};
+use super::rich::{self, Run};
 use super::xml::{self, Spanned, Splices, TextBuf};
 use crate::formula::Input;
 use crate::grid::Pos;
@@ -43,6 +44,10 @@ pub struct Found {
     pub phonetic: Option<String>,
     /// `cm`: cell metadata (a dynamic-array formula); kept while the formula is.
     pub metadata: Option<String>,
+    /// For a shared string (`t="s"`): its index in the shared strings part.
+    pub shared: Option<usize>,
+    /// The runs of a rich text, in the cell or (filled in from the shared strings) shared.
+    pub rich: Option<Vec<Run>>,
 }
 
 struct RowSpan {
@@ -154,6 +159,7 @@ pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, Str
                             r.cells.push((pos.col, start));
                         }
                         let build = CellBuild {
+                            wanted: wanted.contains(&pos),
                             pos,
                             start,
                             style: xml::attr(e, "s").and_then(|s| s.parse().ok()).unwrap_or(0),
@@ -164,6 +170,8 @@ pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, Str
                             value: TextBuf::default(),
                             inline: false,
                             has_value: false,
+                            rich: None,
+                            runs: None,
                         };
                         if empty {
                             build.finish(&mut scan, (start, end), wanted);
@@ -199,6 +207,15 @@ pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, Str
                     (4, "is") => {
                         if let Some(c) = cell.as_mut() {
                             c.inline = true;
+                            // The runs of a cell to correct, to keep them.
+                            if c.wanted && !empty {
+                                c.rich = Some(rich::Reader::new(&xml::prefix(e), &scan.prefix));
+                            }
+                        }
+                    }
+                    (5.., _) => {
+                        if let Some(r) = cell.as_mut().and_then(|c| c.rich.as_mut()) {
+                            r.feed(depth - 4, &event);
                         }
                     }
                     _ => {}
@@ -234,7 +251,24 @@ pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, Str
                         }
                     }
                     (4, "v") => text_of = None,
+                    (4, "is") => {
+                        if let Some(c) = cell.as_mut()
+                            && let Some(r) = c.rich.take()
+                        {
+                            c.runs = r.finish();
+                        }
+                    }
+                    (5.., _) => {
+                        if let Some(r) = cell.as_mut().and_then(|c| c.rich.as_mut()) {
+                            r.feed(depth - 4, &event);
+                        }
+                    }
                     _ => {}
+                }
+            }
+            other if cell.as_ref().is_some_and(|c| c.rich.is_some()) => {
+                if let Some(r) = cell.as_mut().and_then(|c| c.rich.as_mut()) {
+                    r.feed(0, other);
                 }
             }
             other => match (text_of, cell.as_mut()) {
@@ -255,6 +289,8 @@ pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, Str
 }
 
 struct CellBuild {
+    /// One of the cells to correct.
+    wanted: bool,
     pos: Pos,
     start: usize,
     style: u32,
@@ -265,6 +301,9 @@ struct CellBuild {
     value: TextBuf,
     inline: bool,
     has_value: bool,
+    /// Reading the runs of `<is>` (a wanted cell only), then what it read.
+    rich: Option<rich::Reader>,
+    runs: Option<Vec<Run>>,
 }
 
 impl CellBuild {
@@ -299,6 +338,10 @@ impl CellBuild {
             f
         });
         if wanted.contains(&self.pos) {
+            let shared = match self.kind.as_deref() {
+                Some("s") => self.value.0.trim().parse().ok(),
+                _ => None,
+            };
             scan.found.insert(
                 self.pos,
                 Found {
@@ -307,6 +350,8 @@ impl CellBuild {
                     formula,
                     phonetic: self.phonetic,
                     metadata: self.metadata,
+                    shared,
+                    rich: self.runs,
                 },
             );
         }
@@ -357,6 +402,8 @@ pub enum Content {
     Number(Decimal),
     /// Text, as an inline string; the formula is dropped.
     Text(String),
+    /// Text in runs of their own formatting (a rich text corrected), as an inline string.
+    Rich(Vec<Run>),
     /// The cell's formula stays; its cached result becomes this.
     Recalculated(Decimal),
 }
@@ -442,6 +489,19 @@ pub fn rewrite(
                 "{head} t=\"inlineStr\"><{p}is><{p}t xml:space=\"preserve\">{}</{p}t></{p}is></{p}c>",
                 xml::escape(s)
             ),
+            Content::Rich(runs) => {
+                let runs: String = runs
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "<{p}r>{}<{p}t xml:space=\"preserve\">{}</{p}t></{p}r>",
+                            r.props.as_deref().unwrap_or(""),
+                            xml::escape(&r.text)
+                        )
+                    })
+                    .collect();
+                format!("{head} t=\"inlineStr\"><{p}is>{runs}</{p}is></{p}c>")
+            }
         };
         match found {
             Some(c) => splices.replace(c.span.0, c.span.1, cell),

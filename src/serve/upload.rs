@@ -1,9 +1,10 @@
 //! Uploads in and the zip out: each part of a multipart upload is streamed to a file under the
-//! job's private folder, at a name made safe (no `..`, no absolute path, no drive letter, no
-//! NUL: such parts are flattened into the folder, never written outside it); the `fix` output
-//! folder is zipped in a fixed order.
+//! job's private folder, at a name made safe (no `..`, no absolute path, no drive letter: such
+//! parts are flattened into the folder, never written outside it) and one every file system
+//! can hold ([`crate::names::portable`]; a file and a folder of one name, or two names the file
+//! system takes for one, are numbered apart), so no name turns the upload into an error or
+//! loses a file; the `fix` output folder is zipped in a fixed order, to a file beside it.
 
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use axum::extract::Multipart;
@@ -33,6 +34,7 @@ pub async fn receive(mut multipart: Multipart, dir: &Path, max_files: usize) -> 
     };
     tokio::fs::create_dir_all(dir).await.map_err(io)?;
     let mut count = 0usize;
+    let mut taken = Taken::default();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
@@ -49,11 +51,18 @@ pub async fn receive(mut multipart: Multipart, dir: &Path, max_files: usize) -> 
                 format!("一次最多上传 {max_files} 个文件"),
             ));
         }
-        let path = unique(dir, &safe_relative(&name, count));
-        if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent).await.map_err(io)?;
-        }
-        let mut file = tokio::fs::File::create(&path).await.map_err(io)?;
+        let rel = safe_relative(&name, count);
+        let mut file = match create(&place(dir, &rel, &mut taken)).await {
+            Ok(file) => file,
+            // The system refused the path (longer than it takes, a folder it cannot make): the
+            // file goes to the top of the folder, by its own name.
+            Err(_) => {
+                let own = rel
+                    .file_name()
+                    .map_or_else(|| PathBuf::from(format!("file-{count}")), PathBuf::from);
+                create(&place(dir, &own, &mut taken)).await.map_err(io)?
+            }
+        };
         let mut field = field;
         loop {
             match field.chunk().await {
@@ -83,16 +92,30 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> UploadError {
     refuse(status, message)
 }
 
-/// A relative path that stays inside the folder: `/` and `\` separate components; empty, `.`,
-/// `..` and components with a drive colon or a NUL are dropped; nothing left gives `file-N`.
+/// A new file at `path`, its folders made.
+async fn create(path: &Path) -> std::io::Result<tokio::fs::File> {
+    if let Some(parent) = path.parent() {
+        tokio::fs::create_dir_all(parent).await?;
+    }
+    tokio::fs::File::create(path).await
+}
+
+/// A relative path that stays inside the folder, each component one every file system can
+/// hold: `/` and `\` separate components; empty, `.` and `..` components and a leading drive
+/// (`C:`) are dropped; each other component is trimmed and made portable
+/// ([`crate::names::portable`]: `a:b.xlsx` → `a_b.xlsx`, `CON.xlsx` → `_CON.xlsx`, a name
+/// beyond 255 bytes shortened); nothing left gives `file-N`.
 pub fn safe_relative(name: &str, n: usize) -> PathBuf {
     let mut out = PathBuf::new();
-    for part in name.split(['/', '\\']) {
+    for (i, part) in name.split(['/', '\\']).enumerate() {
         let part = part.trim();
-        if part.is_empty() || part == "." || part == ".." || part.contains(':') || part.contains('\0') {
+        let drive =
+            i == 0 && part.len() == 2 && part.ends_with(':') && part.as_bytes()[0].is_ascii_alphabetic();
+        if part.is_empty() || part == "." || part == ".." || drive {
             continue;
         }
-        let component = Path::new(part);
+        let part = crate::names::portable(part).name;
+        let component = Path::new(&part);
         if component.components().all(|c| matches!(c, Component::Normal(_))) {
             out.push(part);
         }
@@ -103,28 +126,65 @@ pub fn safe_relative(name: &str, n: usize) -> PathBuf {
     out
 }
 
-/// `dir/rel`, or with `-2`, `-3`… before the extension when that is taken.
-fn unique(dir: &Path, rel: &Path) -> PathBuf {
-    let first = dir.join(rel);
-    if !first.exists() {
-        return first;
-    }
-    let stem = rel
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let ext = rel
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    (2..)
-        .map(|i| first.with_file_name(format!("{stem}-{i}{ext}")))
-        .find(|p| !p.exists())
-        .unwrap_or(first)
+/// The names this upload has placed, case-folded, relative to its folder: so that two names
+/// that differ only in case are numbered apart on every file system, as Windows and macOS
+/// would have them.
+#[derive(Default)]
+struct Taken {
+    files: std::collections::HashSet<String>,
+    folders: std::collections::HashSet<String>,
 }
 
-/// Every file under `dir` in one zip, by relative path in sorted order (`/` separated).
-pub fn zip_folder(dir: &Path) -> std::io::Result<Vec<u8>> {
+/// Where the upload `rel` goes under `dir`: each folder one that is a folder or is not there
+/// yet (where a file has the name, the folder is numbered: `x.xlsx/` → `x-2.xlsx/`), the file a
+/// name nothing has (`-2`, `-3`… before the extension). Names are compared without case,
+/// whatever the file system does (`A.xlsx`, `a.xlsx` → `a-2.xlsx`).
+fn place(dir: &Path, rel: &Path, taken: &mut Taken) -> PathBuf {
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let Some((file, folders)) = parts.split_last() else {
+        return dir.join("file");
+    };
+    let key = |p: &Path| {
+        let rel = p.strip_prefix(dir).unwrap_or(p);
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().to_lowercase())
+            .collect();
+        parts.join("/")
+    };
+    // Numbered names until `fits` takes one; bounded, so a file system that answers oddly
+    // cannot keep it going.
+    let first_fit = |at: &Path, name: &str, fits: &dyn Fn(&Path) -> bool| -> PathBuf {
+        (1..10_000)
+            .map(|n| match n {
+                1 => at.join(name),
+                n => at.join(crate::names::with_suffix(name, &format!("-{n}"))),
+            })
+            .find(|p| fits(p))
+            .unwrap_or_else(|| at.join(name))
+    };
+    let mut at = dir.to_path_buf();
+    for folder in folders {
+        at = first_fit(&at, folder, &|p| {
+            !taken.files.contains(&key(p)) && std::fs::symlink_metadata(p).map_or(true, |m| m.is_dir())
+        });
+        taken.folders.insert(key(&at));
+    }
+    let path = first_fit(&at, file, &|p| {
+        let k = key(p);
+        !taken.files.contains(&k) && !taken.folders.contains(&k) && std::fs::symlink_metadata(p).is_err()
+    });
+    taken.files.insert(key(&path));
+    path
+}
+
+/// Every file under `dir` in one zip written to `into`, by relative path in sorted order (`/`
+/// separated). Each file is copied from disk, so memory does not grow with the output; `stop`
+/// is asked before each file (the client left) and ends the zip with an error.
+pub fn zip_folder(dir: &Path, into: std::fs::File, stop: &dyn Fn() -> bool) -> std::io::Result<()> {
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -133,10 +193,13 @@ pub fn zip_folder(dir: &Path) -> std::io::Result<Vec<u8>> {
         .map(|e| e.into_path())
         .collect();
     files.sort();
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(into));
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for path in files {
+        if stop() {
+            return Err(std::io::Error::other("已取消"));
+        }
         let rel = path.strip_prefix(dir).map_err(std::io::Error::other)?;
         let name: Vec<String> = rel
             .components()
@@ -144,9 +207,13 @@ pub fn zip_folder(dir: &Path) -> std::io::Result<Vec<u8>> {
             .collect();
         zip.start_file(name.join("/"), options)
             .map_err(std::io::Error::other)?;
-        zip.write_all(&std::fs::read(&path)?)?;
+        std::io::copy(&mut std::fs::File::open(&path)?, &mut zip)?;
     }
-    Ok(zip.finish().map_err(std::io::Error::other)?.into_inner())
+    zip.finish()
+        .map_err(std::io::Error::other)?
+        .into_inner()
+        .map(drop)
+        .map_err(|e| e.into_error())
 }
 
 #[cfg(test)]
@@ -163,6 +230,50 @@ mod tests {
             PathBuf::from("收件箱/子目录/b.xls")
         );
         assert_eq!(safe_relative("..", 7), PathBuf::from("file-7"));
-        assert_eq!(safe_relative("a\0b.xlsx", 3), PathBuf::from("file-3"));
+        assert_eq!(safe_relative("a\0b.xlsx", 3), PathBuf::from("a_b.xlsx"));
+    }
+
+    #[test]
+    fn names_are_ones_every_file_system_holds() {
+        assert_eq!(safe_relative("a:b.xlsx", 1), PathBuf::from("a_b.xlsx"));
+        assert_eq!(
+            safe_relative("项目:2024.xlsx", 1),
+            PathBuf::from("项目_2024.xlsx")
+        );
+        assert_eq!(safe_relative("a\"b.xlsx", 1), PathBuf::from("a_b.xlsx"));
+        assert_eq!(safe_relative("CON.xlsx", 1), PathBuf::from("_CON.xlsx"));
+        assert_eq!(safe_relative("nul/aux.xlsx", 1), PathBuf::from("_nul/_aux.xlsx"));
+        assert_eq!(
+            safe_relative("第二批. /t.xlsx", 1),
+            PathBuf::from("第二批_/t.xlsx")
+        );
+        let long = format!("{}.xlsx", "报".repeat(90));
+        let short = safe_relative(&long, 1);
+        let name = short.to_str().expect("utf-8");
+        assert!(name.len() <= 255 && name.ends_with(".xlsx"), "{name}");
+    }
+
+    #[test]
+    fn a_file_and_a_folder_of_one_name_are_told_apart() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut taken = Taken::default();
+        let root = dir.path();
+        let mut place = |rel: &str| place(root, Path::new(rel), &mut taken);
+        let file = place("x.xlsx");
+        std::fs::write(&file, b"a").expect("write");
+        // A folder where a file is: numbered.
+        let inner = place("x.xlsx/y.xlsx");
+        assert_eq!(inner, root.join("x-2.xlsx/y.xlsx"));
+        std::fs::create_dir_all(inner.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&inner, b"b").expect("write");
+        // A file where a folder is: numbered; a folder that is a folder: joined.
+        std::fs::create_dir(root.join("z.xlsx")).expect("mkdir");
+        assert_eq!(place("z.xlsx"), root.join("z-2.xlsx"));
+        assert_eq!(place("z.xlsx/w.xlsx"), root.join("z.xlsx/w.xlsx"));
+        // A name taken: numbered before the extension, past the folder `x-2.xlsx/`.
+        assert_eq!(place("x.xlsx"), root.join("x-3.xlsx"));
+        // Names that differ only in case, whatever the file system.
+        assert_eq!(place("X.XLSX"), root.join("X-4.XLSX"));
+        assert_eq!(place("Z.xlsx/W.xlsx"), root.join("Z.xlsx/W-2.xlsx"));
     }
 }
