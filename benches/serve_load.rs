@@ -1,4 +1,4 @@
-//! Load test of `jixiao serve` (issue 12), bounded and on loopback only: the release binary's
+//! Load test of `jixiao serve`, bounded and on loopback only: the release binary's
 //! server as a child process, C clients each posting U uploads of 20 forms (ten copies of the
 //! seed workbook, two forms each) to `/api/check`, every answer compared with the report the CLI
 //! prints for the same files; then the figures: requests, failures, wall time, requests and

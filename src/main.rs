@@ -94,9 +94,17 @@ struct ServeArgs {
     /// 同时进行的核查数（默认：CPU 核数）/ Checks run at once (default: all cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
-    /// 排队等待的核查数上限，超出返回 503 / Requests that may wait; beyond them, 503.
+    /// 排队的核查数上限（上传中或等待中），超出返回 503 / Requests admitted beyond the running
+    /// jobs (uploading or waiting); beyond them, 503.
     #[arg(long)]
     queue: Option<usize>,
+    /// 上传空闲超时（秒）：这么久收不到数据即中止；也是等待请求头与客户端读取结果的上限 /
+    /// Idle timeout in seconds: uploads, request headers, a client reading the answer.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    idle_timeout: u64,
+    /// 单次上传总时长上限（秒）/ Longest an upload may take as a whole, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    upload_timeout: u64,
     /// 设置文件 / Settings file (deviation, grades, severities) every request starts from.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -273,6 +281,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(queue) = args.queue {
         config.queue = queue;
     }
+    anyhow::ensure!(
+        args.idle_timeout > 0 && args.upload_timeout > 0,
+        "--idle-timeout 与 --upload-timeout 应大于 0"
+    );
+    config.idle_timeout = std::time::Duration::from_secs(args.idle_timeout);
+    config.upload_timeout = std::time::Duration::from_secs(args.upload_timeout);
     if let Some(path) = &args.config {
         let file = load_settings(path)?;
         if let Some(mb) = file.max_file_mb {
@@ -394,14 +408,32 @@ impl Bar {
     fn new() -> Bar {
         let bar = indicatif::ProgressBar::hidden();
         let style =
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} 个文件 {msg} {per_sec} 剩余 {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} 个文件 {msg} {rate} 剩余 {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = w.write_str(&rate(state.per_sec()));
+                    },
+                );
         bar.set_style(style);
         Bar {
             bar,
             forms: AtomicUsize::new(0),
             errors: AtomicUsize::new(0),
         }
+    }
+}
+
+/// Files a second as a whole number (`473 个/秒`; below one, `不到 1 个/秒`), never indicatif's
+/// `472.9251/s`.
+fn rate(per_sec: f64) -> String {
+    if per_sec.is_finite() && per_sec > 0.0 && per_sec < 0.5 {
+        "不到 1 个/秒".to_string()
+    } else if per_sec.is_finite() && per_sec >= 0.0 {
+        format!("{per_sec:.0} 个/秒")
+    } else {
+        "0 个/秒".to_string()
     }
 }
 
@@ -436,7 +468,7 @@ impl Drop for Bar {
     }
 }
 
-/// What `jixiao --help` says of the two actions without a command (SPEC §3).
+/// What `jixiao --help` says of the two actions without a command.
 const DEFAULT_ACTIONS: &str = "\
 不带命令 / Without a command:
   jixiao 文件夹或文件...   核查并更正，结果写到第一个输入旁的“<名称>-核查结果”文件夹

@@ -172,11 +172,12 @@ fn wait_for<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     }
 }
 
-/// `jixiao serve --listen 127.0.0.1:0`, and the port it printed.
-fn serve(dir: &Path) -> (Process, u16) {
+/// `jixiao serve --listen 127.0.0.1:0` with `extra` flags, and the port it printed.
+fn serve(dir: &Path, extra: &[&str]) -> (Process, u16) {
     let log = dir.join("serve.log");
     let mut child = bin()
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&log).expect("log"))
@@ -231,8 +232,8 @@ fn downloaded(dir: &Path, name: &str) -> PathBuf {
     })
 }
 
-#[test]
-fn the_page_checks_the_samples_and_downloads_the_results() {
+/// Chromium and chromedriver, or `None` (the test is skipped; in CI it fails instead).
+fn browser_programs() -> Option<(PathBuf, PathBuf)> {
     let (Some(chromium), Some(chromedriver)) = (
         on_path(&["chromium", "chromium-browser"]),
         on_path(&["chromedriver"]),
@@ -244,6 +245,57 @@ fn the_page_checks_the_samples_and_downloads_the_results() {
         eprintln!(
             "SKIPPED: chromium and chromedriver (Debian: chromium, chromium-driver) are not installed; this test needs them"
         );
+        return None;
+    };
+    Some((chromium, chromedriver))
+}
+
+/// chromedriver and a headless Chromium session on it, its profile under `tmp`, its downloads
+/// going to `downloads`. The browser is closed (dropped) before the driver is killed.
+fn open_browser(
+    tmp: &Path,
+    downloads: &Path,
+    (chromium, chromedriver): &(PathBuf, PathBuf),
+) -> (Browser, Process) {
+    let driver_port = free_port();
+    let driver_log = tmp.join("chromedriver.log");
+    let driver = Process {
+        child: Command::new(chromedriver)
+            .arg(format!("--port={driver_port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&driver_log).expect("log"))
+            .spawn()
+            .expect("start chromedriver"),
+        name: "chromedriver",
+        log: Some(driver_log),
+    };
+    let browser = Browser::start(
+        format!("http://127.0.0.1:{driver_port}"),
+        json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    format!("--user-data-dir={}", tmp.join("profile").display()),
+                    "--window-size=1366,768",
+                ],
+                "prefs": {
+                    "download.default_directory": downloads,
+                    "download.prompt_for_download": false,
+                },
+            },
+        }),
+    );
+    (browser, driver)
+}
+
+#[test]
+fn the_page_checks_the_samples_and_downloads_the_results() {
+    let Some(programs) = browser_programs() else {
         return;
     };
 
@@ -270,42 +322,8 @@ fn the_page_checks_the_samples_and_downloads_the_results() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let downloads = tmp.path().join("downloads");
     std::fs::create_dir_all(&downloads).expect("downloads");
-    let (_server, port) = serve(tmp.path());
-
-    let driver_port = free_port();
-    let driver_log = tmp.path().join("chromedriver.log");
-    let _driver = Process {
-        child: Command::new(&chromedriver)
-            .arg(format!("--port={driver_port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&driver_log).expect("log"))
-            .spawn()
-            .expect("start chromedriver"),
-        name: "chromedriver",
-        log: Some(driver_log),
-    };
-    // Declared after the driver: dropped (the browser closed) before the driver is killed.
-    let browser = Browser::start(
-        format!("http://127.0.0.1:{driver_port}"),
-        json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    format!("--user-data-dir={}", tmp.path().join("profile").display()),
-                    "--window-size=1366,768",
-                ],
-                "prefs": {
-                    "download.default_directory": downloads,
-                    "download.prompt_for_download": false,
-                },
-            },
-        }),
-    );
+    let (_server, port) = serve(tmp.path(), &[]);
+    let (browser, _driver) = open_browser(tmp.path(), &downloads, &programs);
 
     browser.goto(&format!("http://127.0.0.1:{port}/"));
     let title = browser.js("return document.title;");
@@ -558,4 +576,40 @@ fn the_page_checks_the_samples_and_downloads_the_results() {
         });
         idle();
     }
+}
+
+/// The README's own `--token 口令`: the page asks for it, sends it (percent-encoded, as a header
+/// carries ASCII only) and checks; its inline style and script run under the page's
+/// Content-Security-Policy, which allows nothing else.
+#[test]
+fn the_page_sends_a_chinese_token_under_its_policy() {
+    let Some(programs) = browser_programs() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let downloads = tmp.path().join("downloads");
+    std::fs::create_dir_all(&downloads).expect("downloads");
+    let (_server, port) = serve(tmp.path(), &["--token", "口令"]);
+    let (browser, _driver) = open_browser(tmp.path(), &downloads, &programs);
+    browser.goto(&format!("http://127.0.0.1:{port}/"));
+    wait_for(30, "the token form", || {
+        (browser.js("return !document.getElementById('token-form').hidden;") == json!(true)).then_some(())
+    });
+    // The inline style applies (the token form is laid out as a flex row).
+    let display = browser.js("return getComputedStyle(document.getElementById('token-form')).display;");
+    assert_eq!(display, json!("flex"));
+    browser.send_keys("#token", "口令\u{E007}");
+    let seed = samples().join("seed_2024.xlsx");
+    browser.send_keys("#files", &seed.display().to_string());
+    let outcome = wait_for(60, "the results table", || {
+        let v = browser.js("const m = document.getElementById('message');
+             if (!m.hidden) return 'error: ' + m.textContent;
+             if (!document.getElementById('token-form').hidden && document.getElementById('token-note').textContent)
+               return 'asked again: ' + document.getElementById('token-note').textContent;
+             return document.querySelectorAll('#results tr.form-row').length > 0 ? 'ok' : null;");
+        v.as_str().map(str::to_string)
+    });
+    assert_eq!(outcome, "ok", "the token is accepted");
+    let rows = browser.js("return document.querySelectorAll('#results tr.form-row').length;");
+    assert_eq!(rows, json!(2), "the seed's two forms");
 }

@@ -1,7 +1,8 @@
 //! `jixiao serve` over HTTP, on a server started on an ephemeral loopback port: the API gives
-//! the CLI's outputs byte for byte, and refuses what it must (token, Host, size, queue, type)
-//! with a JSON error in Chinese; uploads never leave their private folder, which is gone after
-//! each response.
+//! the CLI's outputs byte for byte, and refuses what it must (token, Host, Origin, size, queue,
+//! type, time) with a JSON error in Chinese; uploads never leave their private folder, which is
+//! gone after each response — also when the client leaves mid-job or mid-download — and a slow
+//! client holds no job. Every exchange is bounded in time; nothing leaves loopback.
 
 mod common;
 
@@ -41,6 +42,9 @@ fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
 
 const BOUNDARY: &str = "----jixiao-test-boundary";
 
+/// The longest any exchange or wait of these tests may take.
+const LIMIT: Duration = Duration::from_secs(120);
+
 /// A multipart body with one `file` part per (name, bytes).
 fn multipart(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut body = Vec::new();
@@ -71,7 +75,8 @@ fn post(
     parts: &[(String, Vec<u8>)],
     token: Option<&str>,
 ) -> (u16, Vec<u8>) {
-    let mut request = ureq::post(&format!("http://{addr}{path}")).set(
+    let agent = ureq::AgentBuilder::new().timeout(LIMIT).build();
+    let mut request = agent.post(&format!("http://{addr}{path}")).set(
         "Content-Type",
         &format!("multipart/form-data; boundary={BOUNDARY}"),
     );
@@ -366,4 +371,548 @@ fn a_full_queue_answers_503() {
     assert_eq!(status, 503);
     assert!(error_of(&body).contains("繁忙"));
     drop(slow);
+}
+
+// ---------- clients that leave, stall or trickle; refusals while a client still sends ----------
+
+/// `n` copies of the seed workbook in ten folders.
+fn seeds(n: usize) -> Vec<(String, Vec<u8>)> {
+    let seed = std::fs::read(common::samples().join("seed_2024.xlsx")).expect("seed");
+    (0..n)
+        .map(|i| (format!("单位{}/seed-{i}.xlsx", i % 10), seed.clone()))
+        .collect()
+}
+
+/// A connection to the server with bounded reads and writes.
+fn connect(addr: std::net::SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(LIMIT)).expect("timeout");
+    stream.set_write_timeout(Some(LIMIT)).expect("timeout");
+    stream
+}
+
+/// The head of a multipart POST of `length` bytes.
+fn post_head(addr: std::net::SocketAddr, path: &str, length: usize, extra: &str) -> String {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {length}\r\n{extra}\r\n"
+    )
+}
+
+/// Read an answer to its end (the server closes or it has its Content-Length): the status, the
+/// head and the body.
+fn read_answer(stream: &mut TcpStream) -> (u16, String, Vec<u8>) {
+    let mut bytes = Vec::new();
+    let mut buf = [0u8; 65536];
+    let mut expected: Option<usize> = None;
+    loop {
+        if let Some(n) = expected
+            && bytes.len() >= n
+        {
+            break;
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&buf[..n]),
+            Err(e) => panic!("reading the answer failed after {} bytes: {e}", bytes.len()),
+        }
+        if expected.is_none()
+            && let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n")
+        {
+            let head = String::from_utf8_lossy(&bytes[..end]).to_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            if let Some(length) = length {
+                expected = Some(end + 4 + length);
+            }
+        }
+    }
+    let end = bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no answer head in {:?}", String::from_utf8_lossy(&bytes)));
+    let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    (status, head, bytes[end + 4..].to_vec())
+}
+
+/// Wait until `ready` holds, polling; fail after [`LIMIT`].
+fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + LIMIT;
+    while !ready() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still not so after {LIMIT:?}: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `/api/progress?job=ID`: (total, done) while the job is known.
+fn progress_of(addr: std::net::SocketAddr, job: &str) -> Option<(u64, u64)> {
+    let response = ureq::get(&format!("http://{addr}/api/progress?job={job}"))
+        .timeout(LIMIT)
+        .call()
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_str(&response.into_string().ok()?).ok()?;
+    Some((v["total"].as_u64()?, v["done"].as_u64()?))
+}
+
+fn idle(server: &Running) -> bool {
+    server.busy() == serve::Busy { jobs: 0, requests: 0 }
+}
+
+#[test]
+fn a_client_that_leaves_mid_job_leaves_nothing_behind() {
+    for path in ["/api/fix", "/api/check"] {
+        let root = tempfile::tempdir().expect("temp");
+        let server = server(root.path(), |c| {
+            c.jobs = 1;
+            c.queue = 2;
+        });
+        let body = multipart(&seeds(400));
+        let mut conn = connect(server.addr);
+        let head = post_head(server.addr, &format!("{path}?job=leaver"), body.len(), "");
+        conn.write_all(head.as_bytes()).expect("send");
+        conn.write_all(&body).expect("send");
+        wait_until("the job has started", || {
+            progress_of(server.addr, "leaver").is_some_and(|(_, done)| done > 0)
+        });
+        let (total, done) = progress_of(server.addr, "leaver").expect("running");
+        assert!(done < total, "the job is still running when the client leaves");
+        assert_eq!(server.busy().jobs, 1, "the job holds its permit while it works");
+        drop(conn);
+        // The work stops at its next file and takes its folder, its permit, its place and its
+        // progress entry with it — though nobody waits for its answer any more.
+        wait_until("the job's folder, permit and progress are gone", || {
+            empty(root.path()) && idle(&server) && progress_of(server.addr, "leaver").is_none()
+        });
+        // The server still answers, with its one job.
+        let (status, _) = post(server.addr, "/api/check", &seeds(1), None);
+        assert_eq!(status, 200, "{path}");
+        assert!(empty(root.path()) && idle(&server));
+    }
+}
+
+#[test]
+fn a_client_that_leaves_mid_download_or_stops_reading_leaves_nothing_behind() {
+    let root = tempfile::tempdir().expect("temp");
+    let server = server(root.path(), |c| c.idle_timeout = Duration::from_secs(1));
+    let body = multipart(&seeds(300));
+    // Reads the head of the zip, then leaves.
+    let mut conn = connect(server.addr);
+    conn.write_all(post_head(server.addr, "/api/fix", body.len(), "").as_bytes())
+        .expect("send");
+    conn.write_all(&body).expect("send");
+    let mut first = [0u8; 1024];
+    let n = conn.read(&mut first).expect("the answer starts");
+    assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
+    drop(conn);
+    wait_until("the download's folder is gone", || {
+        empty(root.path()) && idle(&server)
+    });
+    // Stays connected but reads nothing: the write times out and the folder goes.
+    let mut conn = connect(server.addr);
+    conn.write_all(post_head(server.addr, "/api/fix", body.len(), "").as_bytes())
+        .expect("send");
+    conn.write_all(&body).expect("send");
+    wait_until("the unread download's folder is gone", || {
+        empty(root.path()) && idle(&server)
+    });
+    drop(conn);
+}
+
+#[test]
+fn a_trickling_upload_holds_no_job() {
+    let root = tempfile::tempdir().expect("temp");
+    let server = server(root.path(), |c| c.jobs = 1);
+    // One byte of a large upload every 100 ms, for at most 30 s.
+    let mut slow = connect(server.addr);
+    slow.write_all(post_head(server.addr, "/api/check", 1_000_000, "").as_bytes())
+        .expect("send");
+    write!(
+        slow,
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.xlsx\"\r\n\r\n"
+    )
+    .expect("send");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let trickle = {
+        let stop = stop.clone();
+        let mut slow = slow.try_clone().expect("clone");
+        std::thread::spawn(move || {
+            for _ in 0..300 {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) || slow.write_all(b"x").is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let (status, body) = post(server.addr, "/api/check", &seeds(2), None);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert!(started.elapsed() < Duration::from_secs(20));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    trickle.join().expect("trickle");
+    drop(slow);
+    wait_until("the trickled upload's folder is gone", || {
+        empty(root.path()) && idle(&server)
+    });
+}
+
+#[test]
+fn stalled_and_endless_uploads_and_headers_time_out() {
+    let root = tempfile::tempdir().expect("temp");
+    let server = server(root.path(), |c| {
+        c.idle_timeout = Duration::from_secs(1);
+        c.upload_timeout = Duration::from_secs(3);
+    });
+    let part = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.xlsx\"\r\n\r\nPK"
+    );
+    // Sends part of its upload, then nothing.
+    let mut stalled = connect(server.addr);
+    stalled
+        .write_all(post_head(server.addr, "/api/check", 100_000, "").as_bytes())
+        .expect("send");
+    stalled.write_all(part.as_bytes()).expect("send");
+    let (status, _, body) = read_answer(&mut stalled);
+    assert_eq!(status, 408);
+    assert!(
+        error_of(&body).contains("没有收到任何数据"),
+        "{}",
+        error_of(&body)
+    );
+    // Sends a byte every 300 ms: never idle, but never done.
+    let mut endless = connect(server.addr);
+    endless
+        .write_all(post_head(server.addr, "/api/check", 100_000, "").as_bytes())
+        .expect("send");
+    endless.write_all(part.as_bytes()).expect("send");
+    let started = std::time::Instant::now();
+    let writer = {
+        let mut endless = endless.try_clone().expect("clone");
+        std::thread::spawn(move || {
+            for _ in 0..100 {
+                if endless.write_all(b"x").is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        })
+    };
+    let (status, _, body) = read_answer(&mut endless);
+    assert_eq!(status, 408);
+    assert!(error_of(&body).contains("未能传完"), "{}", error_of(&body));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    drop(endless);
+    writer.join().expect("writer");
+    // Half a request head, then nothing: the connection is closed.
+    let mut half = connect(server.addr);
+    half.write_all(b"GET / HTTP/1.1\r\nHost: ").expect("send");
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = half.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "closed after the header timeout"
+    );
+    wait_until("the stalled uploads' folders are gone", || {
+        empty(root.path()) && idle(&server)
+    });
+}
+
+#[test]
+fn a_refusal_reaches_a_client_still_sending() {
+    let root = tempfile::tempdir().expect("temp");
+    let server = server(root.path(), |c| {
+        c.jobs = 1;
+        c.queue = 0;
+        c.max_upload_bytes = 8 << 20;
+    });
+    // Declared larger than the limit: 413 at once, before any of the body is sent.
+    let mut big = connect(server.addr);
+    big.write_all(post_head(server.addr, "/api/check", 9 << 20, "").as_bytes())
+        .expect("send");
+    let (status, _, body) = read_answer(&mut big);
+    assert_eq!(status, 413);
+    assert!(error_of(&body).contains("上限"));
+    // The one place is taken by an upload in progress…
+    let mut holder = connect(server.addr);
+    holder
+        .write_all(post_head(server.addr, "/api/check", 100_000, "").as_bytes())
+        .expect("send");
+    holder.write_all(b"--").expect("send");
+    wait_until("the first upload is admitted", || server.busy().requests == 1);
+    // …so a client sending 6 MB (all of it, before it reads) hears 503, not a reset.
+    let body = multipart(&seeds(1))
+        .into_iter()
+        .chain(std::iter::repeat_n(b'x', 6 << 20));
+    let body: Vec<u8> = body.collect();
+    let mut busy = connect(server.addr);
+    busy.write_all(post_head(server.addr, "/api/check", body.len(), "").as_bytes())
+        .expect("send");
+    busy.write_all(&body).expect("the whole body is taken in");
+    let (status, _, answer) = read_answer(&mut busy);
+    assert_eq!(status, 503);
+    assert!(error_of(&answer).contains("繁忙"));
+    // The same for a missing token.
+    drop(holder);
+    let guarded = server_with_token(root.path(), "s3cret");
+    let mut refused = connect(guarded.addr);
+    refused
+        .write_all(post_head(guarded.addr, "/api/check", body.len(), "").as_bytes())
+        .expect("send");
+    refused.write_all(&body).expect("the whole body is taken in");
+    let (status, _, _) = read_answer(&mut refused);
+    assert_eq!(status, 401);
+    wait_until("nothing is left", || empty(root.path()) && idle(&server));
+}
+
+fn server_with_token(root: &Path, token: &str) -> Running {
+    server(root, |c| c.token = Some(token.to_string()))
+}
+
+#[test]
+fn another_sites_page_is_refused() {
+    let root = tempfile::tempdir().expect("temp");
+    let server = server(root.path(), |_| {});
+    let addr = server.addr;
+    let tiny = multipart(&[("a.xlsx".to_string(), b"x".to_vec())]);
+    let send = |origin: &str| {
+        let mut conn = connect(addr);
+        conn.write_all(
+            post_head(addr, "/api/check", tiny.len(), &format!("Origin: {origin}\r\n")).as_bytes(),
+        )
+        .expect("send");
+        conn.write_all(&tiny).expect("send");
+        read_answer(&mut conn)
+    };
+    for origin in [
+        "http://attacker.example",
+        "null",
+        "http://attacker.example:80",
+        "file://",
+    ] {
+        let (status, _, body) = send(origin);
+        assert_eq!(status, 403, "{origin}");
+        assert!(error_of(&body).contains("其他网页"), "{origin}");
+    }
+    // The page's own origin, under any of the server's names.
+    for origin in [
+        format!("http://{addr}"),
+        format!("http://localhost:{}", addr.port()),
+    ] {
+        let (status, _, _) = send(&origin);
+        assert_eq!(status, 200, "{origin}");
+    }
+    // A page load from another site's link or frame too.
+    let response = ureq::get(&format!("http://{addr}/"))
+        .set("Origin", "http://attacker.example")
+        .call();
+    assert!(matches!(response, Err(ureq::Error::Status(403, _))));
+    assert!(empty(root.path()));
+}
+
+#[test]
+fn a_chinese_token_works_as_the_readme_shows() {
+    let root = tempfile::tempdir().expect("temp");
+    let server = server_with_token(root.path(), "口令");
+    let addr = server.addr;
+    let tiny = multipart(&seeds(1));
+    let send = |authorization: &[u8]| {
+        let mut conn = connect(addr);
+        let head = post_head(addr, "/api/check", tiny.len(), "");
+        let head = head.strip_suffix("\r\n").expect("head");
+        conn.write_all(head.as_bytes()).expect("send");
+        conn.write_all(b"Authorization: ").expect("send");
+        conn.write_all(authorization).expect("send");
+        conn.write_all(b"\r\n\r\n").expect("send");
+        conn.write_all(&tiny).expect("send");
+        read_answer(&mut conn).0
+    };
+    // As the page sends it (percent-encoded), in any case of the scheme, and as raw UTF-8 bytes.
+    assert_eq!(send(b"Bearer %E5%8F%A3%E4%BB%A4"), 200);
+    assert_eq!(send(b"bearer %e5%8f%a3%e4%bb%a4"), 200);
+    assert_eq!(send(b"BEARER   %E5%8F%A3%E4%BB%A4"), 200);
+    assert_eq!(send("Bearer 口令".as_bytes()), 200);
+    // Wrong, of any length, or with another scheme.
+    assert_eq!(send(b"Bearer %E5%8F%A3"), 401);
+    assert_eq!(send(b"Bearer %E5%8F%A3%E4%BB%A4%E4%BB%A4"), 401);
+    assert_eq!(send(b"Bearer "), 401);
+    assert_eq!(send(b"Basic %E5%8F%A3%E4%BB%A4"), 401);
+    // A token whose own text looks encoded is taken as it is, too.
+    let odd = server_with_token(root.path(), "a%41+b");
+    let (status, _) = post(odd.addr, "/api/check", &seeds(1), Some("a%41+b"));
+    assert_eq!(status, 200);
+    let (status, _) = post(odd.addr, "/api/check", &seeds(1), Some("a%2541%2Bb"));
+    assert_eq!(status, 200);
+    // A token the page could not send as typed is refused at start-up.
+    let mut config = Config::new("127.0.0.1:0".parse().expect("address"));
+    config.token = Some(" 口令".into());
+    let Err(e) = serve::start(config) else {
+        panic!("a token with a leading space starts")
+    };
+    assert!(e.to_string().contains("口令"));
+    assert!(empty(root.path()));
+}
+
+#[test]
+fn the_address_printed_is_one_the_server_answers_to() {
+    let root = tempfile::tempdir().expect("temp");
+    let mut config = Config::new("127.0.0.2:0".parse().expect("address"));
+    config.temp_root = root.path().to_path_buf();
+    let Ok(server) = serve::start(config) else {
+        eprintln!("skipped: 127.0.0.2 is not a loopback address here");
+        return;
+    };
+    let page = ureq::get(&format!("http://{}/", server.addr))
+        .timeout(LIMIT)
+        .call()
+        .expect("the page");
+    assert_eq!(page.status(), 200);
+    let (status, _) = post(server.addr, "/api/check", &seeds(1), None);
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn every_answer_carries_the_security_headers() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let root = tempfile::tempdir().expect("temp");
+    let server = server(root.path(), |_| {});
+    let page = ureq::get(&format!("http://{}/", server.addr))
+        .timeout(LIMIT)
+        .call()
+        .expect("the page");
+    let policy = page
+        .header("Content-Security-Policy")
+        .expect("a policy")
+        .to_string();
+    let html = page.into_string().expect("html");
+    // Exactly the page's inline script and style may run, by their hashes; nothing else loads.
+    for tag in ["script", "style"] {
+        let open = format!("<{tag}>");
+        let start = html.find(&open).expect("inline") + open.len();
+        let end = start + html[start..].find(&format!("</{tag}>")).expect("closed");
+        let hash = base64::engine::general_purpose::STANDARD
+            .encode(sha2::Sha256::digest(&html.as_bytes()[start..end]));
+        assert!(
+            policy.contains(&format!("{tag}-src 'sha256-{hash}'")),
+            "{tag} in {policy}"
+        );
+    }
+    for part in [
+        "default-src 'none'",
+        "frame-ancestors 'none'",
+        "connect-src 'self'",
+    ] {
+        assert!(policy.contains(part), "{part} in {policy}");
+    }
+    assert!(!policy.contains("unsafe-inline"));
+    let info = ureq::get(&format!("http://{}/api/info", server.addr))
+        .timeout(LIMIT)
+        .call()
+        .expect("info");
+    let refused = match ureq::get(&format!("http://{}/", server.addr))
+        .set("Host", "attacker.example")
+        .call()
+    {
+        Err(ureq::Error::Status(403, r)) => r,
+        other => panic!("403 expected, not {other:?}"),
+    };
+    for response in [&info, &refused] {
+        assert_eq!(response.header("X-Content-Type-Options"), Some("nosniff"));
+        assert_eq!(response.header("X-Frame-Options"), Some("DENY"));
+        assert_eq!(response.header("Referrer-Policy"), Some("no-referrer"));
+        assert!(
+            response
+                .header("Content-Security-Policy")
+                .is_some_and(|p| p.contains("default-src 'none'") && p.contains("frame-ancestors 'none'"))
+        );
+    }
+}
+
+#[test]
+fn the_log_names_sizes_and_clients_that_left() {
+    use std::io::BufRead;
+    let root = tempfile::tempdir().expect("temp");
+    /// The server, killed when the test ends, also on a failure.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Killed(
+        common::bin()
+            .args(["serve", "--listen", "127.0.0.1:0", "--jobs", "1"])
+            .env("TMPDIR", root.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("jixiao serve"),
+    );
+    let mut stdout = std::io::BufReader::new(child.0.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("the address line");
+    let addr: std::net::SocketAddr = first
+        .trim()
+        .trim_start_matches("jixiao serve: http://")
+        .trim_end_matches('/')
+        .parse()
+        .expect("an address");
+    let stderr = child.0.stderr.take().expect("stderr");
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let reader = {
+        let lines = lines.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+                lines.lock().expect("lines").push(line);
+            }
+        })
+    };
+    let logged = |prefix: &str| {
+        lines
+            .lock()
+            .expect("lines")
+            .iter()
+            .find(|l| l.starts_with(prefix))
+            .cloned()
+    };
+    let page = ureq::get(&format!("http://{addr}/"))
+        .timeout(LIMIT)
+        .call()
+        .expect("page")
+        .into_string()
+        .expect("html");
+    wait_until("the page's line", || logged("GET / ").is_some());
+    let line = logged("GET / ").expect("line");
+    assert!(line.starts_with(&format!("GET / 200 {} ", page.len())), "{line}");
+    // A client that leaves mid-check is logged as such.
+    let body = multipart(&seeds(300));
+    let mut conn = connect(addr);
+    conn.write_all(post_head(addr, "/api/check?job=gone", body.len(), "").as_bytes())
+        .expect("send");
+    conn.write_all(&body).expect("send");
+    wait_until("the check has started", || {
+        progress_of(addr, "gone").is_some_and(|(_, done)| done > 0)
+    });
+    drop(conn);
+    wait_until("the abandoned check's line", || {
+        logged("POST /api/check").is_some()
+    });
+    let line = logged("POST /api/check").expect("line");
+    assert!(line.starts_with("POST /api/check 499 - "), "{line}");
+    assert!(line.contains("客户端已断开"), "{line}");
+    wait_until("the abandoned check's folder is gone", || empty(root.path()));
+    drop(child);
+    reader.join().expect("reader");
 }
