@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{bin, samples};
+use common::{bin, portable, samples};
 use jixiao::report::Report;
 
 fn check_json(args: &[&str], path: &std::path::Path) -> (Option<Report>, i32, String) {
@@ -290,26 +290,6 @@ fn fix_into(inputs: &[&std::path::Path], out: &std::path::Path) -> (Option<Repor
         run.status.code().expect("exit"),
         String::from_utf8_lossy(&run.stderr).into_owned(),
     )
-}
-
-/// A name every file system can hold, judged here independently of jixiao: at most 255 bytes,
-/// none of Windows' forbidden characters, no trailing dot or space, no device name.
-fn portable(component: &str) -> bool {
-    let device = component
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .trim_end()
-        .to_ascii_uppercase();
-    let reserved = ["CON", "PRN", "AUX", "NUL"].contains(&device.as_str())
-        || ((device.starts_with("COM") || device.starts_with("LPT"))
-            && device.len() == 4
-            && device.as_bytes()[3].is_ascii_digit());
-    !component.is_empty()
-        && component.len() <= 255
-        && !component.chars().any(|c| c < ' ' || "<>:\"/\\|?*".contains(c))
-        && !component.ends_with(['.', ' '])
-        && !reserved
 }
 
 /// Every output of the report exists, is a workbook, and no two share a name once case is

@@ -12,6 +12,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use calamine::Reader;
+use common::portable;
 use jixiao::report::Report;
 use jixiao::serve::{self, Config, Running};
 
@@ -55,25 +56,6 @@ fn post(addr: std::net::SocketAddr, path: &str, parts: &[(String, Vec<u8>)]) -> 
     let mut body = Vec::new();
     response.into_reader().read_to_end(&mut body).expect("body");
     (status, body)
-}
-
-/// A name every file system can hold, judged here independently of jixiao.
-fn portable(component: &str) -> bool {
-    let device = component
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .trim_end()
-        .to_ascii_uppercase();
-    let reserved = ["CON", "PRN", "AUX", "NUL"].contains(&device.as_str())
-        || ((device.starts_with("COM") || device.starts_with("LPT"))
-            && device.len() == 4
-            && device.as_bytes()[3].is_ascii_digit());
-    !component.is_empty()
-        && component.len() <= 255
-        && !component.chars().any(|c| c < ' ' || "<>:\"/\\|?*".contains(c))
-        && !component.ends_with(['.', ' '])
-        && !reserved
 }
 
 /// The names of the upload: each a copy of a form with a mistake to correct.

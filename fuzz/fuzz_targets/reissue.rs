@@ -5,28 +5,18 @@
 //! reads again.
 #![no_main]
 
-use std::io::{Cursor, Read, Write};
+#[path = "package.rs"]
+mod package;
+
 use std::sync::OnceLock;
 
 use jixiao::grid::{Limits, read_bytes};
 use jixiao::run::{Options, fix_bytes};
 use libfuzzer_sys::fuzz_target;
 
-/// The seed's parts, in package order: (name, bytes).
 fn parts() -> &'static [(String, Vec<u8>)] {
     static PARTS: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
-    PARTS.get_or_init(|| {
-        let bytes = include_bytes!("../../samples/mistakes/total_and_grade.xlsx");
-        let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).expect("the sample is a zip");
-        (0..zip.len())
-            .map(|i| {
-                let mut entry = zip.by_index(i).expect("entry");
-                let mut body = Vec::new();
-                entry.read_to_end(&mut body).expect("read");
-                (entry.name().expect("entry name").to_string(), body)
-            })
-            .collect()
-    })
+    PARTS.get_or_init(|| package::parts_of(include_bytes!("../../samples/mistakes/total_and_grade.xlsx")))
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -38,32 +28,19 @@ fuzz_target!(|data: &[u8]| {
     };
     let parts = parts();
     let target = usize::from(which) % parts.len();
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default();
-    for (i, (name, body)) in parts.iter().enumerate() {
-        let body: Vec<u8> = if i != target {
-            body.clone()
-        } else if how % 2 == 0 {
-            // The part replaced whole.
+    // The part replaced whole, or the fuzzer's bytes spliced into it (so deep states of its XML
+    // are reached) at an offset the next two bytes choose.
+    let at = usize::from(u16::from_le_bytes([how, rest.first().copied().unwrap_or(0)]));
+    let Some(workbook) = package::rebuilt(parts, target, |body| {
+        if how % 2 == 0 {
             rest.to_vec()
         } else {
-            // The fuzzer's bytes spliced into the real part, so deep states of the XML are
-            // reached: at an offset the first two bytes choose.
-            let at =
-                usize::from(u16::from_le_bytes([how, rest.first().copied().unwrap_or(0)])) % (body.len() + 1);
-            let mut spliced = body[..at].to_vec();
-            spliced.extend_from_slice(rest);
-            spliced.extend_from_slice(&body[at..]);
-            spliced
-        };
-        if out.start_file(name.as_str(), options).is_err() || out.write_all(&body).is_err() {
-            return;
+            package::spliced(body, at, rest)
         }
-    }
-    let Ok(package) = out.finish().map(Cursor::into_inner) else {
+    }) else {
         return;
     };
-    let (_, written) = fix_bytes("fuzz.xlsx", &package, &Options::default());
+    let (_, written) = fix_bytes("fuzz.xlsx", &workbook, &Options::default());
     if let Some(written) = written {
         // What `fix` writes reads again.
         assert!(

@@ -84,3 +84,23 @@ pub fn cell(path: &Path, sheet: &str, row: u32, col: u32) -> Data {
     let range = wb.worksheet_range(sheet).expect("sheet");
     range.get_value((row, col)).cloned().unwrap_or(Data::Empty)
 }
+
+/// A name every file system can hold, judged here independently of jixiao: at most 255 bytes,
+/// none of Windows' forbidden characters, no trailing dot or space, no device name.
+pub fn portable(component: &str) -> bool {
+    let device = component
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .trim_end()
+        .to_ascii_uppercase();
+    let reserved = ["CON", "PRN", "AUX", "NUL"].contains(&device.as_str())
+        || ((device.starts_with("COM") || device.starts_with("LPT"))
+            && device.len() == 4
+            && device.as_bytes()[3].is_ascii_digit());
+    !component.is_empty()
+        && component.len() <= 255
+        && !component.chars().any(|c| c < ' ' || "<>:\"/\\|?*".contains(c))
+        && !component.ends_with(['.', ' '])
+        && !reserved
+}
