@@ -556,7 +556,14 @@ impl Form {
         }
         out.push((&self.funds.rate, true));
         out.push((&self.funds.score, false));
-        out.extend(self.indicators.iter().map(|i| (&i.score, false)));
+        // The 预算执行率 row of a template that scores it among the indicators is the funds score's
+        // own cell, listed once (above).
+        out.extend(
+            self.indicators
+                .iter()
+                .filter(|i| !i.funds_row)
+                .map(|i| (&i.score, false)),
+        );
         out.push((&self.total, false));
         out.push((&self.conclusion, false));
         out

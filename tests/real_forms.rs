@@ -968,3 +968,39 @@ fn template_rows_are_copied_unchanged() {
         "template rows kept: {texts:?}"
     );
 }
+
+/// Regression: where 预算执行率 is scored among the indicators (银川's framework), its 得分 cell
+/// is both the funds score and an indicator's: `fix` corrected it twice, the reissue refused the
+/// overlapping edits and fell back to the standard template. The unit's own file is reissued
+/// with G14 and 总分 (B4, `自评得分`) corrected once.
+#[test]
+fn a_score_cell_shared_by_the_funds_and_an_indicator_is_reissued_once() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let status = common::bin()
+        .arg("fix")
+        .arg(dir().join("nx_yinchuan_reference_points.xlsx"))
+        .arg("-o")
+        .arg(out.path())
+        .arg("-q")
+        .status()
+        .expect("run jixiao");
+    assert_eq!(status.code(), Some(1), "errors were found");
+    let report: jixiao::report::Report =
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).expect("report.json"))
+            .expect("report");
+    let file = &report.files[0];
+    assert_eq!(
+        file.output_form,
+        Some(jixiao::report::OutputForm::Reissued),
+        "{:?}",
+        file.output_note
+    );
+    let written = out.path().join("nx_yinchuan_reference_points.xlsx");
+    let number = |row, col| match common::cell(&written, "初中公用经费", row, col) {
+        calamine::Data::Float(f) => f,
+        calamine::Data::Int(i) => i as f64,
+        other => panic!("not a number: {other:?}"),
+    };
+    assert_eq!(number(13, 6), 10.0, "G14, 预算执行率 得分");
+    assert_eq!(number(3, 1), 95.0, "B4, 自评得分");
+}
