@@ -12,6 +12,8 @@ use crate::grid::Value;
 pub struct Change {
     pub original: Value,
     pub code: Code,
+    /// The original showed with a percent format (a 执行率 of `0.9918` shown as 99.18%).
+    pub percent: bool,
 }
 
 impl Change {
@@ -118,6 +120,7 @@ impl Field {
             self.change = Some(Change {
                 original: self.value.clone(),
                 code,
+                percent: self.percent,
             });
         }
         self.value = value;
@@ -581,6 +584,7 @@ mod tests {
                 "良。自评为良的理由：一是项目年度目标任务设置合理，在项目期限内全面达成预期指标".into(),
             ),
             code: Code::GradeMismatch,
+            percent: false,
         };
         let note = change.note(&Value::Text(
             "优。自评为优的理由：一是项目年度目标任务设置合理".into(),
@@ -592,6 +596,7 @@ mod tests {
         let blank = Change {
             original: Value::Empty,
             code: Code::ExecutionRateMismatch,
+            percent: false,
         };
         assert!(
             blank
@@ -606,6 +611,7 @@ mod tests {
         let change = |original: Value| Change {
             original,
             code: Code::ExecutionRateMismatch,
+            percent: false,
         };
         // A fraction in a percent-formatted cell: as shown, and as stored.
         assert!(

@@ -379,7 +379,7 @@ fn options(common: &Common, paths: &[PathBuf]) -> anyhow::Result<Options> {
         limits,
         jobs: common.jobs,
         progress,
-        standard: false,
+        ..Options::default()
     })
 }
 

@@ -84,6 +84,10 @@ pub struct FileReport {
     /// package could not be edited); `；` between them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_note: Option<String>,
+    /// In Chinese, when the file reached jixiao under another name than the one its owner gave
+    /// it (the web page saves an upload named `CON.xlsx` as `_CON.xlsx`): both names and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_note: Option<String>,
     /// `docx` for a form read from a Word document (absent for workbooks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
@@ -94,6 +98,16 @@ pub struct FileReport {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hidden_sheets: Vec<String>,
     pub forms: Vec<FormReport>,
+}
+
+/// The notes present, `；` between them; `None` when there is none.
+pub fn join_notes<S: AsRef<str>>(notes: impl IntoIterator<Item = Option<S>>) -> Option<String> {
+    let notes: Vec<String> = notes
+        .into_iter()
+        .flatten()
+        .map(|n| n.as_ref().to_string())
+        .collect();
+    (!notes.is_empty()).then(|| notes.join("；"))
 }
 
 /// One form: the key figures as reported and as recomputed, and its findings.
@@ -389,6 +403,7 @@ mod tests {
             output: None,
             output_form: None,
             output_note: None,
+            name_note: None,
             format: None,
             index: Vec::new(),
             hidden_sheets: Vec::new(),

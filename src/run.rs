@@ -19,7 +19,7 @@ use crate::names;
 use crate::num::{fmt_plain, round2};
 use crate::reissue;
 use crate::render::{self, CorrectedForm};
-use crate::report::{FileReport, FormReport, JsonStream, OutputForm, Report, Status, Summary};
+use crate::report::{FileReport, FormReport, JsonStream, OutputForm, Report, Status, Summary, join_notes};
 use crate::rules::{self, Code, Settings};
 use crate::walk::{self, Input, Walker};
 
@@ -35,6 +35,10 @@ pub struct Options {
     /// `fix` writes every form in the standard template, even for .xlsx/.xlsm inputs that it
     /// would otherwise reissue (their own file with the corrected cells changed).
     pub standard: bool,
+    /// Inputs that reached the run under another name than their own (an upload the web page
+    /// saved under a name the file system holds): path as reported → the note saying so, put
+    /// on the file's report as `name_note`.
+    pub renamed: std::collections::BTreeMap<String, String>,
 }
 
 /// Hears of a run's progress. Called from worker threads, in completion order.
@@ -583,7 +587,10 @@ fn process_chunks(
 
 /// Process one file; a panic becomes that file's error instead of ending the run.
 fn process_isolated(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunError> {
-    contained(|| process(input, opts, dest)).unwrap_or_else(|what| Ok(panicked(&input.rel(), &what)))
+    let mut file =
+        contained(|| process(input, opts, dest)).unwrap_or_else(|what| Ok(panicked(&input.rel(), &what)))?;
+    file.name_note = opts.renamed.get(&file.path).cloned();
+    Ok(file)
 }
 
 thread_local! {
@@ -637,6 +644,7 @@ fn failed(rel: &str, status: Status, error: String) -> FileReport {
         output: None,
         output_form: None,
         output_note: None,
+        name_note: None,
         format: is_word(rel).then(|| "docx".to_string()),
         hidden_sheets: Vec::new(),
         forms: Vec::new(),
@@ -719,12 +727,6 @@ fn write_output(
         Ok(()) => Ok(Some((fallback, first))),
         Err(e) => Err(format!("{first}；改存为“{fallback}”也失败：{}", message(e))),
     }
-}
-
-/// Notes joined with `；`, `None` when there is none.
-fn join_notes<const N: usize>(notes: [Option<String>; N]) -> Option<String> {
-    let notes: Vec<String> = notes.into_iter().flatten().collect();
-    (!notes.is_empty()).then(|| notes.join("；"))
 }
 
 /// The corrected workbook of one input and which form it took.
@@ -877,6 +879,7 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
             output: None,
             output_form: None,
             output_note: None,
+            name_note: None,
             format: is_word(rel).then(|| "docx".to_string()),
             hidden_sheets,
             forms,

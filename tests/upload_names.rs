@@ -107,6 +107,40 @@ fn every_uploaded_name_is_stored_checked_and_corrected() {
         assert!(file.path.split('/').all(portable), "{}", file.path);
         assert!(!file.forms.is_empty(), "{}: {:?}", file.path, file.error);
     }
+    // Each entry says which upload it is: a file saved under another name carries the name it
+    // was sent under and why; one that kept its name carries nothing.
+    let sent: HashSet<String> = report
+        .files
+        .iter()
+        .map(|f| match &f.name_note {
+            Some(note) => note
+                .strip_prefix("上传时的文件名「")
+                .and_then(|rest| rest.split_once('」'))
+                .map(|(name, _)| name.to_string())
+                .unwrap_or_else(|| panic!("{}: {note}", f.path)),
+            None => f.path.clone(),
+        })
+        .collect();
+    assert_eq!(sent, names().into_iter().collect::<HashSet<_>>());
+    let note_of = |path: &str| {
+        report
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("{path} not reported"))
+            .name_note
+            .clone()
+    };
+    let con = note_of("_CON.xlsx").expect("CON.xlsx renamed");
+    assert!(
+        con.contains("设备名") && con.ends_with("已改为「_CON.xlsx」"),
+        "{con}"
+    );
+    assert!(note_of("a_b.xlsx").expect("a:b").contains("不允许的字符"));
+    assert!(note_of("x-2.xlsx/y.xlsx").expect("x.xlsx/").contains("重名"));
+    assert!(note_of("drive.xlsx").expect("C:").contains("盘符"));
+    assert_eq!(note_of("x.xlsx"), None);
+    assert_eq!(note_of("summary.xlsx"), None);
 
     let (status, body) = post(server.addr, "/api/fix", &parts);
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
@@ -143,6 +177,17 @@ fn every_uploaded_name_is_stored_checked_and_corrected() {
         .rows()
         .count();
     assert!(listed > parts.len(), "{listed} rows for {} files", parts.len());
+    let rows: Vec<String> = summary
+        .worksheet_range("项目汇总")
+        .expect("项目汇总")
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|"))
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("_CON.xlsx") && r.contains("上传时的文件名「CON.xlsx」")),
+        "the summary's 说明 gives the name sent: {rows:?}"
+    );
     assert_eq!(entries.len(), parts.len() + 2, "{:?}", entries.keys());
     server.stop();
 }

@@ -68,7 +68,7 @@ pub fn corrections(form: &Form) -> Vec<Correction> {
                 rate,
                 code: change.code,
                 note: if rate {
-                    change.rate_note(&field.value, false)
+                    change.rate_note(&field.value, change.percent)
                 } else {
                     change.note(&field.value)
                 },
@@ -296,6 +296,7 @@ fn plan(
                 Change {
                     original: c.original.clone(),
                     code: c.code,
+                    percent: percent_cell,
                 }
                 .rate_note(&c.value, percent_cell)
             } else {

@@ -490,7 +490,11 @@ mod tests {
     }
 
     fn corrected(mut field: Field, original: Value, code: Code) -> Field {
-        field.change = Some(Change { original, code });
+        field.change = Some(Change {
+            original,
+            code,
+            percent: false,
+        });
         field
     }
 

@@ -13,7 +13,7 @@ use rust_xlsxwriter::{Chart, ChartType, Workbook, Worksheet};
 use super::{
     Column, Item, ListWriter, RenderError, base_format, finding_items, landscape, new_workbook, write_list,
 };
-use crate::report::{FileReport, FormReport, OutputForm, Report, Status};
+use crate::report::{FileReport, FormReport, OutputForm, Report, Status, join_notes};
 use crate::rules::{BatchFinding, Code, Finding, Severity};
 
 const PROJECTS_SHEET: &str = "项目汇总";
@@ -439,7 +439,8 @@ fn project_rows(file: &FileReport) -> Vec<Vec<Item>> {
         let mut row = vec![Item::Empty; PROJECT_COLUMNS.len()];
         row[0] = file_item(file);
         row[PROJECT_STATUS] = Item::text(file.status.label());
-        row[PROJECT_NOTE] = Item::text(file.error.clone().unwrap_or_default());
+        let error = file.error.as_deref();
+        row[PROJECT_NOTE] = Item::text(join_notes([error, file.name_note.as_deref()]).unwrap_or_default());
         return vec![row];
     }
     file.forms
@@ -463,7 +464,7 @@ fn project_rows(file: &FileReport) -> Vec<Vec<Item>> {
                 Item::Count(count(&form.findings, Severity::Error)),
                 Item::Count(count(&form.findings, Severity::Warning)),
                 Item::text(file.status.label()),
-                Item::text(note(hidden, form.reading.as_deref(), file.output_note.as_deref())),
+                Item::text(note(hidden, form.reading.as_deref(), file)),
                 output_item(file),
             ]
         })
@@ -471,15 +472,18 @@ fn project_rows(file: &FileReport) -> Vec<Vec<Item>> {
 }
 
 /// The 说明 of a form's row: a hidden sheet, what could not be read (the reading notes, so a
-/// person knows which checks did not run), and why its file got the standard template.
-fn note(hidden: bool, reading: Option<&str>, output_note: Option<&str>) -> String {
+/// person knows which checks did not run), the name the file was sent under, and why its file
+/// got the standard template.
+fn note(hidden: bool, reading: Option<&str>, file: &FileReport) -> String {
     let hidden = hidden.then_some("工作表已隐藏");
     let reading = reading.map(|r| format!("读取说明：{r}"));
-    [hidden, reading.as_deref(), output_note]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("；")
+    join_notes([
+        hidden,
+        reading.as_deref(),
+        file.name_note.as_deref(),
+        file.output_note.as_deref(),
+    ])
+    .unwrap_or_default()
 }
 
 /// The corrected workbook, linked, with which form it took: the unit's own file with the
@@ -667,6 +671,7 @@ mod tests {
             output: output.map(str::to_string),
             output_form: None,
             output_note: None,
+            name_note: None,
             format: None,
             index: Vec::new(),
             hidden_sheets: Vec::new(),

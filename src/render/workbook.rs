@@ -272,10 +272,12 @@ mod tests {
         form.conclusion.change = Some(Change {
             original: Value::Text("良。自评为良的理由".into()),
             code: Code::GradeMismatch,
+            percent: false,
         });
         form.contact.change = Some(Change {
             original: Value::Empty,
             code: Code::MissingField,
+            percent: false,
         });
         let bytes = corrected_workbook(&[CorrectedForm {
             form: &form,

@@ -881,10 +881,12 @@ impl Started {
                 ),
                 None => refuse(e.status, e.message),
             })
-            .and_then(|_| {
-                settings_of(&app.config.settings, query).map_err(|e| refuse(StatusCode::BAD_REQUEST, e))
+            .and_then(|received| {
+                settings_of(&app.config.settings, query)
+                    .map(|s| (s, received.renamed))
+                    .map_err(|e| refuse(StatusCode::BAD_REQUEST, e))
             });
-        let settings = match settings {
+        let (settings, renamed) = match settings {
             Ok(s) => s,
             Err(refusal) => {
                 drop_blocking(dir).await;
@@ -902,6 +904,7 @@ impl Started {
             progress: Some(self.progress.clone()),
             // `?standard=1`: the standard template for every form, as `fix --standard`.
             standard: pairs(query).any(|(k, v)| k == "standard" && matches!(v.as_str(), "1" | "true" | "on")),
+            renamed,
         };
         if let (Some(id), Ok(mut map)) = (&id, app.progress.lock()) {
             map.insert(id.clone(), self.progress.clone());

@@ -24,8 +24,20 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> UploadError {
     }
 }
 
+/// What an upload brought: the files saved under another name than the one
+/// the browser sent (saved path relative to the folder, `/`-separated → the note saying so, in
+/// Chinese), so the report can tell the user which of their files each entry is.
+#[derive(Debug, Default)]
+pub struct Received {
+    pub renamed: std::collections::BTreeMap<String, String>,
+}
+
 /// Stream every file part into `dir`. At most `max_files` files.
-pub async fn receive(mut multipart: Multipart, dir: &Path, max_files: usize) -> Result<usize, UploadError> {
+pub async fn receive(
+    mut multipart: Multipart,
+    dir: &Path,
+    max_files: usize,
+) -> Result<Received, UploadError> {
     let io = |e: std::io::Error| {
         refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -34,6 +46,7 @@ pub async fn receive(mut multipart: Multipart, dir: &Path, max_files: usize) -> 
     };
     tokio::fs::create_dir_all(dir).await.map_err(io)?;
     let mut count = 0usize;
+    let mut renamed = std::collections::BTreeMap::new();
     let mut taken = Taken::default();
     loop {
         let field = match multipart.next_field().await {
@@ -52,17 +65,23 @@ pub async fn receive(mut multipart: Multipart, dir: &Path, max_files: usize) -> 
             ));
         }
         let rel = safe_relative(&name, count);
-        let mut file = match create(&place(dir, &rel, &mut taken)).await {
-            Ok(file) => file,
+        let at = place(dir, &rel, &mut taken);
+        let (mut file, at) = match create(&at).await {
+            Ok(file) => (file, at),
             // The system refused the path (longer than it takes, a folder it cannot make): the
             // file goes to the top of the folder, by its own name.
             Err(_) => {
                 let own = rel
                     .file_name()
                     .map_or_else(|| PathBuf::from(format!("file-{count}")), PathBuf::from);
-                create(&place(dir, &own, &mut taken)).await.map_err(io)?
+                let at = place(dir, &own, &mut taken);
+                (create(&at).await.map_err(io)?, at)
             }
         };
+        let saved = slash_path(at.strip_prefix(dir).unwrap_or(&at));
+        if let Some(note) = rename_note(&name, &rel, &saved) {
+            renamed.insert(saved, note);
+        }
         let mut field = field;
         loop {
             match field.chunk().await {
@@ -79,7 +98,49 @@ pub async fn receive(mut multipart: Multipart, dir: &Path, max_files: usize) -> 
             "没有收到文件：请选择或拖入自评表文件",
         ));
     }
-    Ok(count)
+    Ok(Received { renamed })
+}
+
+/// `rel`'s components joined by `/`.
+fn slash_path(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Why the upload `sent` was saved as `saved` (`rel` is its [`safe_relative`] path), in
+/// Chinese; `None` when it kept its name (separators and `./` aside).
+fn rename_note(sent: &str, rel: &Path, saved: &str) -> Option<String> {
+    let parts: Vec<&str> = sent
+        .split(['/', '\\'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if parts.join("/") == saved {
+        return None;
+    }
+    let mut reasons: Vec<&str> = Vec::new();
+    for part in &parts {
+        for change in crate::names::portable(part).changes {
+            if !reasons.contains(&change.reason()) {
+                reasons.push(change.reason());
+            }
+        }
+    }
+    if parts.contains(&"..") || parts.first().is_some_and(|p| p.ends_with(':')) {
+        reasons.push("含有上级目录（..）或盘符，已去掉");
+    }
+    if slash_path(rel) != saved {
+        reasons.push("与同一次上传的另一文件或文件夹重名（不分大小写），或路径过长");
+    }
+    if reasons.is_empty() {
+        reasons.push("不是可用的文件名");
+    }
+    Some(format!(
+        "上传时的文件名「{sent}」{}，已改为「{saved}」",
+        reasons.join("、")
+    ))
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> UploadError {

@@ -112,9 +112,13 @@ pub(super) fn year_line(field: &Field) -> String {
     }
 }
 
-/// The text of the note on a corrected cell.
-pub(super) fn change_note(field: &Field) -> Option<String> {
-    Some(field.change.as_ref()?.note(&field.value))
+/// The text of the note on a corrected cell; a rate's in percent (its figures are points).
+pub(super) fn change_note(field: &Field, read: Read) -> Option<String> {
+    let change = field.change.as_ref()?;
+    Some(match read {
+        Read::Rate => change.rate_note(&field.value, change.percent),
+        Read::AsWritten | Read::Figure => change.note(&field.value),
+    })
 }
 
 /// The percent display of a number written as the input showed it (`0.9` as `90%`).
@@ -174,5 +178,36 @@ mod tests {
             matches!(resolve(&amount, Read::Figure), Ok(Out::Number(d, false)) if d == Decimal::new(19687630, 2))
         );
         assert!(matches!(resolve(&amount, Read::AsWritten), Ok(Out::Text(_))));
+    }
+
+    #[test]
+    fn a_corrected_rate_is_noted_in_percent_both_ways() {
+        // A percent-formatted 0.9918 (shown 99.18%) corrected to 99.19 points: the note never
+        // sets the fraction beside the points.
+        let mut rate = Field {
+            value: Value::Number(Decimal::new(9918, 4)),
+            percent: true,
+            ..Field::default()
+        };
+        rate.correct(
+            Value::Number(Decimal::new(9919, 2)),
+            crate::rules::Code::ExecutionRateMismatch,
+        );
+        let note = change_note(&rate, Read::Rate).expect("a note");
+        assert!(
+            note.starts_with("原值：99.18%（单元格值 0.9918）\n更正为：99.19%\n"),
+            "{note}"
+        );
+        // Another field keeps its values as written.
+        let mut score = Field {
+            value: Value::Number(Decimal::new(18, 0)),
+            ..Field::default()
+        };
+        score.correct(
+            Value::Number(Decimal::new(1984, 2)),
+            crate::rules::Code::ExecutionScoreMismatch,
+        );
+        let note = change_note(&score, Read::Figure).expect("a note");
+        assert!(note.starts_with("原值：18\n更正为：19.84\n"), "{note}");
     }
 }

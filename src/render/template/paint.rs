@@ -97,7 +97,7 @@ impl Painter<'_> {
         read: Read,
         formula: Option<String>,
     ) -> Result<(), RenderError> {
-        let note = change_note(field);
+        let note = change_note(field, read);
         let base = style(kind, note.is_some());
         let out = resolve(field, read)?;
         let variant = match out {
@@ -146,7 +146,7 @@ impl Painter<'_> {
     /// A line outside the table composed from one field (`联系人：何娟`); highlighted and
     /// annotated like any field if `fix` changed it.
     fn line(&mut self, area: Area, text: &str, field: &Field, fmt: Format) -> Result<(), RenderError> {
-        let note = change_note(field);
+        let note = change_note(field, Read::AsWritten);
         let fmt = if note.is_some() {
             fmt.set_background_color(HIGHLIGHT)
         } else {
