@@ -59,14 +59,7 @@ impl CellRef {
         let abs_col = b.first() == Some(&b'$');
         let rest = if abs_col { b.get(1..)? } else { b };
         let letters = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
-        if letters == 0 || letters > 3 {
-            return None;
-        }
-        let mut col: u32 = 0;
-        for c in rest.get(..letters)? {
-            let digit = u32::from(c.to_ascii_uppercase().checked_sub(b'A')?).checked_add(1)?;
-            col = col.checked_mul(26)?.checked_add(digit)?;
-        }
+        let col = crate::grid::col_index(word.get(usize::from(abs_col)..)?.get(..letters)?)?;
         let rest = rest.get(letters..)?;
         let abs_row = rest.first() == Some(&b'$');
         let digits = if abs_row { rest.get(1..)? } else { rest };
@@ -74,12 +67,12 @@ impl CellRef {
             return None;
         }
         let row: u32 = std::str::from_utf8(digits).ok()?.parse().ok()?;
-        if row == 0 || col > SHEET_COLS || row > SHEET_ROWS {
+        if row == 0 || col >= SHEET_COLS || row > SHEET_ROWS {
             return None;
         }
         Some(CellRef {
             row: row.checked_sub(1)?,
-            col: col.checked_sub(1)?,
+            col,
             abs_row,
             abs_col,
         })

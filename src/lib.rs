@@ -21,8 +21,9 @@
 //! [`names`] (file names every file system holds, for `fix`'s outputs and uploads),
 //! [`formula`] (the small spreadsheet arithmetic forms use, evaluated over decimals: the grid
 //! computes the placeholder results of a workbook written by a program with it, and reissue
-//! checks whether a unit's formula gives our figure), [`num`] (the numeric boundary) and
-//! [`grid::Pos`] (a cell's position).
+//! checks whether a unit's formula gives our figure), [`xml`] (the quick-xml helpers the grid
+//! and reissue share), [`num`] (the numeric boundary) and [`grid::Pos`] (a cell's position and
+//! the one A1 parser).
 
 pub mod codes;
 pub mod figure;
@@ -41,3 +42,4 @@ pub mod run;
 pub mod serve;
 pub mod text;
 pub mod walk;
+pub mod xml;

@@ -31,6 +31,7 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::{Cell, Grid, MAX_COLS, MAX_ROWS, ReadError, Region, Value};
+use crate::xml::{local, local_attr};
 
 /// The name a Word document's grid goes by (the report's `sheet`).
 pub const SHEET: &str = "Word表格";
@@ -117,26 +118,15 @@ pub(super) fn read_docx(bytes: &[u8], max_entry_bytes: u64) -> Result<Vec<Grid>,
     Ok(vec![lay_out(&blocks)])
 }
 
-fn local(e: &BytesStart<'_>) -> String {
-    e.local_name().as_ref().to_string()
-}
-
-/// The attribute of an element whose local name is `name` (`w:val`, `w:w`, `w:type`).
-fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .map(|a| a.value.to_string())
-}
-
+/// A property's `w:val` (found by local name: writers choose the prefix).
 fn val(e: &BytesStart<'_>) -> Option<String> {
-    attr(e, "val")
+    local_attr(e, "val")
 }
 
 /// A width element (`w:tcW`, `w:wBefore`) in twips: `w:type` `dxa` or absent.
 fn twips(e: &BytesStart<'_>) -> Option<u32> {
-    match attr(e, "type").as_deref() {
-        None | Some("dxa") => attr(e, "w").and_then(|w| w.trim().parse().ok()),
+    match local_attr(e, "type").as_deref() {
+        None | Some("dxa") => local_attr(e, "w").and_then(|w| w.trim().parse().ok()),
         Some(_) => None,
     }
 }
@@ -164,9 +154,13 @@ fn parse(xml: &[u8]) -> Result<Vec<Block>, ReadError> {
     let mut paragraph = String::new();
     let mut in_text = false;
     loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| ReadError::Corrupt(format!("word/document.xml: {e}")))?;
+        let event = reader.read_event_into(&mut buf).map_err(|e| {
+            ReadError::Corrupt(format!(
+                "word/document.xml 第 {} 字节处：{}",
+                reader.error_position(),
+                crate::xml::describe_error(&e)
+            ))
+        })?;
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let start = matches!(event, Event::Start(_));
@@ -234,14 +228,7 @@ fn parse(xml: &[u8]) -> Result<Vec<Block>, ReadError> {
                 }
             }
             Event::Text(t) if in_text => paragraph.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) if in_text => match r.resolve_char_ref() {
-                Ok(Some(c)) => paragraph.push(c),
-                _ => {
-                    let entity = format!("&{};", r.xml10_content());
-                    let resolved = quick_xml::escape::unescape(&entity).map(|c| c.into_owned());
-                    paragraph.push_str(&resolved.unwrap_or_default());
-                }
-            },
+            Event::GeneralRef(r) if in_text => crate::xml::push_reference(&mut paragraph, &r),
             Event::End(e) => {
                 let name = e.local_name();
                 match name.as_ref() {

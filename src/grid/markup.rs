@@ -5,12 +5,13 @@
 
 use std::collections::HashSet;
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::Event;
 use scraper::{ElementRef, Html, Node, Selector};
 
 use super::{Cell, Grid, MAX_COLS, MAX_ROWS, ReadError, Region, Value};
 use crate::grammar::Date;
 use crate::num;
+use crate::xml::{local, local_attr};
 
 /// Which markup a file holds, judged from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,13 +213,17 @@ pub(super) fn read_spreadsheetml(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
     let mut data: Option<(String, String)> = None; // (type, text)
     let mut cell_at = (0u32, 0u32);
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| ReadError::Corrupt(format!("XML: {e}")))?;
+        let event = reader.read_event().map_err(|e| {
+            ReadError::Corrupt(format!(
+                "XML 第 {} 字节处：{}",
+                reader.error_position(),
+                crate::xml::describe_error(&e)
+            ))
+        })?;
         match event {
             Event::Eof => break,
             Event::Start(e) | Event::Empty(e) if local(&e) == "Worksheet" => {
-                let name = attr(&e, "Name").unwrap_or_else(|| format!("Sheet{}", grids.len() + 1));
+                let name = local_attr(&e, "Name").unwrap_or_else(|| format!("Sheet{}", grids.len() + 1));
                 sheet = Some(Sheet {
                     name,
                     cells: Vec::new(),
@@ -227,26 +232,26 @@ pub(super) fn read_spreadsheetml(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
                 row = 0;
             }
             Event::Start(e) if local(&e) == "Row" => {
-                if let Some(i) = attr(&e, "Index").and_then(|v| v.parse::<u32>().ok()) {
+                if let Some(i) = local_attr(&e, "Index").and_then(|v| v.parse::<u32>().ok()) {
                     row = i.saturating_sub(1);
                 }
                 col = 0;
             }
             Event::Empty(e) if local(&e) == "Row" => {
-                row = attr(&e, "Index")
+                row = local_attr(&e, "Index")
                     .and_then(|v| v.parse::<u32>().ok())
                     .unwrap_or(row + 1);
             }
             Event::End(e) if e.local_name().as_ref() == "Row" => row += 1,
             Event::Start(e) | Event::Empty(e) if local(&e) == "Cell" => {
-                if let Some(i) = attr(&e, "Index").and_then(|v| v.parse::<u32>().ok()) {
+                if let Some(i) = local_attr(&e, "Index").and_then(|v| v.parse::<u32>().ok()) {
                     col = i.saturating_sub(1);
                 }
-                let across = attr(&e, "MergeAcross")
+                let across = local_attr(&e, "MergeAcross")
                     .and_then(|v| v.parse::<u32>().ok())
                     .unwrap_or(0)
                     .min(MAX_COLS);
-                let down = attr(&e, "MergeDown")
+                let down = local_attr(&e, "MergeDown")
                     .and_then(|v| v.parse::<u32>().ok())
                     .unwrap_or(0)
                     .min(MAX_ROWS);
@@ -266,7 +271,7 @@ pub(super) fn read_spreadsheetml(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
                 col = col.saturating_add(1 + across);
             }
             Event::Start(e) if local(&e) == "Data" => {
-                data = Some((attr(&e, "Type").unwrap_or_default(), String::new()));
+                data = Some((local_attr(&e, "Type").unwrap_or_default(), String::new()));
             }
             Event::Text(t) => {
                 if let Some((_, text)) = data.as_mut() {
@@ -275,14 +280,7 @@ pub(super) fn read_spreadsheetml(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
             }
             Event::GeneralRef(r) => {
                 if let Some((_, text)) = data.as_mut() {
-                    match r.resolve_char_ref() {
-                        Ok(Some(ch)) => text.push(ch),
-                        _ => {
-                            let entity = format!("&{};", r.xml10_content());
-                            let resolved = quick_xml::escape::unescape(&entity).map(|c| c.into_owned());
-                            text.push_str(&resolved.unwrap_or_default());
-                        }
-                    }
+                    crate::xml::push_reference(text, &r);
                 }
             }
             Event::End(e) if e.local_name().as_ref() == "Data" => {
@@ -310,21 +308,6 @@ pub(super) fn read_spreadsheetml(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
         return Err(ReadError::Corrupt("XML 表格中没有工作表".into()));
     }
     Ok(grids)
-}
-
-fn local(e: &BytesStart<'_>) -> String {
-    String::from_utf8_lossy(e.local_name().as_ref().as_bytes()).into_owned()
-}
-
-/// An attribute by its local name (`ss:Index` and `Index` alike).
-fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| {
-            let key = a.key.as_ref();
-            key == name || key.rsplit(':').next() == Some(name)
-        })
-        .and_then(|a| quick_xml::escape::unescape(&a.value).ok().map(|v| v.into_owned()))
 }
 
 /// A `Data` element's value by its `ss:Type`.

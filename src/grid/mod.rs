@@ -36,7 +36,7 @@ mod xlsx_scan;
 // `recalc.rs` rebuilds the merge index of a grid it enlarges.
 use model::index_merges;
 pub use model::{Cell, Grid, Region, Value};
-pub use pos::{Pos, col_name};
+pub use pos::{Pos, col_index, col_name};
 use sniff::Format;
 pub use xlsx::is_percent_format;
 

@@ -9,6 +9,7 @@ use calamine::{Ods, Reader};
 
 use super::dense::dense_sheets;
 use super::{Grid, MAX_COLS, MAX_DENSE_CELLS, MAX_ROWS, ReadError, Region};
+use crate::xml::attr;
 
 /// Read an ODS package (its sizes were checked by `sniff`).
 pub(super) fn read(bytes: &[u8]) -> Result<Vec<Grid>, ReadError> {
@@ -72,12 +73,6 @@ fn ods_scan(bytes: &[u8]) -> Result<OdsExtras, ReadError> {
     };
     let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
     let mut buf = Vec::new();
-    let attr = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> Option<String> {
-        e.attributes()
-            .flatten()
-            .find(|a| a.key.as_ref() == name)
-            .and_then(|a| quick_xml::escape::unescape(&a.value).ok().map(|v| v.into_owned()))
-    };
     let number = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> u32 {
         attr(e, name).and_then(|v| v.parse().ok()).unwrap_or(1).max(1)
     };

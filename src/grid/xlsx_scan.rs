@@ -328,24 +328,20 @@ fn is_zero(text: &[u8]) -> bool {
     mantissa.contains(&b'0') && mantissa.iter().all(|&b| b == b'0' || b == b'.')
 }
 
-/// The given attributes (by local name) of every element named `local`, in document order.
-fn elements(xml: &str, local: &str, attrs: &[&str]) -> Vec<Vec<String>> {
+/// The given attributes (by local name, `""` when absent) of every element whose local name is
+/// `name`, in document order.
+fn elements(xml: &str, name: &str, attrs: &[&str]) -> Vec<Vec<String>> {
     let mut reader = quick_xml::Reader::from_str(xml);
     let mut out = Vec::new();
     loop {
         match reader.read_event() {
-            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == local => {
-                let mut values = vec![String::new(); attrs.len()];
-                for a in e.attributes().flatten() {
-                    let key = a.key.as_ref();
-                    let key = key.rsplit(':').next().unwrap_or(key);
-                    if let Some(i) = attrs.iter().position(|n| *n == key) {
-                        values[i] = quick_xml::escape::unescape(&a.value)
-                            .map(|v| v.into_owned())
-                            .unwrap_or_default();
-                    }
-                }
-                out.push(values);
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == name => {
+                out.push(
+                    attrs
+                        .iter()
+                        .map(|a| crate::xml::local_attr(&e, a).unwrap_or_default())
+                        .collect(),
+                );
             }
             Ok(Event::Eof) | Err(_) => break,
             _ => {}

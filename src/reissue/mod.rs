@@ -16,7 +16,11 @@
 //! 5. `notes`: the notes, in the sheet's comments part and VML drawing.
 //! 6. Drop replaced formulas from the calculation chain, ask for a full recalculation on load
 //!    (the unit's other formulas may read the corrected cells), write the package.
+//!
+//! What could not be edited is a [`ReissueError`] (`error`), said in Chinese with the part and
+//! cell at fault: the caller shows it in the note of a file given the standard template.
 
+mod error;
 mod formula;
 mod notes;
 mod package;
@@ -34,6 +38,7 @@ use crate::codes::Code;
 use crate::form::{Change, Form};
 use crate::grid::{Pos, Value};
 use crate::num;
+pub use error::ReissueError;
 use package::{Package, Rel};
 use sheet::{Content, Write};
 
@@ -83,9 +88,9 @@ pub fn can_reissue(rel: &str, bytes: &[u8]) -> bool {
     matches!(ext.as_deref(), Some("xlsx" | "xlsm")) && bytes.starts_with(b"PK\x03\x04")
 }
 
-/// The input workbook with `corrections` made. An error says what in the package could not be
-/// edited; the caller then writes the standard template instead.
-pub fn reissue(bytes: &[u8], corrections: &[Correction]) -> Result<Vec<u8>, String> {
+/// The input workbook with `corrections` made. An error says, in Chinese, what in the package
+/// could not be edited; the caller then writes the standard template instead.
+pub fn reissue(bytes: &[u8], corrections: &[Correction]) -> Result<Vec<u8>, ReissueError> {
     let mut pkg = Package::open(bytes)?;
     if corrections.is_empty() {
         return Ok(bytes.to_vec());
@@ -94,7 +99,7 @@ pub fn reissue(bytes: &[u8], corrections: &[Correction]) -> Result<Vec<u8>, Stri
         .rels("")?
         .into_iter()
         .find(|r| r.kind.ends_with(package::REL_OFFICE_DOCUMENT))
-        .ok_or("no workbook part")?;
+        .ok_or(ReissueError::NoPart { what: "工作簿" })?;
     if root.kind.starts_with("http://purl.oclc.org/") {
         pkg.ns = &package::STRICT;
     }
@@ -110,9 +115,11 @@ pub fn reissue(bytes: &[u8], corrections: &[Correction]) -> Result<Vec<u8>, Stri
     for (name, cs) in &by_sheet {
         let (sheet_id, part) = sheets
             .get(*name)
-            .ok_or_else(|| format!("no sheet named {name}"))?
+            .ok_or_else(|| ReissueError::NoSheet {
+                sheet: name.to_string(),
+            })?
             .clone();
-        let bytes = pkg.read(&part)?.ok_or_else(|| format!("{part}: missing"))?;
+        let bytes = pkg.read(&part)?.ok_or_else(|| ReissueError::missing(&part))?;
         let wanted: HashSet<Pos> = cs.iter().map(|c| c.pos).collect();
         let mut scan = sheet::scan(&bytes, &part, &wanted)?;
         shared_runs(&mut pkg, &book_rels, &mut scan);
@@ -126,8 +133,10 @@ pub fn reissue(bytes: &[u8], corrections: &[Correction]) -> Result<Vec<u8>, Stri
         .iter()
         .find(|r| r.kind.ends_with(package::REL_STYLES))
         .map(|r| r.part.clone())
-        .ok_or("no styles part")?;
-    let styles_bytes = pkg.read(&styles_part)?.ok_or("styles part missing")?;
+        .ok_or(ReissueError::NoPart { what: "样式表" })?;
+    let styles_bytes = pkg
+        .read(&styles_part)?
+        .ok_or_else(|| ReissueError::missing(&styles_part))?;
     let highlighted = styles::highlight(&styles_bytes, &styles_part, &used)?;
     pkg.put(&styles_part, highlighted.bytes);
     let mut dropped_formulas: Vec<(String, Pos)> = Vec::new();
@@ -240,8 +249,10 @@ fn sheets(
     pkg: &mut Package,
     workbook: &str,
     rels: &[Rel],
-) -> Result<HashMap<String, (String, String)>, String> {
-    let bytes = pkg.read(workbook)?.ok_or("workbook part missing")?;
+) -> Result<HashMap<String, (String, String)>, ReissueError> {
+    let bytes = pkg
+        .read(workbook)?
+        .ok_or_else(|| ReissueError::missing(workbook))?;
     let mut out = HashMap::new();
     for s in xml::events(&bytes, workbook)? {
         if let Event::Empty(e) | Event::Start(e) = &s.event
@@ -409,7 +420,7 @@ fn add_notes(
     part: &str,
     legacy_drawing: Option<&str>,
     notes: &[notes::Note],
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, ReissueError> {
     let rels = pkg.rels(part)?;
     let existing = rels
         .iter()
@@ -452,7 +463,7 @@ fn add_notes(
         .map(|r| r.part.clone());
     match vml {
         Some(vml) => {
-            let text = pkg.read(&vml)?.ok_or_else(|| format!("{vml}: missing"))?;
+            let text = pkg.read(&vml)?.ok_or_else(|| ReissueError::missing(&vml))?;
             let text = String::from_utf8_lossy(&text);
             let out = notes::add_to_drawing(&text, &vml, &boxes, highest.saturating_add(1))?;
             pkg.put(&vml, out.into_bytes());
@@ -482,7 +493,7 @@ fn drop_from_chain(
     workbook: &str,
     chain: &Rel,
     cells: &[(String, Pos)],
-) -> Result<(), String> {
+) -> Result<(), ReissueError> {
     if cells.is_empty() {
         return Ok(());
     }
@@ -534,8 +545,10 @@ fn drop_from_chain(
 
 /// Ask the spreadsheet program to recalculate every formula when it opens the file, so the
 /// unit's formulas that read a corrected cell show the corrected result.
-fn recalculate_on_load(pkg: &mut Package, workbook: &str) -> Result<(), String> {
-    let bytes = pkg.read(workbook)?.ok_or("workbook part missing")?;
+fn recalculate_on_load(pkg: &mut Package, workbook: &str) -> Result<(), ReissueError> {
+    let bytes = pkg
+        .read(workbook)?
+        .ok_or_else(|| ReissueError::missing(workbook))?;
     let mut splices = xml::Splices::default();
     let mut prefix = String::new();
     let mut depth = 0usize;
@@ -589,4 +602,98 @@ fn recalculate_on_load(pkg: &mut Package, workbook: &str) -> Result<(), String> 
     let out = splices.apply(&bytes, workbook)?;
     pkg.put(workbook, out);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Write as _};
+
+    use super::*;
+
+    const SHEET: &str = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="7"><c r="H7"><v>95</v></c></row></sheetData></worksheet>"#;
+    const STYLES: &str = r#"<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fills count="1"><fill/></fills><cellXfs count="1"><xf/></cellXfs></styleSheet>"#;
+
+    /// A one-sheet workbook with the given sheet and styles parts.
+    fn package(sheet: &str, styles: &str) -> Vec<u8> {
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let entries = [
+            (
+                "[Content_Types].xml",
+                r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"></Types>"#
+                    .to_string(),
+            ),
+            (
+                "_rels/.rels",
+                format!(
+                    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+                ),
+            ),
+            (
+                "xl/workbook.xml",
+                format!(
+                    r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{rel}"><sheets><sheet name="自评表" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                format!(
+                    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{rel}/styles" Target="styles.xml"/></Relationships>"#
+                ),
+            ),
+            ("xl/worksheets/sheet1.xml", sheet.to_string()),
+            ("xl/styles.xml", styles.to_string()),
+        ];
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text) in entries {
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(text.as_bytes()).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    fn correction(sheet: &str) -> Correction {
+        Correction {
+            sheet: sheet.to_string(),
+            pos: Pos::parse_a1("H7").unwrap(),
+            original: Value::Number(Decimal::from(95)),
+            value: Value::Number(Decimal::from(90)),
+            rate: false,
+            code: Code::ALL[0],
+            note: "原值 95".to_string(),
+        }
+    }
+
+    fn error(bytes: &[u8], sheet: &str) -> String {
+        reissue(bytes, &[correction(sheet)]).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn the_package_reissues() {
+        let out = reissue(&package(SHEET, STYLES), &[correction("自评表")]).unwrap();
+        assert!(Package::open(&out).is_ok());
+    }
+
+    #[test]
+    fn errors_are_chinese_and_name_the_part() {
+        assert_eq!(error(b"PK\x03\x04broken", "自评表"), "压缩包读取失败：文件已损坏");
+        assert_eq!(
+            error(&package(SHEET, STYLES), "Sheet9"),
+            "工作簿中没有名为“Sheet9”的工作表"
+        );
+        let no_fills = STYLES.replace(r#"<fills count="1"><fill/></fills>"#, "");
+        assert_eq!(
+            error(&package(SHEET, &no_fills), "自评表"),
+            "部件 xl/styles.xml 缺少 <fills>"
+        );
+        // The position is where the offending tag starts.
+        let broken = SHEET.replace("</row>", "");
+        let at = broken.find("</sheetData>").unwrap();
+        assert_eq!(
+            error(&package(&broken, STYLES), "自评表"),
+            format!(
+                "部件 xl/worksheets/sheet1.xml 第 {at} 字节处的 XML 有误：结束标签不匹配，应为 </row>，实为 </sheetData>"
+            )
+        );
+    }
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use quick_xml::events::Event;
 
+use super::ReissueError;
 use super::xml::{self, Splices};
 use crate::grid::Pos;
 
@@ -26,7 +27,7 @@ pub fn comments(
     part: &str,
     main: &str,
     notes: &[Note],
-) -> Result<(Vec<u8>, Vec<Pos>), String> {
+) -> Result<(Vec<u8>, Vec<Pos>), ReissueError> {
     let Some(bytes) = existing else {
         let mut out = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<comments xmlns=\"{main}\"><authors><author>{AUTHOR}</author></authors><commentList>"
@@ -58,7 +59,7 @@ pub fn comments(
                     // Phonetic runs come last in a comment's text: ours goes before them.
                     (4, "rPh" | "phoneticPr") if run_end.is_none() => run_end = Some(s.start),
                     (1, "commentList") if empty => {
-                        return Err(format!("{part}: empty <commentList/>"));
+                        return Err(ReissueError::layout(part, "的 <commentList/> 为空"));
                     }
                     _ => {}
                 }
@@ -84,8 +85,8 @@ pub fn comments(
             _ => {}
         }
     }
-    let authors_close = authors_close.ok_or_else(|| format!("{part}: no </authors>"))?;
-    let list_close = list_close.ok_or_else(|| format!("{part}: no </commentList>"))?;
+    let authors_close = authors_close.ok_or_else(|| ReissueError::layout(part, "缺少 </authors>"))?;
+    let list_close = list_close.ok_or_else(|| ReissueError::layout(part, "缺少 </commentList>"))?;
     let p = prefix;
     let mut splices = Splices::default();
     splices.insert(authors_close, format!("<{p}author>{AUTHOR}</{p}author>"));
@@ -166,8 +167,10 @@ pub fn new_drawing(cells: &[Pos], first: u32) -> String {
 /// edits the text: the boxes go before the last `</xml>`). Each added element declares its own
 /// namespaces, since drawings differ in the prefixes they declare and where (openpyxl
 /// declares them on each element).
-pub fn add_to_drawing(vml: &str, part: &str, cells: &[Pos], first: u32) -> Result<String, String> {
-    let close = vml.rfind("</xml>").ok_or_else(|| format!("{part}: no </xml>"))?;
+pub fn add_to_drawing(vml: &str, part: &str, cells: &[Pos], first: u32) -> Result<String, ReissueError> {
+    let close = vml
+        .rfind("</xml>")
+        .ok_or_else(|| ReissueError::layout(part, "缺少 </xml>"))?;
     let mut added = String::new();
     if !vml.contains("_x0000_t202") {
         added.push_str(NOTE_SHAPE_TYPE);

@@ -9,6 +9,8 @@ use quick_xml::events::Event;
 use zip::ZipArchive;
 use zip::write::SimpleFileOptions;
 
+use super::ReissueError;
+use super::error::{io_fault, zip_fault};
 use super::xml::{self, Splices};
 
 pub const REL_OFFICE_DOCUMENT: &str = "/officeDocument";
@@ -59,8 +61,8 @@ pub struct Rel {
 }
 
 impl<'a> Package<'a> {
-    pub fn open(bytes: &'a [u8]) -> Result<Self, String> {
-        let archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("zip: {e}"))?;
+    pub fn open(bytes: &'a [u8]) -> Result<Self, ReissueError> {
+        let archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReissueError::zip("读取", &e))?;
         let index: HashMap<String, usize> = (0..archive.len())
             .filter_map(|i| Some((archive.name_for_index(i)?.ok()?.to_string(), i)))
             .collect();
@@ -97,7 +99,7 @@ impl<'a> Package<'a> {
     }
 
     /// A part's bytes as they stand (edited or original); `None` when absent.
-    pub fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, String> {
+    pub fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, ReissueError> {
         let name = &self.stored_name(name);
         if let Some(change) = self.changes.get(name) {
             return Ok(change.clone());
@@ -105,9 +107,13 @@ impl<'a> Package<'a> {
         let Some(&i) = self.index.get(name) else {
             return Ok(None);
         };
-        let mut file = self.archive.by_index(i).map_err(|e| format!("{name}: {e}"))?;
+        let mut file = self
+            .archive
+            .by_index(i)
+            .map_err(|e| ReissueError::entry(name, "解压", zip_fault(&e)))?;
         let mut out = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0).min(1 << 26));
-        file.read_to_end(&mut out).map_err(|e| format!("{name}: {e}"))?;
+        file.read_to_end(&mut out)
+            .map_err(|e| ReissueError::entry(name, "解压", io_fault(&e)))?;
         Ok(Some(out))
     }
 
@@ -120,7 +126,7 @@ impl<'a> Package<'a> {
     }
 
     /// The relationships of `part` (empty when it has none).
-    pub fn rels(&mut self, part: &str) -> Result<Vec<Rel>, String> {
+    pub fn rels(&mut self, part: &str) -> Result<Vec<Rel>, ReissueError> {
         let name = rels_name(part);
         let Some(bytes) = self.read(&name)? else {
             return Ok(Vec::new());
@@ -147,7 +153,7 @@ impl<'a> Package<'a> {
     }
 
     /// Add a relationship from `part` to `target` (a package part name); returns its id.
-    pub fn add_rel(&mut self, part: &str, kind: &str, target: &str) -> Result<String, String> {
+    pub fn add_rel(&mut self, part: &str, kind: &str, target: &str) -> Result<String, ReissueError> {
         let existing = self.rels(part)?;
         let id = (1..)
             .map(|n| format!("rId{n}"))
@@ -161,10 +167,11 @@ impl<'a> Package<'a> {
         let name = rels_name(part);
         let bytes = match self.read(&name)? {
             Some(bytes) => {
-                let text = String::from_utf8(bytes).map_err(|e| format!("{name}: {e}"))?;
+                let text =
+                    String::from_utf8(bytes).map_err(|_| ReissueError::layout(&name, "不是 UTF-8 编码的文本"))?;
                 let close = text
                     .rfind("</Relationships>")
-                    .ok_or_else(|| format!("{name}: no </Relationships>"))?;
+                    .ok_or_else(|| ReissueError::layout(&name, "缺少 </Relationships>"))?;
                 format!("{}{entry}{}", &text[..close], &text[close..]).into_bytes()
             }
             None => format!(
@@ -183,9 +190,9 @@ impl<'a> Package<'a> {
         part: &str,
         content_type: &str,
         by_extension: bool,
-    ) -> Result<(), String> {
+    ) -> Result<(), ReissueError> {
         const NAME: &str = "[Content_Types].xml";
-        let bytes = self.read(NAME)?.ok_or_else(|| format!("no {NAME}"))?;
+        let bytes = self.read(NAME)?.ok_or_else(|| ReissueError::missing(NAME))?;
         let ext = part.rsplit('.').next().unwrap_or_default();
         let mut close = None;
         for s in xml::events(&bytes, NAME)? {
@@ -207,16 +214,19 @@ impl<'a> Package<'a> {
             format!("<Override PartName=\"/{part}\" ContentType=\"{content_type}\"/>")
         };
         let mut splices = Splices::default();
-        splices.insert(close.ok_or_else(|| format!("{NAME}: no </Types>"))?, entry);
+        splices.insert(
+            close.ok_or_else(|| ReissueError::layout(NAME, "缺少 </Types>"))?,
+            entry,
+        );
         let out = splices.apply(&bytes, NAME)?;
         self.put(NAME, out);
         Ok(())
     }
 
     /// Remove a part's override from the content types (the part itself is removed apart).
-    pub fn remove_content_type(&mut self, part: &str) -> Result<(), String> {
+    pub fn remove_content_type(&mut self, part: &str) -> Result<(), ReissueError> {
         const NAME: &str = "[Content_Types].xml";
-        let bytes = self.read(NAME)?.ok_or_else(|| format!("no {NAME}"))?;
+        let bytes = self.read(NAME)?.ok_or_else(|| ReissueError::missing(NAME))?;
         let mut splices = Splices::default();
         for s in xml::events(&bytes, NAME)? {
             if let Event::Empty(e) = &s.event
@@ -232,7 +242,7 @@ impl<'a> Package<'a> {
     }
 
     /// Remove a relationship of `part` by id.
-    pub fn remove_rel(&mut self, part: &str, id: &str) -> Result<(), String> {
+    pub fn remove_rel(&mut self, part: &str, id: &str) -> Result<(), ReissueError> {
         let name = rels_name(part);
         let Some(bytes) = self.read(&name)? else {
             return Ok(());
@@ -274,8 +284,11 @@ impl<'a> Package<'a> {
 
     /// The package written out: unchanged entries copied raw in their original order, edited
     /// ones in place, new ones after.
-    pub fn write(mut self) -> Result<Vec<u8>, String> {
-        let zip_err = |e: zip::result::ZipError| format!("zip: {e}");
+    pub fn write(mut self) -> Result<Vec<u8>, ReissueError> {
+        let zip_err = |e: zip::result::ZipError| ReissueError::zip("写出", &e);
+        let entry_err =
+            |name: &str, e: zip::result::ZipError| ReissueError::entry(name, "写出", zip_fault(&e));
+        let io_err = |name: &str, e: std::io::Error| ReissueError::entry(name, "写出", io_fault(&e));
         let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let deflated = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         let mut stamp = None;
@@ -285,7 +298,7 @@ impl<'a> Package<'a> {
             let modified = file.last_modified();
             stamp = stamp.or(modified);
             match self.changes.remove(&name) {
-                None => out.raw_copy_file(file).map_err(zip_err)?,
+                None => out.raw_copy_file(file).map_err(|e| entry_err(&name, e))?,
                 Some(None) => {}
                 Some(Some(bytes)) => {
                     drop(file);
@@ -293,8 +306,9 @@ impl<'a> Package<'a> {
                         Some(t) => deflated.last_modified_time(t),
                         None => deflated,
                     };
-                    out.start_file(name.as_str(), options).map_err(zip_err)?;
-                    out.write_all(&bytes).map_err(|e| format!("zip: {e}"))?;
+                    out.start_file(name.as_str(), options)
+                        .map_err(|e| entry_err(&name, e))?;
+                    out.write_all(&bytes).map_err(|e| io_err(&name, e))?;
                 }
             }
         }
@@ -304,8 +318,9 @@ impl<'a> Package<'a> {
                 Some(t) => deflated.last_modified_time(t),
                 None => deflated,
             };
-            out.start_file(name.as_str(), options).map_err(zip_err)?;
-            out.write_all(&bytes).map_err(|e| format!("zip: {e}"))?;
+            out.start_file(name.as_str(), options)
+                .map_err(|e| entry_err(&name, e))?;
+            out.write_all(&bytes).map_err(|e| io_err(&name, e))?;
         }
         Ok(out.finish().map_err(zip_err)?.into_inner())
     }

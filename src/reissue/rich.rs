@@ -123,11 +123,7 @@ impl Reader {
             return None;
         }
         let mut out = format!("<{}{}", self.to, xml::local(e));
-        for a in e.attributes().flatten() {
-            let key = a.key.as_ref().to_string();
-            let raw = a.value.replace('"', "&quot;");
-            out.push_str(&format!(" {key}=\"{raw}\""));
-        }
+        out.push_str(&xml::attributes_as_written(e, |_| false));
         out.push_str(if empty { "/>" } else { ">" });
         Some(out)
     }

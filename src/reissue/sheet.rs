@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use quick_xml::events::Event;
 use rust_decimal::Decimal;
 
+use super::ReissueError;
 use super::formula;
 use super::package::{Namespaces, STRICT, TRANSITIONAL};
 use super::rich::{self, Run};
@@ -89,7 +90,7 @@ enum SheetData {
 }
 
 /// Read the part once, keeping what the edits of `wanted` cells need.
-pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, String> {
+pub fn scan(bytes: &[u8], part: &str, wanted: &HashSet<Pos>) -> Result<Scan, ReissueError> {
     let mut scan = Scan {
         prefix: String::new(),
         found: HashMap::new(),
@@ -417,7 +418,7 @@ pub fn rewrite(
     writes: &[Write],
     legacy_drawing: Option<&str>,
     ns: &Namespaces,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, ReissueError> {
     let p = &scan.prefix;
     let mut splices = Splices::default();
     // Shared groups whose first cell loses its formula: every other member gets the group's
@@ -434,16 +435,15 @@ pub fn rewrite(
         if !dropped.contains(si.as_str()) || written.contains(pos) {
             continue;
         }
-        let (master, text) = scan
-            .masters
-            .get(si)
-            .ok_or_else(|| format!("{part}: shared formula {si} has no first cell"))?;
+        let (master, text) = scan.masters.get(si).ok_or_else(|| {
+            ReissueError::cell(part, *pos, format!("所属的第 {si} 号共享公式找不到首个单元格"))
+        })?;
         let moved = formula::shift(
             text,
             i64::from(pos.row) - i64::from(master.row),
             i64::from(pos.col) - i64::from(master.col),
         )
-        .ok_or_else(|| format!("{part}: shared formula {si} cannot be moved to {pos}"))?;
+        .ok_or_else(|| ReissueError::cell(part, *pos, format!("第 {si} 号共享公式无法移到此单元格")))?;
         splices.replace(span.0, span.1, format!("<{p}f>{}</{p}f>", xml::escape(&moved)));
     }
     let mut new_cells: BTreeMap<Pos, String> = BTreeMap::new();
@@ -458,14 +458,14 @@ pub fn rewrite(
                     let text = f
                         .text
                         .as_deref()
-                        .ok_or_else(|| format!("{part}: shared formula at {} cannot be moved", w.pos))?;
+                        .ok_or_else(|| ReissueError::cell(part, w.pos, "共享公式无法移到此单元格"))?;
                     format!("<{p}f>{}</{p}f>", xml::escape(text))
                 } else {
                     String::from_utf8_lossy(&bytes[f.span.0..f.span.1]).into_owned()
                 }
             }
             (Content::Recalculated(_), None) => {
-                return Err(format!("{part}: {} holds no formula to keep", w.pos));
+                return Err(ReissueError::cell(part, w.pos, "没有可保留的公式"));
             }
             _ => String::new(),
         };
@@ -535,7 +535,7 @@ pub fn rewrite(
             .find(|(name, _)| AFTER.contains(&name.as_str()))
             .map(|(_, at)| *at)
             .or(scan.worksheet_close)
-            .ok_or_else(|| format!("{part}: no end of <worksheet>"))?;
+            .ok_or_else(|| ReissueError::layout(part, "缺少 </worksheet>"))?;
         splices.insert(at, format!("<{p}legacyDrawing{declare} {r}id=\"{id}\"/>"));
     }
     splices.apply(bytes, part)
@@ -549,7 +549,7 @@ fn insert_cells(
     part: &str,
     cells: &BTreeMap<Pos, String>,
     splices: &mut Splices,
-) -> Result<(), String> {
+) -> Result<(), ReissueError> {
     if cells.is_empty() {
         return Ok(());
     }
@@ -587,7 +587,7 @@ fn insert_cells(
                     None => match scan.sheet_data {
                         Some(SheetData::Open { close, .. }) => close,
                         Some(SheetData::Empty { .. }) => 0,
-                        None => return Err(format!("{part}: no <sheetData>")),
+                        None => return Err(ReissueError::layout(part, "缺少 <sheetData>")),
                     },
                 };
                 let all: String = cells.iter().map(|(_, x)| x.as_str()).collect();

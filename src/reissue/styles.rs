@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use quick_xml::events::{BytesStart, Event};
 
+use super::ReissueError;
 use super::xml::{self, Splices};
 
 /// The highlight of corrected cells: the same fill as the standard template's corrected cells.
@@ -28,7 +29,7 @@ struct Xf {
 }
 
 /// Add a highlighted copy of every style in `used`.
-pub fn highlight(bytes: &[u8], part: &str, used: &BTreeSet<u32>) -> Result<Highlighted, String> {
+pub fn highlight(bytes: &[u8], part: &str, used: &BTreeSet<u32>) -> Result<Highlighted, ReissueError> {
     let events = xml::events(bytes, part)?;
     let mut path: Vec<String> = Vec::new();
     let mut formats: HashMap<u32, String> = HashMap::new();
@@ -89,16 +90,16 @@ pub fn highlight(bytes: &[u8], part: &str, used: &BTreeSet<u32>) -> Result<Highl
             _ => {}
         }
     }
-    let missing = |what: &str| format!("{part}: no {what}");
+    let missing = |what: &str| ReissueError::layout(part, format!("缺少 {what}"));
     let (fills_tag, fills_span) = fills.ok_or_else(|| missing("<fills>"))?;
     let fills_close = fills_close.ok_or_else(|| missing("</fills>"))?;
     let (xfs_tag, xfs_span) = xfs_start.ok_or_else(|| missing("<cellXfs>"))?;
     let xfs_close = xfs_close.ok_or_else(|| missing("</cellXfs>"))?;
     if xfs.is_empty() {
-        return Err(missing("cell style"));
+        return Err(ReissueError::layout(part, "没有单元格样式"));
     }
     let p = prefix;
-    let count = |n: usize| u32::try_from(n).map_err(|_| format!("{part}: too many styles"));
+    let count = |n: usize| u32::try_from(n).map_err(|_| ReissueError::layout(part, "中的样式过多"));
     let mut splices = Splices::default();
     let fill_id = fill_count.to_string();
     splices.replace(fills_span.0, fills_span.1, with_count(&fills_tag, fill_count + 1));

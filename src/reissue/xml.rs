@@ -1,9 +1,14 @@
 //! Small tools for editing a package part in place: scan its XML with byte spans, then splice
 //! new text into the original bytes, so everything not edited stays exactly as the unit's
-//! program wrote it (prefixes, attribute order, white space).
+//! program wrote it (prefixes, attribute order, white space). Names, attribute values and
+//! escaping are [`crate::xml`]'s, re-exported here so the steps have one `xml` to call.
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
+
+pub use crate::xml::{attr, escape, local, prefix, prefixed_attr};
+
+use super::ReissueError;
 
 /// One event of a part with the byte span it occupies.
 pub struct Spanned<'a> {
@@ -14,7 +19,7 @@ pub struct Spanned<'a> {
 
 /// Every event of `xml` in order, with spans; an XML error names the part. For small parts;
 /// a sheet is read with [`stream`], which holds one event at a time.
-pub fn events<'a>(xml: &'a [u8], part: &str) -> Result<Vec<Spanned<'a>>, String> {
+pub fn events<'a>(xml: &'a [u8], part: &str) -> Result<Vec<Spanned<'a>>, ReissueError> {
     stream(xml, part).collect()
 }
 
@@ -39,7 +44,7 @@ pub struct Stream<'a> {
 }
 
 impl<'a> Iterator for Stream<'a> {
-    type Item = Result<Spanned<'a>, String>;
+    type Item = Result<Spanned<'a>, ReissueError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
@@ -57,7 +62,11 @@ impl<'a> Iterator for Stream<'a> {
             }
             Err(e) => {
                 self.done = true;
-                Some(Err(format!("{}: {e}", self.part)))
+                Some(Err(ReissueError::Xml {
+                    part: self.part.clone(),
+                    at: self.reader.error_position().saturating_add(self.bom as u64),
+                    fault: crate::xml::describe_error(&e),
+                }))
             }
         }
     }
@@ -65,43 +74,6 @@ impl<'a> Iterator for Stream<'a> {
 
 fn offset(position: u64) -> usize {
     usize::try_from(position).unwrap_or(usize::MAX)
-}
-
-/// The local name of an element (`x:c` → `c`).
-pub fn local(e: &BytesStart) -> String {
-    e.local_name().as_ref().to_string()
-}
-
-/// The prefix of an element with its colon (`x:c` → `x:`), `""` when unprefixed.
-pub fn prefix(e: &BytesStart) -> String {
-    e.name()
-        .prefix()
-        .map(|p| format!("{}:", p.as_ref()))
-        .unwrap_or_default()
-}
-
-/// An unprefixed attribute's value, unescaped.
-pub fn attr(e: &BytesStart, key: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.as_ref() == key)
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
-}
-
-/// A prefixed attribute's value by its local name (`r:id` → `id`), whatever the prefix.
-pub fn prefixed_attr(e: &BytesStart, local: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.prefix().is_some() && a.key.local_name().as_ref() == local)
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
 }
 
 /// The prefix (with colon) an element declares for `namespace`, if it declares one.
@@ -117,14 +89,9 @@ pub fn declared_prefix(e: &BytesStart, namespace: &str) -> Option<String> {
 /// unescaped), everything else as it was. `empty` writes `/>`.
 pub fn start_tag(e: &BytesStart, set: &[(&str, &str)], empty: bool) -> String {
     let mut out = format!("<{}", e.name().as_ref());
-    for a in e.attributes().flatten() {
-        let key: &str = a.key.as_ref();
-        if set.iter().any(|(k, _)| *k == key) {
-            continue;
-        }
-        let raw = a.value.replace('"', "&quot;");
-        out.push_str(&format!(" {key}=\"{raw}\""));
-    }
+    out.push_str(&attributes_as_written(e, |key| {
+        set.iter().any(|(k, _)| *k == key)
+    }));
     for (k, v) in set {
         out.push_str(&format!(" {k}=\"{}\"", escape(v)));
     }
@@ -132,9 +99,19 @@ pub fn start_tag(e: &BytesStart, set: &[(&str, &str)], empty: bool) -> String {
     out
 }
 
-/// Text for element content and attribute values.
-pub fn escape(text: &str) -> String {
-    quick_xml::escape::escape(text).into_owned()
+/// The element's attributes as they were written (` key="value"` each, the value still
+/// escaped, in double quotes), but for those whose name `leave_out` says.
+pub fn attributes_as_written(e: &BytesStart, leave_out: impl Fn(&str) -> bool) -> String {
+    let mut out = String::new();
+    for a in e.attributes().flatten() {
+        let key: &str = a.key.as_ref();
+        if leave_out(key) {
+            continue;
+        }
+        let raw = a.value.replace('"', "&quot;");
+        out.push_str(&format!(" {key}=\"{raw}\""));
+    }
+    out
 }
 
 /// Text content gathered across text events, references and CDATA.
@@ -147,15 +124,7 @@ impl TextBuf {
         match event {
             Event::Text(t) => self.0.push_str(&t.xml10_content()),
             Event::CData(c) => self.0.push_str(&c.xml10_content()),
-            Event::GeneralRef(r) => match r.resolve_char_ref() {
-                Ok(Some(c)) => self.0.push(c),
-                _ => {
-                    let entity = format!("&{};", r.xml10_content());
-                    if let Ok(s) = quick_xml::escape::unescape(&entity) {
-                        self.0.push_str(&s);
-                    }
-                }
-            },
+            Event::GeneralRef(r) => crate::xml::push_reference(&mut self.0, r),
             _ => return false,
         }
         true
@@ -181,21 +150,25 @@ impl Splices {
     /// read through once more: an edit that overlaps another or leaves the part malformed is an
     /// error (a bug here, reported — and the file given the standard template — rather than
     /// written).
-    pub fn apply(self, original: &[u8], part: &str) -> Result<Vec<u8>, String> {
+    pub fn apply(self, original: &[u8], part: &str) -> Result<Vec<u8>, ReissueError> {
         let out = self.splice(original, part)?;
-        if let Some(Err(e)) = stream(&out, part).find(Result::is_err) {
-            return Err(format!("edited part would be malformed: {e}"));
+        match stream(&out, part).find_map(Result::err) {
+            Some(ReissueError::Xml { part, at, fault }) => Err(ReissueError::Malformed { part, at, fault }),
+            Some(other) => Err(other),
+            None => Ok(out),
         }
-        Ok(out)
     }
 
-    fn splice(mut self, original: &[u8], part: &str) -> Result<Vec<u8>, String> {
+    fn splice(mut self, original: &[u8], part: &str) -> Result<Vec<u8>, ReissueError> {
         self.edits.sort_by_key(|&(start, end, _)| (start, end));
         let mut out = Vec::with_capacity(original.len() + 1024);
         let mut at = 0;
         for (start, end, text) in self.edits {
             if start < at || end > original.len() {
-                return Err(format!("{part}: overlapping edits at byte {start}"));
+                return Err(ReissueError::Overlap {
+                    part: part.to_string(),
+                    at: start,
+                });
             }
             out.extend_from_slice(&original[at..start]);
             out.extend_from_slice(text.as_bytes());
@@ -241,7 +214,12 @@ mod tests {
     fn a_malformed_result_is_an_error() {
         let mut s = Splices::default();
         s.insert(3, "</x>".into());
-        assert!(s.apply(b"<a><b/></a>", "t").is_err());
+        let err = s.apply(b"<a><b/></a>", "t").unwrap_err();
+        assert!(matches!(err, ReissueError::Malformed { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "更正后的部件 t 第 3 字节处的 XML 将有误：结束标签不匹配，应为 </a>，实为 </x>；这是本程序的缺陷"
+        );
     }
 
     #[test]

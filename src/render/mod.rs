@@ -751,12 +751,8 @@ mod tests {
 
     /// Zero-based (row, col) of an A1 reference.
     pub(crate) fn a1_pos(a1: &str) -> (u32, u32) {
-        let letters: String = a1.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-        let row: u32 = a1[letters.len()..].parse().expect("row");
-        let col = letters
-            .bytes()
-            .fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1));
-        (row - 1, col - 1)
+        let pos = crate::grid::Pos::parse_a1(a1).expect("A1 reference");
+        (pos.row, pos.col)
     }
 
     #[test]
