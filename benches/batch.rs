@@ -31,6 +31,9 @@
 //! B), `measure.rs` (in-process timing and medians), `spawner.rs` (child processes and their peak
 //! RSS), `runs.rs` (one N, and the completion run), `report.rs` (what is printed).
 
+// A measuring harness: getrusage, sysconf, sync and rlimits are system calls.
+#![allow(unsafe_code)]
+
 #[path = "batch/corpus.rs"]
 mod corpus;
 #[path = "batch/floors.rs"]

@@ -118,4 +118,8 @@ echo "log lines: $(wc -l <"$work/log"), of clients that left: $(grep -c '客户�
 awk -v a="$rss_first" -v b="$rss_end" -v p="$peak" -v c="$anon_first" -v d="$anon_end" 'BEGIN {
   printf "RSS after the first 100: %.1f MB\nRSS at the end: %.1f MB\npeak RSS: %.1f MB\nratio end / first 100: %.2f\n", a/1024, b/1024, p/1024, b/a
   printf "anonymous RSS after the first 100: %.1f MB, at the end: %.1f MB, ratio %.2f\n", c/1024, d/1024, d/c }'
-[ "$left" -eq 0 ] && [ "$failed" -eq 0 ]
+# The verdict: nothing left behind, every answer as expected, memory flat (at most 1.2× its
+# value after the first 100 requests).
+flat=$(awk -v a="$rss_first" -v b="$rss_end" 'BEGIN { print (b <= 1.2 * a) ? 1 : 0 }')
+[ "$flat" -eq 1 ] || echo "RSS grew beyond 1.2× of its value after the first 100 requests"
+[ "$left" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$flat" -eq 1 ]

@@ -8,6 +8,9 @@
 //! [`Target::Qualitative`] or [`Actual::Text`]) and never panics. It is a small hand-written
 //! scanner: normalise full-width forms, then match the few shapes a cell can take, each in its
 //! own function. Numbers are read by [`crate::num`], the crate's one numeric boundary.
+//!
+//! Why one file of ~1,300 lines (of which 570 are tests): one grammar, whose tokenizer and target
+//! and actual parsers share the number, unit and comparator tables.
 
 use std::fmt;
 

@@ -13,7 +13,8 @@
 //! 6. [`report`]: the JSON report and the terminal rendering of the same findings.
 //!
 //! [`run`] ties the stages together for the `check` and `fix` commands; [`serve`] is the web
-//! page's front end, translating HTTP requests into the same calls.
+//! page's front end, translating HTTP requests into the same calls. [`options`] holds the one
+//! table of settings every front end fills (flags, the page's parameters, `jixiao.toml`).
 //!
 //! Small pieces every stage shares sit below the stages so that none imports another sideways:
 //! [`codes`] (the table of finding codes), [`text`] (label normalising and placeholders),
@@ -34,6 +35,7 @@ pub mod grid;
 pub mod locate;
 pub mod names;
 pub mod num;
+pub mod options;
 pub mod reissue;
 pub mod render;
 pub mod report;

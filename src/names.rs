@@ -8,7 +8,10 @@
 //! [`portable`] maps one path component to a name Linux, macOS and Windows all accept, the
 //! same on every platform (so a run gives the same outputs everywhere), and says what it
 //! changed; [`with_suffix`] numbers a name without breaking those rules. A name that needs no
-//! change is kept as it is.
+//! change is kept as it is. [`results_folder`] names (and makes) the folder the drop-a-folder
+//! action writes to, beside its input.
+
+use std::path::{Path, PathBuf};
 
 /// The longest name, in bytes of UTF-8: ext4, XFS, Btrfs and APFS hold 255 bytes, NTFS 255
 /// UTF-16 units (never fewer than the UTF-8 bytes' count).
@@ -181,6 +184,88 @@ fn fnv1a(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5u32, |h, &b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     })
+}
+
+/// The folder the drop-a-folder action writes its results to.
+#[derive(Debug)]
+pub struct ResultsFolder {
+    pub path: PathBuf,
+    /// The input's own folder refused it (read-only): that folder and why.
+    pub refused: Option<(PathBuf, std::io::Error)>,
+}
+
+/// `<PATH>-核查结果` beside the first input (for a file, its name without the extension), or
+/// `-2`, `-3`… when that exists; created here, so two runs at once never share one. When the
+/// input's folder cannot be written (a read-only share, a CD), the same name in the user's
+/// desktop (or home) folder, with the folder that refused and why. `Err`: the folder that could
+/// not be made anywhere and why.
+pub fn results_folder(first: &Path) -> Result<ResultsFolder, (PathBuf, std::io::Error)> {
+    let path = std::path::absolute(first).unwrap_or_else(|_| first.to_path_buf());
+    let path = match path.file_name() {
+        Some(_) => path,
+        None => path.canonicalize().unwrap_or(path), // `.` or `..`
+    };
+    let name = if path.is_file() {
+        path.file_stem()
+    } else {
+        path.file_name()
+    };
+    let (beside, mut base) = match (path.parent(), name) {
+        (Some(parent), Some(name)) => (parent.to_path_buf(), name.to_os_string()),
+        _ => (path.clone(), std::ffi::OsString::new()), // a drive or a share's root
+    };
+    base.push(if base.is_empty() {
+        "核查结果"
+    } else {
+        "-核查结果"
+    });
+    let refused = match create_numbered(&beside, &base) {
+        Ok(path) => {
+            return Ok(ResultsFolder { path, refused: None });
+        }
+        Err(e) => e,
+    };
+    match fallback_folder().and_then(|home| create_numbered(&home, &base).ok()) {
+        Some(path) => Ok(ResultsFolder {
+            path,
+            refused: Some((beside, refused)),
+        }),
+        None => Err((beside.join(&base), refused)),
+    }
+}
+
+/// Create `dir/base`, or `dir/base-2`, `-3`… for the first name not taken.
+pub fn create_numbered(dir: &Path, base: &std::ffi::OsStr) -> std::io::Result<PathBuf> {
+    for n in 1..10_000 {
+        let mut name = base.to_os_string();
+        if n > 1 {
+            name.push(format!("-{n}"));
+        }
+        let candidate = dir.join(name);
+        match std::fs::create_dir(&candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        "已有过多同名结果文件夹",
+    ))
+}
+
+/// Where results go when the input's own folder is read-only: the desktop, else home.
+fn fallback_folder() -> Option<PathBuf> {
+    let home = PathBuf::from(std::env::var_os(if cfg!(windows) {
+        "USERPROFILE"
+    } else {
+        "HOME"
+    })?);
+    ["Desktop", "桌面"]
+        .iter()
+        .map(|d| home.join(d))
+        .find(|d| d.is_dir())
+        .or(Some(home))
 }
 
 #[cfg(test)]

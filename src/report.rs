@@ -23,6 +23,17 @@ pub struct Report {
     pub summary: Summary,
 }
 
+impl Report {
+    /// The report of a run whose files were kept: the batch findings are the summary's.
+    pub fn of(files: Vec<FileReport>, summary: Summary) -> Report {
+        Report {
+            files,
+            batch: summary.batch.clone(),
+            summary,
+        }
+    }
+}
+
 /// Which corrected workbook `fix` wrote for an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -220,22 +231,23 @@ impl Summary {
         }
         self.forms += file.forms.len();
         for finding in file.forms.iter().flat_map(|f| &f.findings) {
-            match finding.severity {
-                Severity::Error => self.errors += 1,
-                Severity::Warning => self.warnings += 1,
-                Severity::Info => {}
-            }
+            self.count(finding.severity);
+        }
+    }
+
+    /// Count one finding of `severity`.
+    fn count(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => {}
         }
     }
 
     /// Record the batch findings and count them like any other of their severity.
     pub fn add_batch(&mut self, batch: Vec<BatchFinding>) {
         for finding in &batch {
-            match finding.severity {
-                Severity::Error => self.errors += 1,
-                Severity::Warning => self.warnings += 1,
-                Severity::Info => {}
-            }
+            self.count(finding.severity);
         }
         self.batch = batch;
     }
@@ -252,10 +264,10 @@ impl Summary {
             let _ = writeln!(
                 out,
                 "  {} {} [{}] {}",
-                f.severity.label(),
-                f.code,
-                f.subject,
-                f.message
+                f.finding.severity.label(),
+                f.finding.code,
+                f.finding.subject,
+                f.finding.message
             );
         }
         out
@@ -271,6 +283,24 @@ impl Summary {
 }
 
 impl FileReport {
+    /// A file's report with its path and status and nothing else yet.
+    pub fn new(path: impl Into<String>, status: Status) -> FileReport {
+        FileReport {
+            path: path.into(),
+            status,
+            code: None,
+            error: None,
+            output: None,
+            output_form: None,
+            output_note: None,
+            name_note: None,
+            format: None,
+            index: Vec::new(),
+            hidden_sheets: Vec::new(),
+            forms: Vec::new(),
+        }
+    }
+
     /// The human rendering of one file: a line per form with its key figures, a line per
     /// finding; or the reason it could not be read.
     pub fn to_text(&self) -> String {
@@ -395,24 +425,7 @@ mod tests {
     use super::*;
 
     fn file(path: &str, status: Status) -> FileReport {
-        FileReport {
-            path: path.into(),
-            status,
-            code: None,
-            error: None,
-            output: None,
-            output_form: None,
-            output_note: None,
-            name_note: None,
-            format: None,
-            index: Vec::new(),
-            hidden_sheets: Vec::new(),
-            forms: vec![FormReport {
-                sheet: "表1".into(),
-                project: "定额公用经费".into(),
-                ..FormReport::default()
-            }],
-        }
+        FileReport::new(path, status)
     }
 
     #[test]

@@ -88,9 +88,22 @@ fn bad_settings_are_refused_with_exit_2_and_a_clear_message() {
     let (_, code, err) = check_json(&["--config", config.to_str().expect("utf-8")], &seed);
     assert_eq!(code, 2);
     assert!(
-        err.contains("格式有误") && err.contains("deviation_treshold"),
-        "{err}"
+        err.contains("没有这项设置")
+            && err.contains("deviation_treshold")
+            && err.contains("deviation_threshold"),
+        "a misspelt key is refused with the keys there are: {err}"
     );
+    std::fs::write(&config, "deviation_threshold = [30]\n").expect("write");
+    let (_, code, err) = check_json(&["--config", config.to_str().expect("utf-8")], &seed);
+    assert_eq!(code, 2);
+    assert!(err.contains("deviation_threshold"), "{err}");
+    std::fs::write(&config, "deviation_threshold = 3 0\n").expect("write");
+    let (_, code, err) = check_json(&["--config", config.to_str().expect("utf-8")], &seed);
+    assert_eq!(code, 2);
+    assert!(err.contains("格式有误"), "{err}");
+    let (_, code, err) = check_json(&["--excellent", "101"], &seed);
+    assert_eq!(code, 2);
+    assert!(err.contains("--excellent：") && err.contains("0 到 100"), "{err}");
     std::fs::write(&config, "[grades]\nexcellent = 80\ngood = 90\n").expect("write");
     let (_, code, err) = check_json(&["--config", config.to_str().expect("utf-8")], &seed);
     assert_eq!(code, 2);
@@ -574,6 +587,7 @@ fn several_inputs_are_told_apart_by_their_own_names() {
 /// `37.9251/s`.
 #[cfg(target_os = "linux")]
 #[test]
+#[allow(unsafe_code)]
 fn the_progress_bar_shows_a_whole_number_rate() {
     use std::io::Read;
     use std::os::fd::FromRawFd;

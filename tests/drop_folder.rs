@@ -301,6 +301,7 @@ fn no_argument_on_a_terminal_prints_the_help() {
 
 /// A pseudo-terminal: (master, slave); the slave is a terminal for `isatty`.
 #[cfg(unix)]
+#[allow(unsafe_code)]
 fn pseudo_terminal() -> (std::fs::File, std::fs::File) {
     use std::os::fd::FromRawFd;
     // SAFETY: plain libc calls; each descriptor is checked and then owned by one File.
@@ -340,6 +341,7 @@ fn a_folder_name_that_is_not_utf8_keeps_its_bytes() {
 /// folder of the user's home. Root writes anywhere, so this only runs as another user.
 #[cfg(unix)]
 #[test]
+#[allow(unsafe_code)]
 fn a_read_only_folder_sends_the_results_to_the_desktop() {
     use std::os::unix::fs::PermissionsExt;
     // SAFETY: a plain libc call.

@@ -19,6 +19,9 @@
 //! - the figures: budget, executed, 执行率, 预算执行率得分, 总分 as reported and as corrected,
 //!   and the grade as stated and as corrected (`None` where the report must say null);
 //! - the project name, the status and the exit code (which follow from the findings).
+//!
+//! Why ~1,000 lines: one block of hand-worked expectations per real form, next to the others for
+//! comparison.
 
 mod common;
 

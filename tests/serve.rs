@@ -3,6 +3,9 @@
 //! type, time) with a JSON error in Chinese; uploads never leave their private folder, which is
 //! gone after each response — also when the client leaves mid-job or mid-download — and a slow
 //! client holds no job. Every exchange is bounded in time; nothing leaves loopback.
+//!
+//! Why ~1,000 lines: one server harness (start, multipart, raw sockets) for every HTTP behaviour;
+//! split, each file would repeat it.
 
 mod common;
 
@@ -839,22 +842,25 @@ fn every_answer_carries_the_security_headers() {
     }
 }
 
-#[test]
-fn the_log_names_sizes_and_clients_that_left() {
-    use std::io::BufRead;
-    let root = tempfile::tempdir().expect("temp");
-    /// The server, killed when the test ends, also on a failure.
-    struct Killed(std::process::Child);
-    impl Drop for Killed {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
+/// The server, killed when the test ends, also on a failure.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
+}
+
+/// `jixiao serve --listen 127.0.0.1:0` with `flags`, its temporary folders under `root`, and
+/// the address it printed; its stderr is left piped for the test to read.
+fn jixiao_serve(root: &Path, flags: &[&str]) -> (Killed, std::net::SocketAddr) {
+    use std::io::BufRead;
     let mut child = Killed(
         common::bin()
-            .args(["serve", "--listen", "127.0.0.1:0", "--jobs", "1"])
-            .env("TMPDIR", root.path())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(flags)
+            .env("TMPDIR", root)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -863,12 +869,20 @@ fn the_log_names_sizes_and_clients_that_left() {
     let mut stdout = std::io::BufReader::new(child.0.stdout.take().expect("stdout"));
     let mut first = String::new();
     stdout.read_line(&mut first).expect("the address line");
-    let addr: std::net::SocketAddr = first
+    let addr = first
         .trim()
         .trim_start_matches("jixiao serve: http://")
         .trim_end_matches('/')
         .parse()
         .expect("an address");
+    (child, addr)
+}
+
+#[test]
+fn the_log_names_sizes_and_clients_that_left() {
+    use std::io::BufRead;
+    let root = tempfile::tempdir().expect("temp");
+    let (mut child, addr) = jixiao_serve(root.path(), &["--jobs", "1"]);
     let stderr = child.0.stderr.take().expect("stderr");
     let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let reader = {
@@ -915,4 +929,76 @@ fn the_log_names_sizes_and_clients_that_left() {
     wait_until("the abandoned check's folder is gone", || empty(root.path()));
     drop(child);
     reader.join().expect("reader");
+}
+
+/// `jixiao serve` takes the settings' flags (the same table as `check`): the values every
+/// request starts from, shown by `/api/info`; a request may not raise the server's file limit.
+#[test]
+fn the_server_starts_from_its_own_setting_flags() {
+    let root = tempfile::tempdir().expect("temp");
+    let flags = [
+        "--deviation",
+        "20",
+        "--excellent",
+        "99.9",
+        "--severity",
+        "grade-mismatch=warning",
+    ];
+    let (_child, addr) = jixiao_serve(root.path(), &[&flags[..], &["--max-file-mb", "7"]].concat());
+    let base = format!("http://{addr}");
+    let info: serde_json::Value = ureq::get(&format!("{base}/api/info"))
+        .timeout(LIMIT)
+        .call()
+        .expect("info")
+        .into_string()
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .expect("json");
+    assert_eq!(info["defaults"]["deviation"], "20", "{info}");
+    assert_eq!(info["defaults"]["excellent"], "99.9", "{info}");
+    let grade = info["codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .find(|c| c["code"] == "grade-mismatch")
+        .expect("grade-mismatch")
+        .clone();
+    assert_eq!(grade["severity"], "warning");
+    let body = multipart(&seeds(1));
+    let refused = ureq::post(&format!("{base}/api/check?max_file_mb=500"))
+        .timeout(LIMIT)
+        .set(
+            "Content-Type",
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .send_bytes(&body);
+    match refused {
+        Err(ureq::Error::Status(400, response)) => {
+            let text = response.into_string().expect("body");
+            assert!(text.contains("max_file_mb"), "{text}");
+        }
+        other => panic!("a request raised the server's file limit: {other:?}"),
+    }
+    // The seed's 99.84 is 良 under 优 from 99.9: its conclusion's 优 is now a warning.
+    let report: serde_json::Value = ureq::post(&format!("{base}/api/check"))
+        .timeout(LIMIT)
+        .set(
+            "Content-Type",
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .send_bytes(&body)
+        .expect("check")
+        .into_string()
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .expect("report");
+    let findings = report["files"][0]["forms"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .clone();
+    let grade = findings
+        .iter()
+        .find(|f| f["code"] == "grade-mismatch")
+        .expect("grade-mismatch");
+    assert_eq!(grade["severity"], "warning", "{grade}");
 }

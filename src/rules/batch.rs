@@ -9,8 +9,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Code, Settings};
-use crate::codes::Severity;
+use super::{Code, Draft, Finding, Settings};
 use crate::form::Form;
 use crate::text::norm;
 
@@ -75,23 +74,24 @@ impl FormIndex {
     }
 }
 
-/// A finding about the batch: a finding's fields plus the files concerned.
+/// A finding about the batch: a finding (no cell, subject `project:<项目名称>`, never fixed —
+/// only a person can settle which file stands) and the files concerned. In the JSON, the
+/// finding's fields and `files` side by side.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct BatchFinding {
-    pub code: Code,
-    pub severity: Severity,
-    /// Always `""`: a batch finding concerns files, not one cell.
-    pub cell: String,
-    /// `project:<项目名称>` or `year:<年度>`.
-    pub subject: String,
-    pub reported: String,
-    pub expected: String,
-    /// Always `false`: only a person can settle which file stands.
-    pub fixed: bool,
-    pub message: String,
+    #[serde(flatten)]
+    pub finding: Finding,
     /// The paths concerned, as in `files[].path`.
     pub files: Vec<String>,
+}
+
+/// A batch finding reads as its finding (`f.code`, `f.message`).
+impl std::ops::Deref for BatchFinding {
+    type Target = Finding;
+
+    fn deref(&self) -> &Finding {
+        &self.finding
+    }
 }
 
 /// A batch rule's finding before the settings give it a severity.
@@ -223,15 +223,11 @@ impl BatchIndex {
             .into_iter()
             .filter_map(|d| {
                 let severity = settings.severity(d.code)?;
+                let draft = Draft::about(d.code, d.subject, d.message)
+                    .reported(d.reported)
+                    .expected(d.expected);
                 Some(BatchFinding {
-                    code: d.code,
-                    severity,
-                    cell: String::new(),
-                    subject: d.subject,
-                    reported: d.reported,
-                    expected: d.expected,
-                    fixed: false,
-                    message: d.message,
+                    finding: draft.finding(severity, false),
                     files: d.files,
                 })
             })
@@ -411,7 +407,8 @@ mod tests {
             entry("c.xlsx", "培训经费", 2023, "90", Some(2)),
         ];
         let found = check_batch(index.clone(), &Settings::default());
-        let codes: Vec<(Code, Vec<String>)> = found.iter().map(|f| (f.code, f.files.clone())).collect();
+        let codes: Vec<(Code, Vec<String>)> =
+            found.iter().map(|f| (f.finding.code, f.files.clone())).collect();
         assert_eq!(
             codes,
             vec![

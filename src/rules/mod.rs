@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::codes::{Code, Severity};
 pub use batch::{BatchFinding, BatchIndex, FormIndex, check_batch};
-pub use files::{internal_error, no_form_found, unreadable_file};
+pub use files::{internal_error, no_form_found, no_form_in_document, unreadable_file};
 pub use settings::{ReverseScoring, Settings, SettingsError};
 
 use crate::form::{Field, Form, FundCol, FundRow};
@@ -49,7 +49,7 @@ use crate::grid::Value;
 use crate::num;
 
 /// One thing wrong (or worth a look) in a form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Finding {
     pub code: Code,
@@ -178,6 +178,34 @@ pub(crate) struct Draft {
 }
 
 impl Draft {
+    /// A finding about no single cell (a file, a form, a batch of files).
+    pub fn about(code: Code, subject: impl Into<String>, message: String) -> Draft {
+        Draft {
+            code,
+            cell: String::new(),
+            subject: subject.into(),
+            reported: String::new(),
+            expected: String::new(),
+            message,
+            fix: None,
+        }
+    }
+
+    /// The finding, under the severity the settings give its code: the one door every finding
+    /// goes out by (the rulebook's, a file's status, the batch's).
+    pub fn finding(self, severity: Severity, fixed: bool) -> Finding {
+        Finding {
+            code: self.code,
+            severity,
+            cell: self.cell,
+            subject: self.subject,
+            reported: self.reported,
+            expected: self.expected,
+            fixed,
+            message: self.message,
+        }
+    }
+
     /// A finding about `field`: its cell, and its text as reported.
     pub fn on(code: Code, field: &Field, subject: impl Into<String>, message: String) -> Draft {
         Draft {
@@ -225,11 +253,11 @@ impl Ctx<'_> {
     /// Record a rule's draft, if any, unless the settings turn its code off; apply its fix.
     /// Returns whether a finding was recorded.
     pub fn record(&mut self, draft: Option<Draft>) -> bool {
-        let Some(draft) = draft else { return false };
+        let Some(mut draft) = draft else { return false };
         let Some(severity) = self.settings.severity(draft.code) else {
             return false;
         };
-        let fixed = match draft.fix {
+        let fixed = match draft.fix.take() {
             Some((slot, value)) => {
                 // The 预算执行率 row of a template that scores it among the indicators is the
                 // same cell as the funds score: it is corrected with it.
@@ -248,16 +276,7 @@ impl Ctx<'_> {
             }
             None => false,
         };
-        self.findings.push(Finding {
-            code: draft.code,
-            severity,
-            cell: draft.cell,
-            subject: draft.subject,
-            reported: draft.reported,
-            expected: draft.expected,
-            fixed,
-            message: draft.message,
-        });
+        self.findings.push(draft.finding(severity, fixed));
         true
     }
 }

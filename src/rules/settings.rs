@@ -1,5 +1,6 @@
 //! Settings of the rulebook: the deviation threshold, the grade bands and each code's severity
-//! (or `off`). Defaults are those of docs/rules.md, "Settings"; an office overrides them with `jixiao.toml` or flags.
+//! (or `off`). Defaults are those of docs/rules.md, "Settings"; an office overrides them with `jixiao.toml`, flags or the page's
+//! parameters, all through [`crate::options`].
 
 use std::collections::BTreeMap;
 
@@ -67,42 +68,12 @@ impl Default for Settings {
 /// Why settings were refused.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("设置文件 {path} 无法读取：{source}")]
-    Io { path: String, source: std::io::Error },
-    #[error("设置文件 {path} 格式有误：{message}")]
-    Parse { path: String, message: String },
     #[error("未知的问题代码 `{0}`（可用 `jixiao rules` 查看全部代码）")]
     UnknownCode(String),
     #[error("未知的严重程度 `{0}`：应为 error、warning、info 或 off")]
     UnknownSeverity(String),
-    #[error("设置值无效：{0}")]
+    #[error("{0}")]
     Invalid(String),
-}
-
-/// The file form of the settings (`jixiao.toml`).
-#[derive(Debug, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct SettingsFile {
-    /// Percent, e.g. `30`.
-    pub deviation_threshold: Option<Decimal>,
-    pub grades: Option<GradeBands>,
-    /// Largest input file read, in MB (the run's limit, not the rulebook's).
-    pub max_file_mb: Option<u64>,
-    /// `linear` (default) or `ratio`: the reverse-indicator score `fix` writes.
-    pub reverse_scoring: Option<ReverseScoring>,
-    /// The year the batch is for (`year-mismatch`).
-    pub year: Option<i32>,
-    /// `code = "error" | "warning" | "info" | "off"`.
-    #[serde(default)]
-    pub severity: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GradeBands {
-    pub excellent: Option<Decimal>,
-    pub good: Option<Decimal>,
-    pub fair: Option<Decimal>,
 }
 
 impl Settings {
@@ -146,34 +117,6 @@ impl Settings {
         self.deviation_threshold = percent
             .checked_div(Decimal::ONE_HUNDRED)
             .unwrap_or(self.deviation_threshold);
-        Ok(())
-    }
-
-    /// Apply a parsed settings file.
-    pub fn apply(&mut self, file: SettingsFile) -> Result<(), SettingsError> {
-        if let Some(p) = file.deviation_threshold {
-            self.set_deviation_percent(p)?;
-        }
-        if let Some(g) = file.grades {
-            self.grade_excellent = g.excellent.unwrap_or(self.grade_excellent);
-            self.grade_good = g.good.unwrap_or(self.grade_good);
-            self.grade_fair = g.fair.unwrap_or(self.grade_fair);
-        }
-        if !(self.grade_fair < self.grade_good && self.grade_good < self.grade_excellent) {
-            return Err(SettingsError::Invalid(format!(
-                "等级分数线应满足 中 < 良 < 优，而不是 {} / {} / {}",
-                self.grade_fair, self.grade_good, self.grade_excellent
-            )));
-        }
-        if let Some(r) = file.reverse_scoring {
-            self.reverse_scoring = r;
-        }
-        if let Some(y) = file.year {
-            self.year = Some(y);
-        }
-        for (code, word) in &file.severity {
-            self.set_severity(code, word)?;
-        }
         Ok(())
     }
 }

@@ -23,6 +23,13 @@ use crate::report::{FileReport, FormReport, JsonStream, OutputForm, Report, Stat
 use crate::rules::{self, Code, Settings};
 use crate::walk::{self, Input, Walker};
 
+mod isolate;
+mod outputs;
+
+use isolate::*;
+pub use outputs::write_atomic;
+use outputs::*;
+
 /// How a run is configured.
 #[derive(Clone, Default)]
 pub struct Options {
@@ -84,12 +91,7 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Result<Report, RunError> {
         files.push(file);
         Ok(())
     })?;
-    let batch = summary.batch.clone();
-    Ok(Report {
-        files,
-        batch,
-        summary,
-    })
+    Ok(Report::of(files, summary))
 }
 
 /// `jixiao check`, streamed: each file's report goes to `each` in input order as soon as its
@@ -128,12 +130,7 @@ pub fn fix(paths: &[PathBuf], out: &Path, opts: &Options) -> Result<Report, RunE
         files.push(file.clone());
         Ok(())
     })?;
-    let batch = summary.batch.clone();
-    Ok(Report {
-        files,
-        batch,
-        summary,
-    })
+    Ok(Report::of(files, summary))
 }
 
 /// `jixiao fix`, streamed: each file is read, checked, rendered and written in one pass; its
@@ -208,289 +205,6 @@ pub fn fix_each(
         .map_err(|e| json_err(e.into_error()))?;
     finish_output(tmp, &json_path)?;
     Ok(summary)
-}
-
-/// `fix` never writes over one of its inputs (an input inside OUT, given directly or reached
-/// through a symbolic link). A first pass of the walk looks for inputs inside OUT (usually
-/// none) and counts the inputs for the progress display; only if one is found are the output
-/// names computed, in a second pass, to see whether one of them takes its place.
-/// Returns the number of inputs.
-fn refuse_overwriting_inputs(paths: &[PathBuf], out: &Path, opts: &Options) -> Result<usize, RunError> {
-    let walk = || Walker::new(paths, Some(out));
-    let Ok(out) = out.canonicalize() else {
-        return Ok(walk().count());
-    };
-    let mut inside: HashMap<String, PathBuf> = HashMap::new();
-    let mut total = 0;
-    let mut canonical = Canonical::default();
-    for input in walk() {
-        total += 1;
-        let Some(path) = canonical.of(&input.path) else {
-            continue;
-        };
-        let Ok(under) = path.strip_prefix(&out) else {
-            continue;
-        };
-        let name: Vec<_> = under
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect();
-        inside.insert(name.join("/"), path.clone());
-    }
-    if inside.is_empty() {
-        return Ok(total);
-    }
-    let mut names = OutputNames::new(opts);
-    let reserved = ["summary.xlsx".to_string(), "report.json".to_string()];
-    for name in walk().flat_map(|i| names.next(&i).all()).chain(reserved) {
-        if let Some(path) = inside.get(&name) {
-            return Err(RunError::WouldOverwrite(path.display().to_string()));
-        }
-    }
-    Ok(total)
-}
-
-/// Canonical paths of inputs that come folder by folder: each folder is resolved once, a file
-/// itself only when it is a symbolic link (one `lstat` per input instead of a `readlink` per
-/// path component).
-#[derive(Default)]
-struct Canonical {
-    folder: Option<(PathBuf, Option<PathBuf>)>,
-}
-
-impl Canonical {
-    fn of(&mut self, path: &Path) -> Option<PathBuf> {
-        if std::fs::symlink_metadata(path).ok()?.file_type().is_symlink() {
-            return path.canonicalize().ok();
-        }
-        let name = path.file_name()?;
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        if self.folder.as_ref().is_none_or(|(p, _)| p != parent) {
-            self.folder = Some((parent.to_path_buf(), parent.canonicalize().ok()));
-        }
-        Some(self.folder.as_ref()?.1.as_ref()?.join(name))
-    }
-}
-
-/// Names the corrected workbooks under OUT, input by input in input order: the same relative
-/// path with the extension `.xlsx` (`.xlsm` for a reissued macro workbook, which must keep
-/// it); when two inputs would collide (`a.xls` and `a.xlsx`), the later one keeps its original
-/// extension in the name (`a.xls.xlsx`), then is numbered (`a.xls（2）.xlsx`).
-///
-/// Every name is one every file system can hold ([`names::portable`] on each component: at
-/// most 255 bytes, no character Windows forbids, no device name), and no two outputs share a
-/// name once case is folded (Windows and macOS fold it), nor take the place of `summary.xlsx`
-/// or `report.json`, nor of a folder another output needs (a file `x.xlsx` and a folder
-/// `x.xlsx/`): the later one is renamed, and the report's `output_note` says from what.
-/// Names taken so far are kept case-folded as 64-bit hashes, a few bytes per input: a hash
-/// collision only renames an output that needed no renaming. Folders are kept by name (there
-/// are few).
-struct OutputNames {
-    /// Files taken (with the batch's own two), case-folded.
-    files: HashSet<u64>,
-    /// Folders taken, case-folded.
-    folder_keys: HashSet<u64>,
-    /// Each input folder (relative, as walked) and the output folder it maps to.
-    folders: HashMap<String, String>,
-    reissue: bool,
-}
-
-/// The names `fix` may give one input's corrected workbook, all reserved before it is read.
-#[derive(Debug, Clone)]
-struct Named {
-    /// Relative to OUT, `/` separated.
-    name: String,
-    /// Why `name` is not the input's own name with its new extension, in Chinese.
-    note: Option<String>,
-    /// The standard template's name when `name` is a reissued `.xlsm` (which the template,
-    /// never macro-enabled, cannot take: `a.xlsm` → `a.xlsm.xlsx`); `name` otherwise.
-    standard: String,
-    standard_note: Option<String>,
-    /// At the top of OUT, short: where the workbook goes when the system refuses the path of
-    /// `name` (longer than it takes), without its extension (`.xlsx` and, for a macro workbook,
-    /// `.xlsm` are both reserved).
-    fallback: String,
-}
-
-impl Named {
-    /// Every name reserved for the input.
-    fn all(self) -> Vec<String> {
-        vec![
-            format!("{}.xlsx", self.fallback),
-            format!("{}.xlsm", self.fallback),
-            self.name,
-            self.standard,
-        ]
-    }
-}
-
-/// A name's case-folded hash.
-fn name_key(name: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    name.to_lowercase().hash(&mut h);
-    h.finish()
-}
-
-/// `folder/name`, or `name` at the top.
-fn join_rel(folder: &str, name: &str) -> String {
-    if folder.is_empty() {
-        name.to_string()
-    } else {
-        format!("{folder}/{name}")
-    }
-}
-
-impl OutputNames {
-    fn new(opts: &Options) -> Self {
-        OutputNames {
-            files: ["summary.xlsx", "report.json"]
-                .iter()
-                .map(|n| name_key(n))
-                .collect(),
-            folder_keys: HashSet::new(),
-            folders: HashMap::new(),
-            reissue: !opts.standard,
-        }
-    }
-
-    fn next(&mut self, input: &Input) -> Named {
-        let rel = input.rel();
-        let (folder, file) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
-        let out_folder = self.folder(folder);
-        let ext = match file.rsplit_once('.') {
-            Some((_, e)) if self.reissue && e.eq_ignore_ascii_case("xlsm") => "xlsm",
-            _ => "xlsx",
-        };
-        let base = match file.rsplit_once('.') {
-            // A Word form keeps its extension in the name when a workbook of the same name
-            // sits beside it (`a.docx` next to `a.xlsx` → `a.docx.xlsx`).
-            Some(_) if is_word(file) && has_workbook_sibling(&input.path) => format!("{file}.xlsx"),
-            Some((stem, _)) => format!("{stem}.{ext}"),
-            None => format!("{file}.xlsx"),
-        };
-        let natural = join_rel(folder, &base);
-        let name = self.claim(&out_folder, &base, |n| match n {
-            1 if ext == "xlsx" => format!("{file}.xlsx"),
-            n => names::with_suffix(&format!("{file}.{ext}"), &format!("（{n}）")),
-        });
-        let note = rename_note(&natural, &name);
-        let (standard, standard_note) = if ext == "xlsx" {
-            (name.clone(), note.clone())
-        } else {
-            let file_name = name.rsplit('/').next().unwrap_or_default().to_string();
-            let standard = self.claim(&out_folder, &format!("{file_name}.xlsx"), |n| {
-                names::with_suffix(&format!("{file_name}.xlsx"), &format!("（{n}）"))
-            });
-            let note = rename_note(&format!("{natural}.xlsx"), &standard);
-            (standard, note)
-        };
-        // The fallback: the file's first characters and a hash of its whole path.
-        let stem: String = base
-            .rsplit_once('.')
-            .map_or(base.as_str(), |(s, _)| s)
-            .chars()
-            .take(16)
-            .collect();
-        let mut fallback = names::portable(&format!("{stem}~{:016x}", name_key(&rel))).name;
-        let mut n = 2;
-        while !(self.free(&format!("{fallback}.xlsx")) && self.free(&format!("{fallback}.xlsm"))) {
-            fallback = names::portable(&format!("{stem}~{:016x}-{n}", name_key(&rel))).name;
-            n += 1;
-        }
-        for ext in ["xlsx", "xlsm"] {
-            self.files.insert(name_key(&format!("{fallback}.{ext}")));
-        }
-        Named {
-            name,
-            note,
-            standard,
-            standard_note,
-            fallback,
-        }
-    }
-
-    /// Whether a file may take `path`: no file nor folder has it, case folded.
-    fn free(&self, path: &str) -> bool {
-        let key = name_key(path);
-        !self.files.contains(&key) && !self.folder_keys.contains(&key)
-    }
-
-    /// Take the first free name in `folder`: `first`, else `numbered(1)`, `numbered(2)`…,
-    /// each made portable. Returns the path relative to OUT.
-    fn claim(&mut self, folder: &str, first: &str, numbered: impl Fn(usize) -> String) -> String {
-        let mut name = names::portable(first).name;
-        let mut n = 1;
-        loop {
-            let path = join_rel(folder, &name);
-            if self.free(&path) {
-                self.files.insert(name_key(&path));
-                return path;
-            }
-            name = names::portable(&numbered(n)).name;
-            n += 1;
-        }
-    }
-
-    /// The output folder of the input folder `rel`: each component portable, and renamed
-    /// (`x.xlsx（2）`) when an output file already has its name.
-    fn folder(&mut self, rel: &str) -> String {
-        if rel.is_empty() {
-            return String::new();
-        }
-        if let Some(done) = self.folders.get(rel) {
-            return done.clone();
-        }
-        let (parent, last) = rel.rsplit_once('/').unwrap_or(("", rel));
-        let parent = self.folder(parent);
-        let own = names::portable(last).name;
-        let mut path = join_rel(&parent, &own);
-        let mut n = 2;
-        while self.files.contains(&name_key(&path)) {
-            path = join_rel(&parent, &names::with_suffix(&own, &format!("（{n}）")));
-            n += 1;
-        }
-        self.folder_keys.insert(name_key(&path));
-        self.folders.insert(rel.to_string(), path.clone());
-        path
-    }
-}
-
-/// The `output_note` of an output that could not take its natural name, in Chinese: the
-/// natural name and why (each component's reasons from [`names::portable`], or a clash).
-fn rename_note(natural: &str, chosen: &str) -> Option<String> {
-    if natural == chosen {
-        return None;
-    }
-    let mut reasons: Vec<String> = Vec::new();
-    let mut push = |r: String| {
-        if !reasons.contains(&r) {
-            reasons.push(r);
-        }
-    };
-    let mut portable_path = Vec::new();
-    for component in natural.split('/') {
-        let p = names::portable(component);
-        if p.changed() {
-            push(p.reasons());
-        }
-        portable_path.push(p.name);
-    }
-    if portable_path.join("/") != chosen {
-        let top = natural.split('/').next().unwrap_or_default().to_lowercase();
-        push(match top.as_str() {
-            "summary.xlsx" => "与汇总表 summary.xlsx 同名".to_string(),
-            "report.json" => "与核查报告 report.json 同名".to_string(),
-            _ => "与另一份输出文件或文件夹同名（Windows 和 macOS 的文件名不区分大小写）".to_string(),
-        });
-    }
-    Some(format!(
-        "更正后的工作簿按原名应为“{natural}”，但该名称{}，已改名为“{chosen}”",
-        reasons.join("；")
-    ))
 }
 
 /// A Word document, by its name.
@@ -593,62 +307,18 @@ fn process_isolated(input: &Input, opts: &Options, dest: Dest) -> Result<FileRep
     Ok(file)
 }
 
-thread_local! {
-    /// The message and location of the last panic on this thread, for the file's error.
-    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-    /// This thread is processing one file inside `catch_unwind`.
-    static IN_FILE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// A panic inside one file's processing is reported in that file's entry, not printed over the
-/// progress bar: the hook records it for `process_isolated` instead. Panics anywhere else go to
-/// the previous hook as usual. Installed once.
-fn quiet_panics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !IN_FILE.with(|f| f.get()) {
-                return previous(info);
-            }
-            let message = info
-                .payload()
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| info.payload().downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            // The crate and file, not the whole registry path: `calamine-0.38.0/src/cfb.rs:320`.
-            let location = info
-                .location()
-                .map(|l| {
-                    let parts: Vec<&str> = l.file().rsplit('/').take(3).collect();
-                    let short: Vec<&str> = parts.into_iter().rev().collect();
-                    format!("（{}:{}）", short.join("/"), l.line())
-                })
-                .unwrap_or_default();
-            LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{message}{location}")));
-        }));
-    });
-}
-
-fn failed(rel: &str, status: Status, error: String) -> FileReport {
-    let (code, error) = match status {
-        Status::NoForm => (Code::NoFormFound, error),
-        _ => rules::unreadable_file(&error),
+/// The report of a file that holds no form to check: its status and error from the file's
+/// finding (`unreadable-file`, `no-form-found`).
+fn failed(rel: &str, finding: rules::Finding) -> FileReport {
+    let status = match finding.code {
+        Code::NoFormFound => Status::NoForm,
+        _ => Status::Unreadable,
     };
     FileReport {
-        path: rel.to_string(),
-        status,
-        code: Some(code),
-        error: Some(error),
-        output: None,
-        output_form: None,
-        output_note: None,
-        name_note: None,
+        code: Some(finding.code),
+        error: Some(finding.message),
         format: is_word(rel).then(|| "docx".to_string()),
-        hidden_sheets: Vec::new(),
-        forms: Vec::new(),
-        index: Vec::new(),
+        ..FileReport::new(rel, status)
     }
 }
 
@@ -656,7 +326,7 @@ fn failed(rel: &str, status: Status, error: String) -> FileReport {
 fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunError> {
     let bytes = match grid::load(&input.path, &opts.limits) {
         Ok(b) => b,
-        Err(e) => return Ok(failed(&input.rel(), Status::Unreadable, e.to_string())),
+        Err(e) => return Ok(failed(&input.rel(), rules::unreadable_file(&e.to_string()))),
     };
     let examined = examine(&input.rel(), &bytes, opts);
     let mut report = examined.report;
@@ -702,77 +372,6 @@ fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunE
     Ok(report)
 }
 
-/// Write one input's corrected workbook at `name` under `dir`; when the system refuses that
-/// (a path longer than it takes, a folder it cannot make), at `fallback` (with the name's
-/// extension) at the top of `dir`. `Ok(Some((fallback name, why `name` was refused)))` when it
-/// went there; an error only when neither could be written. One file's name never stops the
-/// run.
-fn write_output(
-    dir: &Path,
-    name: &str,
-    fallback: &str,
-    bytes: &[u8],
-) -> Result<Option<(String, String)>, String> {
-    let message = |e: RunError| match e {
-        RunError::Write { message, .. } => message,
-        other => other.to_string(),
-    };
-    let first = match write_atomic(&dir.join(name), bytes) {
-        Ok(()) => return Ok(None),
-        Err(e) => message(e),
-    };
-    let ext = name.rsplit_once('.').map_or("xlsx", |(_, e)| e);
-    let fallback = format!("{fallback}.{ext}");
-    match write_atomic(&dir.join(&fallback), bytes) {
-        Ok(()) => Ok(Some((fallback, first))),
-        Err(e) => Err(format!("{first}；改存为“{fallback}”也失败：{}", message(e))),
-    }
-}
-
-/// The corrected workbook of one input and which form it took.
-struct Output {
-    bytes: Vec<u8>,
-    form: OutputForm,
-    /// Why an .xlsx/.xlsm input got the standard template after all.
-    note: Option<String>,
-}
-
-/// The corrected workbook: the unit's own file with the corrected cells changed (.xlsx and
-/// .xlsm, unless `--standard`), else the standard template.
-fn output(
-    rel: &str,
-    bytes: &[u8],
-    corrected: &[(Form, Vec<rules::Finding>)],
-    opts: &Options,
-) -> Result<Output, String> {
-    let mut note = None;
-    if !opts.standard && reissue::can_reissue(rel, bytes) {
-        let corrections: Vec<reissue::Correction> = corrected
-            .iter()
-            .flat_map(|(form, _)| reissue::corrections(form))
-            .collect();
-        match reissue::reissue(bytes, &corrections) {
-            Ok(bytes) => {
-                return Ok(Output {
-                    bytes,
-                    form: OutputForm::Reissued,
-                    note: None,
-                });
-            }
-            Err(e) => {
-                note = Some(format!(
-                    "该文件的内部结构无法在原表上直接更正（技术细节：{e}），已改用标准模板输出"
-                ))
-            }
-        }
-    }
-    Ok(Output {
-        bytes: corrected_bytes(corrected)?,
-        form: OutputForm::Standard,
-        note,
-    })
-}
-
 /// `check` on one workbook held in memory, named `rel` in the report: the library's entry for
 /// front ends that receive bytes (the web page) and for the whole-pipeline fuzz target.
 pub fn check_bytes(rel: &str, bytes: &[u8], opts: &Options) -> FileReport {
@@ -804,17 +403,6 @@ pub fn fix_bytes(rel: &str, bytes: &[u8], opts: &Options) -> (FileReport, Option
     })
 }
 
-/// Run `f` for the file `rel` with panics contained (see [`process_isolated`]).
-fn isolated<T: From<FileReport>>(rel: &str, f: impl FnOnce() -> T) -> T {
-    contained(f).unwrap_or_else(|what| T::from(panicked(rel, &what)))
-}
-
-impl From<FileReport> for (FileReport, Option<Vec<u8>>) {
-    fn from(report: FileReport) -> Self {
-        (report, None)
-    }
-}
-
 /// One input read and checked: its report and, for each form, the corrected form and its
 /// findings (what the corrected workbook is drawn from).
 struct Examined {
@@ -827,7 +415,7 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
         Ok(g) => g,
         Err(e) => {
             return Examined {
-                report: failed(rel, Status::Unreadable, e.to_string()),
+                report: failed(rel, rules::unreadable_file(&e.to_string())),
                 corrected: Vec::new(),
             };
         }
@@ -851,17 +439,13 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
     }
     if forms.is_empty() {
         let sheets: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
-        let (_, error) = if is_word(rel) {
-            (
-                Code::NoFormFound,
-                "该 Word 文档中没有自评表表格（只有正文或其他表格）：请确认自评表以表格形式填在文档中"
-                    .to_string(),
-            )
+        let finding = if is_word(rel) {
+            rules::no_form_in_document()
         } else {
             rules::no_form_found(&sheets)
         };
         return Examined {
-            report: failed(rel, Status::NoForm, error),
+            report: failed(rel, finding),
             corrected,
         };
     }
@@ -872,57 +456,14 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
     };
     Examined {
         report: FileReport {
-            path: rel.to_string(),
-            status,
-            code: None,
-            error: None,
-            output: None,
-            output_form: None,
-            output_note: None,
-            name_note: None,
             format: is_word(rel).then(|| "docx".to_string()),
             hidden_sheets,
             forms,
             index,
+            ..FileReport::new(rel, status)
         },
         corrected,
     }
-}
-
-/// The rulebook on one form, with a panic contained to that form: it then has one
-/// `internal-error` finding and is written back unchanged, and the file's other forms stand.
-fn check_contained(form: &Form, check: impl FnOnce(&Form) -> rules::Checked) -> rules::Checked {
-    contained(|| check(form)).unwrap_or_else(|what| rules::Checked {
-        findings: vec![rules::internal_error(form, &what)],
-        corrected: form.clone(),
-        figures: rules::Figures::default(),
-    })
-}
-
-/// Run `f`, turning a panic into its message and location (the panic hook keeps it off the
-/// terminal, where it would break the progress display).
-fn contained<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    quiet_panics();
-    let was = IN_FILE.with(|flag| flag.replace(true));
-    let outcome = panic::catch_unwind(AssertUnwindSafe(f));
-    IN_FILE.with(|flag| flag.set(was));
-    outcome.map_err(|_| LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_default())
-}
-
-fn panicked(rel: &str, what: &str) -> FileReport {
-    failed(
-        rel,
-        Status::Unreadable,
-        format!("读取或处理该文件时程序出错（已跳过该文件，请报告此问题）：{what}"),
-    )
-}
-
-fn corrected_bytes(corrected: &[(Form, Vec<rules::Finding>)]) -> Result<Vec<u8>, String> {
-    let views: Vec<CorrectedForm> = corrected
-        .iter()
-        .map(|(form, findings)| CorrectedForm { form, findings })
-        .collect();
-    render::corrected_workbook(&views).map_err(|e| e.to_string())
 }
 
 fn fail_on_missing(paths: &[PathBuf]) -> Result<(), RunError> {
@@ -942,7 +483,7 @@ fn walk_failures(walked: &Walker) -> Vec<FileReport> {
         .iter()
         .map(|(path, reason)| {
             let input = Input::new(PathBuf::from(path), Path::new(""));
-            failed(&input.rel(), Status::Unreadable, reason.clone())
+            failed(&input.rel(), rules::unreadable_file(reason))
         })
         .collect()
 }
@@ -991,48 +532,6 @@ fn form_report(form: &Form, checked: &rules::Checked) -> FormReport {
         findings: checked.findings.clone(),
         reading: crate::report::reading_line(&checked.findings),
     }
-}
-
-/// Write `bytes` to `path` through a temporary file in the same folder, renamed into place, so
-/// an interrupted run never leaves a half-written file. The folder is made when missing.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
-    let err = |message: String| RunError::Write {
-        path: path.display().to_string(),
-        message,
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = match temp_in(dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
-            temp_in(dir)
-        }
-        other => other,
-    }
-    .map_err(|e| err(e.to_string()))?;
-    tmp.write_all(bytes).map_err(|e| err(e.to_string()))?;
-    finish_output(tmp, path)
-}
-
-/// A temporary file in `dir` for an output, created with an ordinary file's permissions (0644
-/// less the umask; a temporary file would otherwise stay private, 0600).
-fn temp_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".jixiao-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    builder.tempfile_in(dir)
-}
-
-/// Rename a finished temporary file into place.
-fn finish_output(tmp: tempfile::NamedTempFile, path: &Path) -> Result<(), RunError> {
-    tmp.persist(path).map_err(|e| RunError::Write {
-        path: path.display().to_string(),
-        message: e.error.to_string(),
-    })?;
-    Ok(())
 }
 
 #[cfg(test)]
