@@ -93,72 +93,17 @@ check_windows_binary() { # file
   say "jixiao.exe imports only system DLLs: $(tr '\n' ' ' <<<"$dlls")"
 }
 
-# What a checked folder's results hold: the same in both guides.
-guide_results() {
-  cat <<EOF
-  其中的 .xlsx .xlsm .xls .ods .docx 文件（含子文件夹中的）都会被核查，结果写到该文件夹旁边
-  新建的“<文件夹名>-核查结果”文件夹（再核查一次时为“-核查结果-2”“-3”…）：
-    summary.xlsx   汇总表：每张自评表一行（执行率、总分、等级的填报值与核定值），每个问题一行
-    report.json    核查报告（供其他程序读取）
-    其余文件       更正后的自评表，与原文件同名。.xlsx/.xlsm 就是单位原表，只改了有误的数字：
-                   更正过的单元格已标色，批注中写有原值和依据，其余内容（格式、公式、其他
-                   工作表、图片、宏）原样保留；.xls .ods .docx 按标准模板输出为 .xlsx
-EOF
-}
-
-guide_windows() {
-  cat <<EOF
-jixiao（绩效）${version}　项目支出绩效目标自评表 批量核查与更正
-
-一、核查一个文件夹（最常用）
-  把装有自评表的文件夹（或几个文件）拖到 jixiao.exe 的图标上。
-$(guide_results)
-  原文件不会被改动。窗口中显示错误与提示的个数，按回车键关闭窗口。
-  原文件夹不能写入时（只读的共享文件夹、光盘），结果写到桌面。
-
-二、网页版
-  双击 jixiao.exe：浏览器会打开核查页面（只在本机运行，不需要联网）。把文件夹拖到页面上，
-  即可逐表查看问题，并下载更正后的文件和汇总表。关闭黑色窗口即停止。
-
-三、试一试
-  把“示例”文件夹拖到 jixiao.exe 上。示例\\seed_2024.xlsx 是两张按规定填写的自评表，
-  示例\\mistakes\\ 中的每个文件各有一处常见的填报错误。
-
-四、说明
-  · templates\\ 中是空白的标准自评表：guizhou.xlsx（贵州样式）、national.xlsx（全国样式）。
-  · 正在用 Excel 或 WPS 打开的文件可能无法读取，会列为“无法读取”：请先关闭再核查。
-  · 首次运行时 Windows 若提示“Windows 已保护你的电脑”，请点“更多信息”→“仍要运行”。
-  · 需要 64 位的 Windows 10 或 Windows 11。
-  · 命令行用法：在命令提示符中运行 jixiao.exe --help。
-EOF
-}
-
-guide_linux() { # machine
-  cat <<EOF
-jixiao（绩效）${version}　项目支出绩效目标自评表 批量核查与更正
-适用于统信UOS、银河麒麟等 Linux 系统，$1 处理器；不依赖任何其他软件。
-
-一、核查一个文件夹（最常用）
-  在本文件夹中右键“在终端中打开”，然后运行：
-    ./jixiao 装有自评表的文件夹
-$(guide_results)
-  原文件不会被改动。原文件夹不能写入时，结果写到桌面。
-
-二、网页版
-    ./jixiao serve --open
-  浏览器会打开核查页面（只在本机运行，不需要联网），把文件夹拖到页面上即可；在终端中按
-  Ctrl+C 停止。在文件管理器中双击 jixiao 也会启动网页版，但没有窗口，要到注销时才停止。
-
-三、试一试
-    ./jixiao 示例
-  示例/seed_2024.xlsx 是两张按规定填写的自评表，示例/mistakes/ 中的每个文件各有一处常见的
-  填报错误。
-
-四、说明
-  · templates/ 中是空白的标准自评表：guizhou.xlsx（贵州样式）、national.xlsx（全国样式）。
-  · 提示“权限不够”时先运行：chmod +x jixiao
-  · 命令行用法：./jixiao --help
-EOF
+# The user guide 使用说明.txt of an archive, from docs/guide/: @VERSION@, @MACHINE@ (the
+# processors it runs on) and @RESULTS@ (what a checked folder's results hold, the same in every
+# guide) filled in.
+guide() { # windows|linux machine
+  local text results
+  text=$(<"docs/guide/$1.txt")
+  results=$(<docs/guide/results.txt)
+  text=${text//@VERSION@/"$version"}
+  text=${text//@MACHINE@/"$2"}
+  text=${text//@RESULTS@/"$results"}
+  printf '%s\n' "$text"
 }
 
 # The folder that goes into an archive: program, guide, templates, samples.
@@ -171,9 +116,9 @@ stage() { # platform binary program-name
   (cd samples && find . -type f \( -name '*.xlsx' -o -name '*.xlsm' -o -name '*.xls' -o -name '*.ods' -o -name '*.docx' \) -print0 |
     while IFS= read -r -d '' f; do install -D -m 644 "$f" "$dir/示例/$f"; done)
   case $1 in
-    windows-*) { printf '\xef\xbb\xbf'; guide_windows | sed 's/$/\r/'; } >"$dir/使用说明.txt" ;;
-    linux-x86_64) guide_linux "x86_64（Intel、AMD、兆芯、海光）" >"$dir/使用说明.txt" ;;
-    linux-arm64) guide_linux "arm64（鲲鹏、飞腾）" >"$dir/使用说明.txt" ;;
+    windows-*) { printf '\xef\xbb\xbf'; guide windows "" | sed 's/$/\r/'; } >"$dir/使用说明.txt" ;;
+    linux-x86_64) guide linux "x86_64（Intel、AMD、兆芯、海光）" >"$dir/使用说明.txt" ;;
+    linux-arm64) guide linux "arm64（鲲鹏、飞腾）" >"$dir/使用说明.txt" ;;
   esac
   echo "$dir"
 }
