@@ -17,7 +17,8 @@
 //! table of settings every front end fills (flags, the page's parameters, `jixiao.toml`).
 //!
 //! Small pieces every stage shares sit below the stages so that none imports another sideways:
-//! [`codes`] (the table of finding codes), [`text`] (label normalising and placeholders),
+//! [`codes`] (the table of finding codes), [`formats`] (the file formats taken, by name and by
+//! content), [`text`] (label normalising and placeholders),
 //! [`figure`] (how a field reads as a figure, for the rulebook and the renderer alike),
 //! [`names`] (file names every file system holds, for `fix`'s outputs and uploads),
 //! [`formula`] (the small spreadsheet arithmetic forms use, evaluated over decimals: the grid
@@ -29,6 +30,7 @@
 pub mod codes;
 pub mod figure;
 pub mod form;
+pub mod formats;
 pub mod formula;
 pub mod grammar;
 pub mod grid;

@@ -12,9 +12,6 @@ use std::sync::Arc;
 
 use walkdir::WalkDir;
 
-/// Extensions read as workbooks (or Word documents), and the older formats reported.
-pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods", "docx", "doc", "et", "wps"];
-
 /// One workbook to read. Its name relative to the argument it was found under is derived
 /// from the path, not stored beside it: a walk of 100,000 files keeps one string per file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -309,10 +306,11 @@ fn is_own_summary(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "summary.xlsx") && path.with_file_name("report.json").is_file()
 }
 
+/// A name of one of the formats jixiao takes ([`crate::formats::EXTENSIONS`]).
 fn has_workbook_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| crate::formats::of_name(n).is_some())
 }
 
 /// `path` relative to the argument `root` it was found under, with `/` separators.

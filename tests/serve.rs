@@ -265,6 +265,16 @@ fn a_token_is_required_beyond_loopback() {
         .expect("text");
     let info: serde_json::Value = serde_json::from_str(&info).expect("json");
     assert_eq!(info["token_required"], true);
+    // The formats the page accepts are the walk's.
+    let extensions: Vec<&str> = info["extensions"]
+        .as_array()
+        .expect("extensions")
+        .iter()
+        .filter_map(|e| e.as_str())
+        .collect();
+    let walked: Vec<&str> = jixiao::formats::EXTENSIONS.iter().map(|e| e.ext).collect();
+    assert_eq!(extensions, walked);
+    assert!(extensions.contains(&"xlsx") && extensions.contains(&"docx") && extensions.contains(&"et"));
     // The page names codes by their Chinese titles and shows the server's defaults.
     let codes = info["codes"].as_array().expect("codes");
     assert_eq!(codes.len(), jixiao::rules::Code::ALL.len());

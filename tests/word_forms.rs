@@ -618,3 +618,61 @@ fn fix_names_the_word_output_docx_xlsx_beside_a_workbook_of_the_same_name() {
     let (from_xlsx, _) = check(&out.path().join("seed_dinge.xlsx"));
     assert_eq!(from_xlsx.files[0].forms.len(), 2);
 }
+
+/// What a file is follows its content, not its name: a Word document saved as `.xlsx` is read
+/// and reported as the document it is (`format: docx`, the document's no-form message), and a
+/// workbook saved as `.docx` as a workbook; neither is reissued as a workbook package.
+#[test]
+fn a_renamed_file_is_what_its_content_is() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let document = dir.path().join("改名的文档.xlsx");
+    std::fs::copy(word().join("seed_dinge.docx"), &document).expect("copy");
+    let narrative = dir.path().join("只有正文.xlsx");
+    std::fs::copy(word().join("narrative_only.docx"), &narrative).expect("copy");
+    let workbook = dir.path().join("改名的表.docx");
+    std::fs::copy(samples().join("seed_2024.xlsx"), &workbook).expect("copy");
+    let (report, _) = check(dir.path());
+    let file = |name: &str| {
+        report
+            .files
+            .iter()
+            .find(|f| f.path == name)
+            .unwrap_or_else(|| panic!("{name} not reported: {report:?}"))
+    };
+    let doc = file("改名的文档.xlsx");
+    assert_eq!(doc.format.as_deref(), Some("docx"));
+    assert_eq!(figures(only_form(doc)), figures(&seed_form("定额公用经费")));
+    let empty = file("只有正文.xlsx");
+    assert_eq!(empty.status, Status::NoForm);
+    assert_eq!(empty.format.as_deref(), Some("docx"));
+    assert!(
+        empty.error.as_deref().is_some_and(|e| e.contains("Word 文档")),
+        "{empty:?}"
+    );
+    let book = file("改名的表.docx");
+    assert_eq!(book.format, None);
+    assert_eq!(book.forms.len(), 2);
+
+    // fix: the document's corrected form is the standard template, never a reissued package.
+    let out = tempfile::tempdir().expect("out");
+    let run = bin()
+        .args(["fix", "-q", "-o"])
+        .arg(out.path())
+        .arg(dir.path())
+        .output()
+        .expect("fix");
+    assert!(run.status.code().is_some_and(|c| c < 2), "{run:?}");
+    let fixed: Report =
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).expect("report.json"))
+            .expect("json");
+    let doc = fixed
+        .files
+        .iter()
+        .find(|f| f.path == "改名的文档.xlsx")
+        .expect("document");
+    assert_eq!(
+        doc.output_form,
+        Some(jixiao::report::OutputForm::Standard),
+        "{doc:?}"
+    );
+}

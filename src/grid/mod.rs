@@ -120,24 +120,17 @@ pub fn load(path: &Path, limits: &Limits) -> Result<Vec<u8>, ReadError> {
     Ok(std::fs::read(path)?)
 }
 
-/// [`read_bytes`] for a file named `name`: a failure to read a `.doc`, `.wps` or `.et` names the
-/// format and says how to re-save it (their content is read when a reader knows it: an `.et`
-/// saved as a workbook is one).
-pub fn read_named(bytes: &[u8], name: &str, limits: &Limits) -> Result<Vec<Grid>, ReadError> {
-    let result = read_bytes(bytes, limits);
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    let format = match ext.as_str() {
-        "doc" => "Word 97–2003 文档（.doc）",
-        "wps" => "WPS 文字文档（.wps）",
-        "et" => "WPS 表格文件（.et）",
-        _ => return result,
+/// Read an input named `name`: its format, told by its content, and its grids. A failure to
+/// read a format no reader here knows (`.doc`, `.wps`, `.et` whose content is their own; one
+/// saved as a workbook reads as one) names the format and says to save it again.
+pub fn read_input(bytes: &[u8], name: &str, limits: &Limits) -> Result<(Format, Vec<Grid>), ReadError> {
+    let result = read_format(bytes, limits);
+    let Some(ext) = crate::formats::of_name(name).filter(|e| e.resave) else {
+        return result;
     };
     match result {
         Err(ReadError::NotSpreadsheet | ReadError::Corrupt(_) | ReadError::OldFormat(_)) => {
-            Err(ReadError::OldFormat(format))
+            Err(ReadError::OldFormat(ext.label))
         }
         other => other,
     }
@@ -145,6 +138,11 @@ pub fn read_named(bytes: &[u8], name: &str, limits: &Limits) -> Result<Vec<Grid>
 
 /// Read a workbook held in memory (see [`read_workbook`]).
 pub fn read_bytes(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, ReadError> {
+    read_format(bytes, limits).map(|(_, grids)| grids)
+}
+
+/// The format of a file held in memory, by its content, and its grids.
+fn read_format(bytes: &[u8], limits: &Limits) -> Result<(Format, Vec<Grid>), ReadError> {
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size > limits.max_file_bytes {
         return Err(ReadError::TooLarge {
@@ -152,14 +150,16 @@ pub fn read_bytes(bytes: &[u8], limits: &Limits) -> Result<Vec<Grid>, ReadError>
             limit: limits.max_file_bytes,
         });
     }
-    match sniff::sniff(bytes, limits)? {
+    let format = sniff::sniff(bytes, limits)?;
+    let grids = match format {
         Format::Html => markup::read_html(bytes),
         Format::SpreadsheetMl => markup::read_spreadsheetml(bytes),
         Format::Xlsx => xlsx::read(bytes, limits),
         Format::Ods => ods::read(bytes),
         Format::Docx => docx::read_docx(bytes, limits.max_entry_bytes),
         Format::Cfb => dense::read_cfb(bytes),
-    }
+    }?;
+    Ok((format, grids))
 }
 
 #[cfg(test)]

@@ -5,20 +5,7 @@
 use std::io::Cursor;
 
 use super::{Limits, ReadError, markup};
-
-/// The container format, from the file's first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Format {
-    /// An HTML table saved as `.xls` (a budget system's export).
-    Html,
-    /// Excel 2003 XML Spreadsheet saved as `.xls`.
-    SpreadsheetMl,
-    Xlsx,
-    Ods,
-    /// A Word document: its tables are read ([`docx`](super::docx)).
-    Docx,
-    Cfb,
-}
+pub(super) use crate::formats::Format;
 
 /// The format of a workbook held in memory, from its content; a zip package whose parts are too
 /// large, together or one by one, is refused here before anything inflates them.

@@ -82,12 +82,6 @@ pub fn corrections(form: &Form) -> Vec<Correction> {
         .collect()
 }
 
-/// Whether `reissue` can write this input's format: an Office Open XML workbook (a zip).
-pub fn can_reissue(rel: &str, bytes: &[u8]) -> bool {
-    let ext = rel.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-    matches!(ext.as_deref(), Some("xlsx" | "xlsm")) && bytes.starts_with(b"PK\x03\x04")
-}
-
 /// The input workbook with `corrections` made. An error says, in Chinese, what in the package
 /// could not be edited; the caller then writes the standard template instead.
 pub fn reissue(bytes: &[u8], corrections: &[Correction]) -> Result<Vec<u8>, ReissueError> {

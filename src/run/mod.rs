@@ -207,12 +207,6 @@ pub fn fix_each(
     Ok(summary)
 }
 
-/// A Word document, by its name.
-fn is_word(rel: &str) -> bool {
-    rel.rsplit_once('.')
-        .is_some_and(|(_, e)| e.eq_ignore_ascii_case("docx"))
-}
-
 /// A workbook input of the same stem in the same folder as `path`.
 fn has_workbook_sibling(path: &Path) -> bool {
     ["xlsx", "xlsm", "xls", "ods"]
@@ -317,7 +311,6 @@ fn failed(rel: &str, finding: rules::Finding) -> FileReport {
     FileReport {
         code: Some(finding.code),
         error: Some(finding.message),
-        format: is_word(rel).then(|| "docx".to_string()),
         ..FileReport::new(rel, status)
     }
 }
@@ -338,9 +331,11 @@ fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunE
         && !examined.corrected.is_empty()
     {
         let output =
-            output(&input.rel(), &bytes, &examined.corrected, opts).map_err(|message| RunError::Write {
-                path: named.name.clone(),
-                message,
+            output(&input.rel(), &bytes, examined.format, &examined.corrected, opts).map_err(|message| {
+                RunError::Write {
+                    path: named.name.clone(),
+                    message,
+                }
             })?;
         // A macro workbook that could not be reissued gets the standard template, which is
         // never macro-enabled: `a.xlsm` → `a.xlsm.xlsx`.
@@ -387,7 +382,7 @@ pub fn fix_bytes(rel: &str, bytes: &[u8], opts: &Options) -> (FileReport, Option
         if examined.corrected.is_empty() {
             return (report, None);
         }
-        match output(rel, bytes, &examined.corrected, opts) {
+        match output(rel, bytes, examined.format, &examined.corrected, opts) {
             Ok(output) => {
                 report.output_form = Some(output.form);
                 report.output_note = output.note;
@@ -407,15 +402,18 @@ pub fn fix_bytes(rel: &str, bytes: &[u8], opts: &Options) -> (FileReport, Option
 /// findings (what the corrected workbook is drawn from).
 struct Examined {
     report: FileReport,
+    /// What the file is, by its content (`None`: it could not be read).
+    format: Option<crate::formats::Format>,
     corrected: Vec<(Form, Vec<rules::Finding>)>,
 }
 
 fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
-    let grids = match grid::read_named(bytes, rel, &opts.limits) {
-        Ok(g) => g,
+    let (format, grids) = match grid::read_input(bytes, rel, &opts.limits) {
+        Ok(read) => read,
         Err(e) => {
             return Examined {
                 report: failed(rel, rules::unreadable_file(&e.to_string())),
+                format: None,
                 corrected: Vec::new(),
             };
         }
@@ -439,13 +437,16 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
     }
     if forms.is_empty() {
         let sheets: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
-        let finding = if is_word(rel) {
+        let finding = if format.is_document() {
             rules::no_form_in_document()
         } else {
             rules::no_form_found(&sheets)
         };
+        let mut report = failed(rel, finding);
+        report.format = format.reported().map(str::to_string);
         return Examined {
-            report: failed(rel, finding),
+            report,
+            format: Some(format),
             corrected,
         };
     }
@@ -456,12 +457,13 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
     };
     Examined {
         report: FileReport {
-            format: is_word(rel).then(|| "docx".to_string()),
+            format: format.reported().map(str::to_string),
             hidden_sheets,
             forms,
             index,
             ..FileReport::new(rel, status)
         },
+        format: Some(format),
         corrected,
     }
 }

@@ -167,7 +167,12 @@ impl OutputNames {
         let base = match file.rsplit_once('.') {
             // A Word form keeps its extension in the name when a workbook of the same name
             // sits beside it (`a.docx` next to `a.xlsx` → `a.docx.xlsx`).
-            Some(_) if is_word(file) && has_workbook_sibling(&input.path) => format!("{file}.xlsx"),
+            Some(_)
+                if crate::formats::of_name(file).is_some_and(|e| e.document)
+                    && has_workbook_sibling(&input.path) =>
+            {
+                format!("{file}.xlsx")
+            }
             Some((stem, _)) => format!("{stem}.{ext}"),
             None => format!("{file}.xlsx"),
         };
@@ -332,11 +337,12 @@ pub(super) struct Output {
 pub(super) fn output(
     rel: &str,
     bytes: &[u8],
+    format: Option<crate::formats::Format>,
     corrected: &[(Form, Vec<rules::Finding>)],
     opts: &Options,
 ) -> Result<Output, String> {
     let mut note = None;
-    if !opts.standard && reissue::can_reissue(rel, bytes) {
+    if !opts.standard && format.is_some_and(|f| f.reissuable(rel)) {
         let corrections: Vec<reissue::Correction> = corrected
             .iter()
             .flat_map(|(form, _)| reissue::corrections(form))

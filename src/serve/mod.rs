@@ -535,6 +535,8 @@ async fn info(State(app): State<Arc<App>>) -> Response {
         codes: Vec<CodeInfo>,
         /// Each setting a request may give, with the server's value (`deviation`, `excellent`…).
         defaults: std::collections::BTreeMap<&'static str, String>,
+        /// The file name extensions read (`xlsx`, `docx`…), as the walk of a folder takes them.
+        extensions: Vec<&'static str>,
     }
     let s = &app.config.options.settings;
     axum::Json(Info {
@@ -551,6 +553,7 @@ async fn info(State(app): State<Arc<App>>) -> Response {
         defaults: crate::options::defaults(&app.config.options)
             .into_iter()
             .collect(),
+        extensions: crate::formats::EXTENSIONS.iter().map(|e| e.ext).collect(),
     })
     .into_response()
 }
