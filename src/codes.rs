@@ -95,6 +95,8 @@ codes! {
         "指标未完成，或超出指标值达到偏差阈值（默认 30%），但未填写原因";
     CostExceedsExecution = "cost-exceeds-execution", Warning, "成本指标超过执行数",
         "成本指标实际支出金额合计大于全年执行数";
+    BehindSchedule = "behind-schedule", Warning, "执行进度滞后",
+        "（运行监控表）1–X月执行率低于序时进度（X ÷ 12）× schedule_ratio（默认 60%）";
     UnparseableValue = "unparseable-value", Error, "数值无法识别",
         "指标值、实际完成值、分值、得分或金额无法按应有的格式识别";
     MissingField = "missing-field", Error, "缺少必填项",

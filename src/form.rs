@@ -129,6 +129,57 @@ impl Field {
     }
 }
 
+/// Which form of a project's year (or a unit's) a table is, told by its title (or, without
+/// one, by the columns only that form has).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FormType {
+    /// 项目支出绩效目标自评表: the year-end self-evaluation.
+    #[default]
+    SelfEvaluation,
+    /// 项目支出绩效目标申报表 / 项目绩效目标表: the targets filed with the budget.
+    TargetDeclaration,
+    /// 项目支出绩效运行监控表: the mid-year report on execution and targets (1–X月).
+    Monitoring,
+    /// 部门整体支出绩效自评表: the self-evaluation of a whole unit.
+    DepartmentEvaluation,
+}
+
+impl FormType {
+    pub const ALL: [FormType; 4] = [
+        FormType::SelfEvaluation,
+        FormType::TargetDeclaration,
+        FormType::Monitoring,
+        FormType::DepartmentEvaluation,
+    ];
+
+    /// Its name in the report (`form_type`).
+    pub fn key(self) -> &'static str {
+        match self {
+            FormType::SelfEvaluation => "self-evaluation",
+            FormType::TargetDeclaration => "target-declaration",
+            FormType::Monitoring => "monitoring",
+            FormType::DepartmentEvaluation => "department-evaluation",
+        }
+    }
+
+    /// Its name in Chinese, as the summary and the page show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FormType::SelfEvaluation => "自评表",
+            FormType::TargetDeclaration => "目标申报表",
+            FormType::Monitoring => "运行监控表",
+            FormType::DepartmentEvaluation => "部门整体自评表",
+        }
+    }
+
+    /// Whether the form reports a year's outcome with scores (the rulebook of the 自评表
+    /// applies: a 自评表, or a 部门整体 form laid out like one).
+    pub fn is_evaluation(self) -> bool {
+        matches!(self, FormType::SelfEvaluation | FormType::DepartmentEvaluation)
+    }
+}
+
 /// Which published template the form follows (docs/rules.md, `fund-breakdown-mismatch`): the funds rows differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -268,6 +319,8 @@ pub struct FundLine {
     pub initial: Field,
     pub budget: Field,
     pub executed: Field,
+    /// 全年预计执行数 (a monitoring form's forecast for the year).
+    pub forecast: Field,
 }
 
 impl FundLine {
@@ -278,6 +331,7 @@ impl FundLine {
             initial: Field::default(),
             budget: Field::default(),
             executed: Field::default(),
+            forecast: Field::default(),
         }
     }
 
@@ -325,6 +379,9 @@ pub struct Funds {
     /// The funds block's own reason cell (Sichuan's 原因, beside 年度资金总额), where a template
     /// has one.
     pub reason: Field,
+    /// A monitoring form's months: `1-7月执行数` → 7 (the execution column covers January to
+    /// that month).
+    pub months: Option<u32>,
 }
 
 /// Points a label states (`产出指标（50分）`, `年度绩效目标（80分）`), with the label's cell.
@@ -367,6 +424,12 @@ pub struct Indicator {
     pub reason: Field,
     /// 备注.
     pub remark: Field,
+    /// A monitoring form's 全年预计完成情况.
+    pub forecast: Field,
+    /// A monitoring form's 完成目标可能性 (确定能 / 有可能 / 不可能).
+    pub likelihood: Field,
+    /// A monitoring form's 完善措施 (相关建议或举措).
+    pub measures: Field,
     /// A `其中` sub-row: its 分值 and 得分 are part of the row above and are not counted again.
     pub sub_row: bool,
     /// A template row left empty (`指标1:` with `/` everywhere): not an indicator, not checked
@@ -405,6 +468,8 @@ impl Indicator {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Form {
     pub sheet: String,
+    /// Which form it is (told by its title).
+    pub kind: FormType,
     pub layout: Layout,
     /// The file told which cells show a percent (xlsx, ods); otherwise a bare fraction is judged
     /// by its magnitude against the recomputed figure.
@@ -498,6 +563,17 @@ impl Column {
             Column::Weight => "分值",
             Column::Score => "得分",
             Column::Reason => "原因分析",
+        }
+    }
+
+    /// Whether a check of a form of `kind` reads it (a form without it is noted only then: a
+    /// declaration has no 实际完成值 by design).
+    pub fn needed_by(self, kind: FormType) -> bool {
+        match kind {
+            FormType::SelfEvaluation | FormType::DepartmentEvaluation => true,
+            // The 1–X月 rate and the schedule are all a monitoring form's checks read so far.
+            FormType::Monitoring => matches!(self, Column::Budget | Column::Executed | Column::Rate),
+            FormType::TargetDeclaration => false,
         }
     }
 

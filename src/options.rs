@@ -207,6 +207,27 @@ pub static SETTINGS: &[Setting] = &[
         get: |o| o.settings.year.map(|y| y.to_string()),
     },
     Setting {
+        name: "schedule_ratio",
+        flag: "schedule-ratio",
+        toml: "schedule_ratio",
+        value_name: "RATIO",
+        help: "运行监控表执行进度的最低比例：执行率应不低于序时进度 × 此值（默认 0.6）/ A monitoring \
+               form is behind schedule below the time elapsed × this (default 0.6)",
+        repeatable: false,
+        per_request: true,
+        set: |o, v| {
+            let ratio = decimal(v)?;
+            if ratio <= Decimal::ZERO || ratio > Decimal::ONE {
+                return Err(SettingsError::Invalid(format!(
+                    "序时进度比例应大于 0 且不超过 1，而不是 {v}"
+                )));
+            }
+            o.settings.schedule_ratio = ratio;
+            Ok(())
+        },
+        get: |o| Some(crate::num::fmt_plain(o.settings.schedule_ratio)),
+    },
+    Setting {
         name: "max_file_mb",
         flag: "max-file-mb",
         toml: "max_file_mb",

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::form::FormType;
 use crate::rules::{BatchFinding, Code, Finding, FormIndex, Severity};
 
 /// The whole run.
@@ -126,6 +127,10 @@ pub fn join_notes<S: AsRef<str>>(notes: impl IntoIterator<Item = Option<S>>) -> 
 #[serde(deny_unknown_fields)]
 pub struct FormReport {
     pub sheet: String,
+    /// Which form it is: `self-evaluation`, `target-declaration`, `monitoring` or
+    /// `department-evaluation`.
+    #[serde(default)]
+    pub form_type: FormType,
     pub project: String,
     pub department: String,
     /// The money unit of `budget` and `executed`: `元` or `万元`, as the funds label states.
@@ -276,7 +281,7 @@ impl Summary {
     /// The one-line tally every run ends with.
     pub fn tally(&self) -> String {
         format!(
-            "共 {} 个文件，{} 张自评表：错误 {} 个，提示 {} 个；无法读取 {} 个，未找到自评表 {} 个，跳过 {} 个",
+            "共 {} 个文件，{} 张表：错误 {} 个，提示 {} 个；无法读取 {} 个，未找到自评表 {} 个，跳过 {} 个",
             self.files, self.forms, self.errors, self.warnings, self.unreadable, self.no_form, self.skipped
         )
     }
@@ -316,9 +321,14 @@ impl FileReport {
             return out;
         }
         for form in &self.forms {
+            // Another form than a 自评表 says which it is before its project.
+            let kind = match form.form_type {
+                FormType::SelfEvaluation => String::new(),
+                other => format!("（{}）", other.label()),
+            };
             let _ = writeln!(
                 out,
-                "{} [{}] {}：执行率 {}，预算执行率得分 {}，总分 {}，等级 {}",
+                "{} [{}] {kind}{}：执行率 {}，预算执行率得分 {}，总分 {}，等级 {}",
                 self.path,
                 form.sheet,
                 form.project,

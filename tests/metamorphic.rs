@@ -138,6 +138,7 @@ use std::ops::RangeInclusive;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
+use jixiao::form::FormType;
 use jixiao::grid::{Cell, Grid, Limits, Pos, Region, Value, col_name, read_bytes};
 use jixiao::locate::locate;
 use jixiao::rules::{Code, Finding, Settings, check};
@@ -474,6 +475,17 @@ fn is_needed(table: Table, role: Role) -> bool {
     match table {
         Table::Funds => matches!(role, Role::Initial | Role::Rate | Role::Score),
         Table::Indicators => matches!(role, Role::Target | Role::Actual | Role::Points | Role::Score),
+    }
+}
+
+/// The checks of a form of `kind` need this column: the evaluations' as [`is_needed`]; a
+/// monitoring form's only its 执行率 (its checks are the 1–X月 rate and the schedule); a
+/// declaration's none yet.
+fn needed_by(kind: FormType, table: Table, role: Role) -> bool {
+    match kind {
+        FormType::SelfEvaluation | FormType::DepartmentEvaluation => is_needed(table, role),
+        FormType::Monitoring => table == Table::Funds && role == Role::Rate,
+        FormType::TargetDeclaration => false,
     }
 }
 
@@ -1530,7 +1542,7 @@ fn names_field(note: &Key, table: Table, role: Role) -> bool {
 }
 
 /// What is wrong with a variant's findings, if anything.
-fn compare(before: &[Vec<Finding>], after: &[Vec<Finding>], v: &Variant) -> Vec<Problem> {
+fn compare(before: &[Vec<Finding>], after: &[Vec<Finding>], kinds: &[FormType], v: &Variant) -> Vec<Problem> {
     let expect = v.expect;
     if before.len() != after.len() {
         return vec![Problem {
@@ -1667,6 +1679,7 @@ fn compare(before: &[Vec<Finding>], after: &[Vec<Finding>], v: &Variant) -> Vec<
                 let noted = a
                     .iter()
                     .any(|f| f.code == Code::ColumnAbsent && f.subject == subject);
+                let needed = needed && kinds.get(i).is_some_and(|&k| needed_by(k, table, role));
                 if needed && !noted {
                     let detail = format!("no `column-absent` note `{subject}` for a column the checks need");
                     problem(Trouble::NoAbsentNote, String::new(), detail);
@@ -1748,6 +1761,7 @@ fn check_file(root: &Path, path: &Path) -> Outcome {
                     .unwrap_or(0)
             })
             .collect();
+        let kinds: Vec<FormType> = forms.iter().map(|f| f.kind).collect();
         let before = match findings(grid) {
             Ok(before) => before,
             Err(detail) => {
@@ -1787,7 +1801,7 @@ fn check_file(root: &Path, path: &Path) -> Outcome {
         for v in variants {
             *outcome.variants.entry(v.kind).or_default() += 1;
             let problems = match findings(&v.sheet.grid()) {
-                Ok(after) => compare(&before, &after, &v),
+                Ok(after) => compare(&before, &after, &kinds, &v),
                 Err(detail) => vec![Problem {
                     form: None,
                     trouble: Trouble::Panicked,

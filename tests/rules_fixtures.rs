@@ -233,6 +233,11 @@ cases! {
     cost_exceeds_execution: "cost-exceeds-execution" => |c| trigger(c, &[
         ("F23", "costs", "200000", "196876.3", false),
     ]);
+    // A monitoring form: 30 of 120 万元 by the end of July (25 %) under 7/12 × 60 % = 35 %.
+    // Near miss: 42 万元, 35.00 %.
+    behind_schedule: "behind-schedule" => |c| trigger(c, &[
+        ("D6", "funds.total.rate", "25", "35", false),
+    ]);
     // 完成 against ≤60000元. Near miss: 6万元, ９次, "196,876.30", 0.9 as 90%.
     unparseable_value: "unparseable-value" => |c| trigger(c, &[
         ("F23", "indicator:成本指标/办公用品等支出", "完成", "", false),

@@ -16,11 +16,13 @@ struct FundCols {
     rate: Option<u32>,
     score: Option<u32>,
     reason: Option<u32>,
+    forecast: Option<u32>,
 }
 
 impl Area<'_> {
     pub(super) fn read_funds(&self, form: &mut Form, header_row: u32) {
-        let band = self.header_band(header_row, Table::Funds);
+        let table = Table::funds(self.kind);
+        let band = self.header_band(header_row, table);
         let cols = FundCols {
             initial: band.col(Role::Initial),
             budget: band.col(Role::Budget),
@@ -29,7 +31,14 @@ impl Area<'_> {
             rate: band.col(Role::Rate),
             score: band.col(Role::Score),
             reason: band.col(Role::Reason).or(band.col(Role::Remark)),
+            forecast: band.col(Role::Forecast),
         };
+        // `1-7月执行数`: the months the execution column covers.
+        form.funds.months = band
+            .columns
+            .iter()
+            .find(|c| c.role == Role::Executed)
+            .and_then(|c| months_of(&c.text));
         // Amounts in 万元 when the funds header or the block's label says so.
         let in_wan = band.columns.iter().any(|c| c.text.contains("万元"))
             || self
@@ -103,6 +112,9 @@ impl Area<'_> {
                         if let Some(c) = cols.executed {
                             line.executed = self.field(row, c);
                         }
+                        if let Some(c) = cols.forecast {
+                            line.forecast = self.field(row, c);
+                        }
                         if fund_row == FundRow::Total {
                             if let Some(c) = cols.points {
                                 form.funds.points = self.field(row, c);
@@ -124,7 +136,7 @@ impl Area<'_> {
                     && skipped < 3
                     && (self.is_blank_row(row)
                         || self.is_page_row(row)
-                        || self.repeats_header(row, &band, Table::Funds)) =>
+                        || self.repeats_header(row, &band, table)) =>
                 {
                     skipped += 1;
                 }
@@ -223,4 +235,19 @@ pub(super) fn fund_row_of(label: &str) -> Option<FundRow> {
     } else {
         None
     }
+}
+
+/// The last month an execution column covers, from its header: `1-7月执行数`, `1—6月`,
+/// `1至8月`, `截至7月底` → 7, 6, 8, 7; `None` without a month in 1–12.
+pub(super) fn months_of(header: &str) -> Option<u32> {
+    let before = &header[..header.find('月')?];
+    let digits: String = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    digits.parse().ok().filter(|m| (1..=12).contains(m))
 }

@@ -19,13 +19,44 @@
 use rust_decimal::Decimal;
 
 use super::Area;
+use crate::form::FormType;
 use crate::grid::{Pos, Value};
 
-/// Which table a header band heads.
+/// Which table a header band heads. A monitoring form's tables know its own columns too
+/// (全年预计执行数, 完成目标可能性…), named by the entries of [`SYNONYMS`] for them, which come
+/// first; every other form's tables never read those words as a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Table {
     Funds,
     Indicators,
+    MonitoringFunds,
+    MonitoringIndicators,
+}
+
+impl Table {
+    /// The table of the 自评表 this one extends.
+    pub(super) fn base(self) -> Table {
+        match self {
+            Table::Funds | Table::MonitoringFunds => Table::Funds,
+            Table::Indicators | Table::MonitoringIndicators => Table::Indicators,
+        }
+    }
+
+    /// The funds table of a form of `kind`.
+    pub(super) fn funds(kind: FormType) -> Table {
+        match kind {
+            FormType::Monitoring => Table::MonitoringFunds,
+            _ => Table::Funds,
+        }
+    }
+
+    /// The indicator table of a form of `kind`.
+    pub(super) fn indicators(kind: FormType) -> Table {
+        match kind {
+            FormType::Monitoring => Table::MonitoringIndicators,
+            _ => Table::Indicators,
+        }
+    }
 }
 
 /// What a column of a table holds, named by its header.
@@ -46,6 +77,12 @@ pub(super) enum Role {
     Actual,
     Reason,
     Remark,
+    /// 全年预计执行数 (funds), 全年预计完成情况 (indicators): a monitoring form's forecast.
+    Forecast,
+    /// 完成目标可能性.
+    Likelihood,
+    /// 完善措施 / 相关建议或举措.
+    Measures,
 }
 
 /// How a header word is matched (on the header without its bracketed marks).
@@ -76,6 +113,41 @@ impl Words {
 /// Yunnan's and the 2019 central one (全年实际值). A header matches the first entry it fits;
 /// where two columns claim a field, the one matched by the earlier (more specific) entry has it.
 const SYNONYMS: &[(Table, Role, Words)] = &[
+    // A monitoring form's own columns (黄石 2019, the vendor systems' 双监控 tables): the
+    // forecasts, 1-X月执行情况 / 半年度指标执行情况 / 当前完成值 as what is done so far,
+    // 完成目标可能性, and the measures beside the reason.
+    (Table::MonitoringFunds, Role::Forecast, Words::Contains("预计")),
+    (
+        Table::MonitoringIndicators,
+        Role::Forecast,
+        Words::Contains("预计"),
+    ),
+    (
+        Table::MonitoringIndicators,
+        Role::Likelihood,
+        Words::Contains("可能性"),
+    ),
+    (Table::MonitoringIndicators, Role::Reason, Words::Contains("原因")),
+    (
+        Table::MonitoringIndicators,
+        Role::Actual,
+        Words::Contains("执行情况"),
+    ),
+    (
+        Table::MonitoringIndicators,
+        Role::Actual,
+        Words::Contains("当前完成"),
+    ),
+    (
+        Table::MonitoringIndicators,
+        Role::Measures,
+        Words::Contains("措施"),
+    ),
+    (
+        Table::MonitoringIndicators,
+        Role::Measures,
+        Words::Contains("举措"),
+    ),
     (Table::Funds, Role::Score, Words::Contains("执行率得分")),
     (Table::Funds, Role::Points, Words::Contains("执行率权重")),
     (Table::Funds, Role::Points, Words::Contains("执行率分值")),
@@ -165,7 +237,7 @@ pub(super) fn classify(label: &str, table: Table) -> Class {
                 }
             )
     };
-    if table == Table::Funds
+    if table.base() == Table::Funds
         && amount(named)
         && let Some(role) = marks.iter().find_map(|m| mark_role(m))
     {
@@ -184,7 +256,7 @@ pub(super) fn classify(label: &str, table: Table) -> Class {
             ..
         }
     ) || (head.is_empty() && matches!(named, Class::Neutral));
-    if table == Table::Indicators
+    if table.base() == Table::Indicators
         && value
         && let Some(role) = marks.iter().find_map(|m| match mark_role(m) {
             Some(Role::Budget) => Some(Role::Target),
@@ -206,13 +278,13 @@ fn name_class(head: &str, table: Table) -> Class {
     if head.is_empty() || NEUTRAL.contains(&head) || is_column_mark(head) {
         return Class::Neutral;
     }
-    if table == Table::Funds && head.contains("资金") {
+    if table.base() == Table::Funds && head.contains("资金") {
         return Class::Neutral;
     }
     let found = SYNONYMS
         .iter()
         .enumerate()
-        .filter(|(_, (t, _, _))| *t == table)
+        .filter(|(_, (t, _, _))| *t == table || *t == table.base())
         .find_map(|(rank, &(_, role, words))| words.end_in(head).map(|end| (rank, role, words, end)));
     let Some((rank, role, words, end)) = found else {
         return Class::Unknown;
@@ -560,7 +632,7 @@ impl Area<'_> {
         }
         band.settle();
         // A single budget column is A, whatever its name (`年初预算数` alone).
-        if table == Table::Funds
+        if table.base() == Table::Funds
             && band.col(Role::Budget).is_none()
             && let [only] = band
                 .columns

@@ -25,6 +25,9 @@ struct IndicatorCols {
     score: Option<u32>,
     reason: Option<u32>,
     remark: Option<u32>,
+    forecast: Option<u32>,
+    likelihood: Option<u32>,
+    measures: Option<u32>,
 }
 
 impl Area<'_> {
@@ -35,7 +38,8 @@ impl Area<'_> {
         form: &mut Form,
         header_row: u32,
     ) -> (u32, Option<u32>, Option<u32>) {
-        let band = self.header_band(header_row, Table::Indicators);
+        let table = Table::indicators(self.kind);
+        let band = self.header_band(header_row, table);
         let cols = IndicatorCols {
             level1: band.col(Role::Level1),
             level2: band.col(Role::Level2),
@@ -48,6 +52,9 @@ impl Area<'_> {
             score: band.col(Role::Score),
             reason: band.col(Role::Reason),
             remark: band.col(Role::Remark),
+            forecast: band.col(Role::Forecast),
+            likelihood: band.col(Role::Likelihood),
+            measures: band.col(Role::Measures),
         };
         form.reading.unrecognised.extend(band.unread.iter().cloned());
         let mut row = band.bottom + 1;
@@ -59,7 +66,7 @@ impl Area<'_> {
                 break;
             }
             // The header repeated after a page break, `续表`, a page number: no row of the table.
-            if self.is_page_row(row) || self.repeats_header(row, &band, Table::Indicators) {
+            if self.is_page_row(row) || self.repeats_header(row, &band, table) {
                 row += 1;
                 continue;
             }
@@ -120,6 +127,9 @@ impl Area<'_> {
                 score: own(cols.score),
                 reason: pick(cols.reason),
                 remark: pick(cols.remark),
+                forecast: own(cols.forecast),
+                likelihood: own(cols.likelihood),
+                measures: pick(cols.measures),
             };
             // A row left wholly empty is no row; one with a name but nothing else
             // (`指标1:` and `/`) is a template row, kept for the corrected form.

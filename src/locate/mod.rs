@@ -6,7 +6,7 @@
 //! row names, so blank rows and columns, extra or missing columns, other column orders and
 //! merged cells all read the same.
 
-use crate::form::{Field, Form, FundRow, Layout};
+use crate::form::{Field, Form, FormType, FundRow, Layout};
 use crate::grid::Pos;
 use crate::grid::{Grid, Value};
 use crate::text::{norm, push_norm};
@@ -28,7 +28,7 @@ pub struct Located {
 pub fn locate(grid: &Grid) -> Located {
     let labels = Labels::scan(grid);
     // A title, not a sentence that mentions the form (`本自评表所填数据真实`).
-    let mut starts: Vec<u32> = labels.rows_with(|t| t.contains("自评表") && t.chars().count() <= 30);
+    let mut starts: Vec<u32> = labels.rows_with(|t| title_kind(t).is_some());
     let project_rows = labels.rows_with(|t| project_label(t).is_some() && t.chars().count() <= 40);
     // A form whose title is missing starts at its 项目名称 row.
     for &row in &project_rows {
@@ -45,11 +45,22 @@ pub fn locate(grid: &Grid) -> Located {
     let mut forms = Vec::new();
     for (i, &start) in starts.iter().enumerate() {
         let end = starts.get(i + 1).copied().unwrap_or(grid.height());
-        let area = Area {
+        let mut area = Area {
             grid,
             labels: &labels,
             top: start,
             bottom: end,
+            kind: FormType::SelfEvaluation,
+        };
+        let titled = area
+            .labels()
+            .take_while(|(r, _, _)| *r <= start + 1)
+            .find_map(|(_, _, t)| title_kind(t));
+        area.kind = match titled {
+            // A scoring table of the older 决策 / 管理 / 绩效 framework: no form to check.
+            Some(Title::NotAForm) => continue,
+            Some(Title::Form(kind)) => kind,
+            None => area.untitled_kind(),
         };
         if let Some(form) = area.read_form() {
             forms.push(form);
@@ -124,15 +135,65 @@ impl Labels {
     }
 }
 
-/// The rows `top..bottom` of a grid that hold one form.
+/// The rows `top..bottom` of a grid that hold one form, and which form it is.
 struct Area<'a> {
     grid: &'a Grid,
     labels: &'a Labels,
     top: u32,
     bottom: u32,
+    kind: FormType,
+}
+
+/// What a title says a table is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Title {
+    Form(FormType),
+    /// A table with a form's name that is none of the forms: the scoring table of the older
+    /// 部门决策 / 部门管理 / 部门绩效 framework (`部门整体支出绩效评价得分表`, `评分表`).
+    NotAForm,
+}
+
+/// The form a title names: short (a title, not a sentence that mentions a form), with the
+/// form's name in it. `部门整体…自评表` is the unit's own; `…申报表` and `…绩效目标表` the targets
+/// filed with the budget; `…监控表` the mid-year report; any other `…自评表` a project's.
+fn title_kind(t: &str) -> Option<Title> {
+    if t.chars().count() > 30 {
+        return None;
+    }
+    if (t.contains("得分表") || t.contains("评分表")) && !t.contains("自评表") {
+        return t.contains("绩效").then_some(Title::NotAForm);
+    }
+    let kind = if t.contains("监控表") || t.contains("监控情况表") {
+        FormType::Monitoring
+    } else if t.contains("申报表") || t.contains("绩效目标表") {
+        FormType::TargetDeclaration
+    } else if t.contains("自评表") && t.contains("部门整体") {
+        FormType::DepartmentEvaluation
+    } else if t.contains("自评表") {
+        FormType::SelfEvaluation
+    } else {
+        return None;
+    };
+    Some(Title::Form(kind))
 }
 
 impl Area<'_> {
+    /// The form a table without a title is, by the columns only one form has: a monitoring
+    /// form's `1-X月执行数`, 全年预计执行数 or 完成目标可能性; else a 自评表.
+    fn untitled_kind(&self) -> FormType {
+        let monitoring = self.labels().any(|(_, _, t)| {
+            is_short(t)
+                && (t.contains("完成目标可能性")
+                    || t.contains("全年预计执行")
+                    || (t.starts_with("1") && funds::months_of(t).is_some() && t.contains("执行数")))
+        });
+        if monitoring {
+            FormType::Monitoring
+        } else {
+            FormType::SelfEvaluation
+        }
+    }
+
     /// Labels inside this region, in sheet order.
     fn labels(&self) -> impl Iterator<Item = (u32, u32, &str)> {
         self.labels.rows(self.top, self.bottom)
@@ -212,6 +273,7 @@ impl Area<'_> {
         }
         let mut form = Form {
             sheet: self.grid.name.clone(),
+            kind: self.kind,
             formats_known: self.grid.formats_known,
             ..Form::default()
         };
@@ -339,7 +401,7 @@ struct HeadField {
 const HEAD_FIELDS: &[HeadField] = &[
     // A title, not a sentence that mentions the form.
     HeadField {
-        label: |t| (t.contains("自评表") && t.chars().count() <= 30).then_some(""),
+        label: |t| title_kind(t).is_some().then_some(""),
         read: Reads::Cell,
         set: |f, v| f.title = v,
     },

@@ -473,3 +473,41 @@ fn page_lines() {
         assert!(!is_page_line(&norm(t)), "{t}");
     }
 }
+
+#[test]
+fn titles_tell_the_form() {
+    use super::{Title, title_kind};
+    use crate::form::FormType;
+    let kind = |t: &str| title_kind(&norm(t));
+    assert_eq!(
+        kind("项目支出绩效目标自评表"),
+        Some(Title::Form(FormType::SelfEvaluation))
+    );
+    assert_eq!(
+        kind("项目支出绩效自评表（评分表）"),
+        Some(Title::Form(FormType::SelfEvaluation))
+    );
+    assert_eq!(
+        kind("项目支出绩效目标申报表"),
+        Some(Title::Form(FormType::TargetDeclaration))
+    );
+    assert_eq!(
+        kind("2021年项目绩效目标表"),
+        Some(Title::Form(FormType::TargetDeclaration))
+    );
+    assert_eq!(
+        kind("项目支出绩效运行监控表"),
+        Some(Title::Form(FormType::Monitoring))
+    );
+    assert_eq!(
+        kind("部门整体支出绩效自评表"),
+        Some(Title::Form(FormType::DepartmentEvaluation))
+    );
+    assert_eq!(kind("部门整体支出绩效评价得分表"), Some(Title::NotAForm));
+    // A sentence that names a form is no title.
+    assert_eq!(
+        kind("本单位承诺本自评表所填内容真实、准确、完整，如有不实愿承担相应责任"),
+        None
+    );
+    assert_eq!(kind("资金使用情况表"), None);
+}

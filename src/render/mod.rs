@@ -507,6 +507,7 @@ mod tests {
             initial: num(r, 3, "0"),
             budget: num(r, 4, b),
             executed: num(r, 5, e),
+            forecast: Field::default(),
         };
         let reason = "偏差原因：2024年4月新组建部门，办公用品需求量测算值偏小。";
         let ind = |r: u32, l2: &str, name: &str, target: &str, actual: &str, w: &str, s: Field| Indicator {
@@ -523,6 +524,9 @@ mod tests {
                 Field::at(Pos::new(r, 8), Value::Empty)
             },
             remark: Field::at(Pos::new(r, 9), Value::Empty),
+            forecast: Field::default(),
+            likelihood: Field::default(),
+            measures: Field::default(),
             sub_row: false,
             template: false,
             subtotal: false,
@@ -530,6 +534,7 @@ mod tests {
         };
         Form {
             sheet: "定额公用经费".to_string(),
+            kind: Default::default(),
             layout: Layout::Guizhou,
             formats_known: true,
             grade_bands: Some([Decimal::from(90), Decimal::from(80), Decimal::from(60)]),
@@ -547,6 +552,7 @@ mod tests {
                 unit: MoneyUnit::Yuan,
                 unit_stated: true,
                 score_via_rate: false,
+                months: None,
                 lines: vec![
                     line(FundRow::Total, 6, "200000", "196876.3"),
                     line(FundRow::Fiscal, 7, "200000", "196876.3"),

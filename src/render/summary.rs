@@ -71,6 +71,7 @@ const fn column(header: &'static str, max_width: usize) -> Column {
 const PROJECT_COLUMNS: &[Column] = &[
     column("文件", 40),
     column("工作表", 20),
+    column("表类型", 14),
     column("项目名称", 36),
     column("主管部门", 36),
     column("全年预算数", 18),
@@ -90,8 +91,8 @@ const PROJECT_COLUMNS: &[Column] = &[
 ];
 
 /// Positions of the 项目汇总 columns a failed file fills.
-const PROJECT_STATUS: usize = 15;
-const PROJECT_NOTE: usize = 16;
+const PROJECT_STATUS: usize = 16;
+const PROJECT_NOTE: usize = 17;
 
 const FINDING_COLUMNS: &[Column] = &[
     column("文件", 40),
@@ -454,6 +455,7 @@ fn project_rows(file: &FileReport) -> Vec<Vec<Item>> {
             vec![
                 file_item(file),
                 Item::text(&form.sheet),
+                Item::text(form.form_type.label()),
                 Item::text(&form.project),
                 Item::text(&form.department),
                 Item::decimal(form.budget.as_deref(), true),
@@ -649,6 +651,7 @@ mod tests {
     fn form(sheet: &str, grade_reported: &str, grade: &str, findings: Vec<Finding>) -> FormReport {
         FormReport {
             sheet: sheet.to_string(),
+            form_type: Default::default(),
             project: "定额公用经费".to_string(),
             department: "[197]中共黔南州委社会工作部".to_string(),
             unit: "元".to_string(),
@@ -722,21 +725,24 @@ mod tests {
         let rows = book.rows(PROJECTS_SHEET);
         assert_eq!(rows.len(), 4, "header, two forms, one unreadable file");
         assert_eq!(rows[0][0], "文件");
-        assert_eq!(rows[0][16], "说明");
+        assert_eq!(rows[0][2], "表类型");
+        assert_eq!(rows[0][17], "说明");
         assert_eq!(rows[1][0], "一处/seed_2024.xlsx");
         assert_eq!(rows[1][1], "定额公用经费");
-        assert_eq!(book.at(PROJECTS_SHEET, "E2"), Data::Float(200000.0));
-        assert_eq!(rows[1][6], "元");
-        assert_eq!(book.at(PROJECTS_SHEET, "H2"), Data::Float(98.44));
-        assert_eq!(book.at(PROJECTS_SHEET, "K2"), Data::Float(99.84));
-        assert_eq!(rows[1][11], "良");
-        assert_eq!(rows[1][12], "优");
-        assert_eq!(book.at(PROJECTS_SHEET, "N2"), Data::Float(2.0), "errors");
-        assert_eq!(book.at(PROJECTS_SHEET, "O2"), Data::Float(1.0), "warnings");
-        assert_eq!(rows[1][15], "有问题");
+        assert_eq!(rows[1][2], "自评表");
+        assert_eq!(book.at(PROJECTS_SHEET, "F2"), Data::Float(200000.0));
+        assert_eq!(rows[1][7], "元");
+        assert_eq!(book.at(PROJECTS_SHEET, "I2"), Data::Float(98.44));
+        assert_eq!(book.at(PROJECTS_SHEET, "L2"), Data::Float(99.84));
+        assert_eq!(rows[1][12], "良");
+        assert_eq!(rows[1][13], "优");
+        assert_eq!(book.at(PROJECTS_SHEET, "O2"), Data::Float(2.0), "errors");
+        assert_eq!(book.at(PROJECTS_SHEET, "P2"), Data::Float(1.0), "warnings");
+        assert_eq!(rows[1][16], "有问题");
         assert_eq!(rows[3][0], "坏文件.xlsx");
-        assert_eq!(rows[3][15], "无法读取");
-        assert_eq!(rows[3][16], "文件已加密");
+        assert_eq!(rows[3][2], "");
+        assert_eq!(rows[3][16], "无法读取");
+        assert_eq!(rows[3][17], "文件已加密");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use super::{Code, Draft, Finding, Settings};
-use crate::form::Form;
+use crate::form::{Form, FormType};
 use crate::text::norm;
 
 /// What the batch rules know of one form.
@@ -18,6 +18,9 @@ use crate::text::norm;
 pub struct FormIndex {
     /// The file, as the report names it.
     pub file: String,
+    /// Which form it is: forms of different kinds of one project are its year's cycle, not
+    /// duplicates of each other.
+    pub kind: FormType,
     pub sheet: String,
     pub project: String,
     pub department: String,
@@ -62,6 +65,7 @@ impl FormIndex {
         });
         FormIndex {
             file: file.to_string(),
+            kind: form.kind,
             sheet: form.sheet.clone(),
             project: form.project.text(),
             department: form.department.text(),
@@ -117,6 +121,7 @@ pub struct BatchIndex {
 /// One form in the [`BatchIndex`].
 struct Entry {
     file: Box<str>,
+    kind: FormType,
     /// Interned normalised 项目名称 and 主管部门, and the names as written.
     project: u32,
     department: u32,
@@ -177,6 +182,7 @@ impl BatchIndex {
             department_shown: self.intern(&form.department),
             sheet: self.intern(&form.sheet),
             file: form.file.into_boxed_str(),
+            kind: form.kind,
             year: form.year,
             filed: form.filed,
             modified: form
@@ -192,9 +198,11 @@ impl BatchIndex {
     /// Every batch finding, in a stable order, under the settings' severities.
     pub fn check(&self, settings: &Settings) -> Vec<BatchFinding> {
         let mut drafts = Vec::new();
-        let mut same: BTreeMap<(u32, u32, Option<i32>), Vec<&Entry>> = BTreeMap::new();
+        let mut same: BTreeMap<(u32, u32, Option<i32>, u8), Vec<&Entry>> = BTreeMap::new();
         for e in self.entries.iter().filter(|e| !self.name(e.project).is_empty()) {
-            same.entry((e.project, e.department, e.year)).or_default().push(e);
+            same.entry((e.project, e.department, e.year, e.kind as u8))
+                .or_default()
+                .push(e);
         }
         drafts.extend(same.values().filter_map(|group| self.duplicate_form(group)));
         let batch_year = settings
@@ -386,6 +394,7 @@ mod tests {
 
     fn entry(file: &str, project: &str, year: i32, total: &str, fp: Option<u64>) -> FormIndex {
         FormIndex {
+            kind: FormType::SelfEvaluation,
             file: file.into(),
             sheet: "表1".into(),
             project: project.into(),
@@ -396,6 +405,23 @@ mod tests {
             figures: vec![("总分", total.into())],
             indicators: fp,
         }
+    }
+
+    #[test]
+    fn a_projects_forms_of_the_cycle_are_no_duplicates() {
+        // The declaration, the monitoring form and the self-evaluation of one project and year.
+        let mut declared = entry("申报表.xlsx", "定额公用经费", 2024, "", Some(7));
+        declared.kind = FormType::TargetDeclaration;
+        let mut monitored = entry("监控表.xlsx", "定额公用经费", 2024, "", None);
+        monitored.kind = FormType::Monitoring;
+        let reported = entry("自评表.xlsx", "定额公用经费", 2024, "99.84", Some(7));
+        let found = check_batch(vec![declared, monitored, reported.clone()], &Settings::default());
+        assert!(found.iter().all(|f| f.code != Code::DuplicateForm), "{found:?}");
+        // Two self-evaluations of it are.
+        let mut again = reported.clone();
+        again.file = "自评表（修改后）.xlsx".into();
+        let found = check_batch(vec![reported, again], &Settings::default());
+        assert!(found.iter().any(|f| f.code == Code::DuplicateForm), "{found:?}");
     }
 
     #[test]

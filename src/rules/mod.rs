@@ -30,6 +30,7 @@ mod costs;
 mod files;
 mod funds;
 mod indicators;
+mod monitoring;
 mod reading;
 pub mod settings;
 mod totals;
@@ -44,7 +45,7 @@ pub use batch::{BatchFinding, BatchIndex, FormIndex, check_batch};
 pub use files::{internal_error, no_form_found, no_form_in_document, unreadable_file};
 pub use settings::{ReverseScoring, Settings, SettingsError};
 
-use crate::form::{Field, Form, FundCol, FundRow};
+use crate::form::{Field, Form, FormType, FundCol, FundRow};
 use crate::grid::Value;
 use crate::num;
 
@@ -104,11 +105,22 @@ pub fn check(form: &Form, settings: &Settings) -> Checked {
     // CORRECTED above and grade that corrected total.
     reading::check(&mut ctx);
     values::check(&mut ctx);
-    funds::check(&mut ctx);
-    indicators::check(&mut ctx);
-    weights::check(&mut ctx);
-    costs::check(&mut ctx);
-    totals::check(&mut ctx);
+    match form.kind {
+        FormType::SelfEvaluation | FormType::DepartmentEvaluation => {
+            funds::check(&mut ctx);
+            indicators::check(&mut ctx);
+            weights::check(&mut ctx);
+            costs::check(&mut ctx);
+            totals::check(&mut ctx);
+        }
+        // Mid-year: the funds as far as they go (the 1–X月 rate), then the schedule; no score.
+        FormType::Monitoring => {
+            funds::check(&mut ctx);
+            monitoring::check(&mut ctx);
+        }
+        // The targets filed with the budget: nothing is scored or executed yet.
+        FormType::TargetDeclaration => {}
+    }
     let Ctx {
         mut findings,
         form: mut corrected,

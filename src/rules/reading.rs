@@ -12,7 +12,13 @@ pub(super) fn check(ctx: &mut Ctx) {
     for unread in &reading.unrecognised {
         ctx.record(Some(column_unrecognised(unread)));
     }
-    let mut absent = reading.absent.clone();
+    let kind = ctx.form.kind;
+    let mut absent: Vec<Column> = reading
+        .absent
+        .iter()
+        .copied()
+        .filter(|c| c.needed_by(kind))
+        .collect();
     absent.sort();
     absent.dedup();
     for column in absent {

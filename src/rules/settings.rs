@@ -24,6 +24,9 @@ pub struct Settings {
     pub reverse_scoring: ReverseScoring,
     /// The year the batch is for (`year-mismatch`); `None`: the batch's most common year.
     pub year: Option<i32>,
+    /// The share of the time elapsed a monitoring form's execution must reach
+    /// (`behind-schedule`): 0.6 = by the end of July, 7/12 × 60 % = 35 %.
+    pub schedule_ratio: Decimal,
 }
 
 /// The two published conventions for scoring a reverse (≤ target) indicator that exceeded its
@@ -61,6 +64,7 @@ impl Default for Settings {
             severities: BTreeMap::new(),
             reverse_scoring: ReverseScoring::Linear,
             year: None,
+            schedule_ratio: Decimal::new(6, 1),
         }
     }
 }

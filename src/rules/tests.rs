@@ -186,6 +186,7 @@ fn seed() -> Form {
                 template: false,
                 subtotal: false,
                 funds_row: false,
+                ..Indicator::default()
             }
         })
         .collect();

@@ -514,6 +514,7 @@ fn form_report(form: &Form, checked: &rules::Checked) -> FormReport {
     let dec = |d: Option<rust_decimal::Decimal>| d.map(fmt_plain);
     FormReport {
         sheet: form.sheet.clone(),
+        form_type: form.kind,
         project: form.project.text(),
         department: form.department.text(),
         unit: form.funds.unit.label().to_string(),

@@ -537,6 +537,8 @@ async fn info(State(app): State<Arc<App>>) -> Response {
         defaults: std::collections::BTreeMap<&'static str, String>,
         /// The file name extensions read (`xlsx`, `docx`…), as the walk of a folder takes them.
         extensions: Vec<&'static str>,
+        /// Each `form_type` of the report with its Chinese name.
+        form_types: std::collections::BTreeMap<&'static str, &'static str>,
     }
     let s = &app.config.options.settings;
     axum::Json(Info {
@@ -554,6 +556,10 @@ async fn info(State(app): State<Arc<App>>) -> Response {
             .into_iter()
             .collect(),
         extensions: crate::formats::EXTENSIONS.iter().map(|e| e.ext).collect(),
+        form_types: crate::form::FormType::ALL
+            .iter()
+            .map(|k| (k.key(), k.label()))
+            .collect(),
     })
     .into_response()
 }
