@@ -107,6 +107,12 @@ codes! {
         "（批次）自评表的年度不同于本批大多数表的年度，或不同于设置的年度";
     CopiedIndicators = "copied-indicators", Info, "指标照抄",
         "（批次）两个不同项目的绩效指标（三级指标、指标值、完成值）完全相同";
+    TargetChanged = "target-changed", Warning, "指标值被调整",
+        "（批次）自评表的年度指标值与同一项目申报表（或监控表）的不同（比较解析后的指标值，写法不同不算）";
+    IndicatorDropped = "indicator-dropped", Warning, "指标被删除",
+        "（批次）申报表（或监控表）设定的指标在同一项目的自评表中没有";
+    IndicatorAdded = "indicator-added", Info, "指标被增加",
+        "（批次）自评表中有同一项目申报表（或监控表）没有设定的指标";
     ColumnUnrecognised = "column-unrecognised", Info, "表头未识别",
         "表中有 jixiao 不认识的栏目（或与某项名称相近、实为说明的栏目）：该栏未读取，其余栏目照常核查";
     ColumnAbsent = "column-absent", Info, "缺少栏目",
@@ -129,6 +135,20 @@ impl Code {
         matches!(
             self,
             Code::ColumnUnrecognised | Code::ColumnAbsent | Code::FormulaNotEvaluated
+        )
+    }
+
+    /// A finding about several files of the batch (in the report's `batch` list), not about
+    /// one form.
+    pub fn is_batch(self) -> bool {
+        matches!(
+            self,
+            Code::DuplicateForm
+                | Code::YearMismatch
+                | Code::CopiedIndicators
+                | Code::TargetChanged
+                | Code::IndicatorDropped
+                | Code::IndicatorAdded
         )
     }
 

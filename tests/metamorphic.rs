@@ -1618,12 +1618,16 @@ fn compare(before: &[Vec<Finding>], after: &[Vec<Finding>], kinds: &[FormType], 
         if matches!(expect, Expect::Same) {
             continue;
         }
-        // A `formula-not-evaluated` note whose cells were all deleted goes with them.
+        // A `formula-not-evaluated` note whose cells were all deleted goes with them, and so
+        // does a `column-unrecognised` note on a header the edit deleted (a column under the
+        // deleted field's parent label: 经费保障 … under 偏差原因分析).
         let kept = |f: &&Finding| {
-            f.code != Code::FormulaNotEvaluated
-                || f.reported
-                    .split('、')
-                    .any(|c| Pos::parse_a1(c).is_none_or(|p| v.moved.map(p).is_some()))
+            let survives = |c: &str| Pos::parse_a1(c).is_none_or(|p| v.moved.map(p).is_some());
+            match f.code {
+                Code::FormulaNotEvaluated => f.reported.split('、').any(survives),
+                Code::ColumnUnrecognised => survives(&f.cell),
+                _ => true,
+            }
         };
         let kept: Vec<Finding> = b.iter().filter(kept).cloned().collect();
         let mut want = note_keys(&kept);

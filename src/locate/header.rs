@@ -31,6 +31,7 @@ pub(super) enum Table {
     Indicators,
     MonitoringFunds,
     MonitoringIndicators,
+    DeclarationIndicators,
 }
 
 impl Table {
@@ -38,7 +39,9 @@ impl Table {
     pub(super) fn base(self) -> Table {
         match self {
             Table::Funds | Table::MonitoringFunds => Table::Funds,
-            Table::Indicators | Table::MonitoringIndicators => Table::Indicators,
+            Table::Indicators | Table::MonitoringIndicators | Table::DeclarationIndicators => {
+                Table::Indicators
+            }
         }
     }
 
@@ -54,6 +57,7 @@ impl Table {
     pub(super) fn indicators(kind: FormType) -> Table {
         match kind {
             FormType::Monitoring => Table::MonitoringIndicators,
+            FormType::TargetDeclaration => Table::DeclarationIndicators,
             _ => Table::Indicators,
         }
     }
@@ -83,6 +87,8 @@ pub(super) enum Role {
     Likelihood,
     /// 完善措施 / 相关建议或举措.
     Measures,
+    /// A declaration's 中期指标值 (the target for the whole project period, beside the year's).
+    MidTerm,
 }
 
 /// How a header word is matched (on the header without its bracketed marks).
@@ -112,42 +118,32 @@ impl Words {
 /// Guizhou templates, Sichuan's (调整后预算数, 预算执行数, 权重, 指标性质 / 指标值 / 度量单位, 完成值),
 /// Yunnan's and the 2019 central one (全年实际值). A header matches the first entry it fits;
 /// where two columns claim a field, the one matched by the earlier (more specific) entry has it.
+#[rustfmt::skip]
 const SYNONYMS: &[(Table, Role, Words)] = &[
     // A monitoring form's own columns (黄石 2019, the vendor systems' 双监控 tables): the
     // forecasts, 1-X月执行情况 / 半年度指标执行情况 / 当前完成值 as what is done so far,
-    // 完成目标可能性, and the measures beside the reason.
-    (Table::MonitoringFunds, Role::Forecast, Words::Contains("预计")),
-    (
-        Table::MonitoringIndicators,
-        Role::Forecast,
-        Words::Contains("预计"),
-    ),
-    (
-        Table::MonitoringIndicators,
-        Role::Likelihood,
-        Words::Contains("可能性"),
-    ),
+    // 完成目标可能性, and the measures beside the reason. Written as whole headers, so that a
+    // data row of words (`确定能`, `预计完成`, an indicator named `预算执行情况`) never reads as
+    // one.
+    (Table::MonitoringFunds, Role::Forecast, Words::Contains("全年预计")),
+    (Table::MonitoringFunds, Role::Forecast, Words::Contains("预计全年")),
+    (Table::MonitoringIndicators, Role::Forecast, Words::Contains("全年预计")),
+    (Table::MonitoringIndicators, Role::Forecast, Words::Contains("预计全年")),
+    (Table::MonitoringIndicators, Role::Likelihood, Words::Contains("目标可能性")),
     (Table::MonitoringIndicators, Role::Reason, Words::Contains("原因")),
-    (
-        Table::MonitoringIndicators,
-        Role::Actual,
-        Words::Contains("执行情况"),
-    ),
-    (
-        Table::MonitoringIndicators,
-        Role::Actual,
-        Words::Contains("当前完成"),
-    ),
-    (
-        Table::MonitoringIndicators,
-        Role::Measures,
-        Words::Contains("措施"),
-    ),
-    (
-        Table::MonitoringIndicators,
-        Role::Measures,
-        Words::Contains("举措"),
-    ),
+    (Table::MonitoringIndicators, Role::Actual, Words::Contains("月执行情况")),
+    (Table::MonitoringIndicators, Role::Actual, Words::Contains("指标执行情况")),
+    (Table::MonitoringIndicators, Role::Actual, Words::Starts("执行情况")),
+    (Table::MonitoringIndicators, Role::Actual, Words::Contains("当前完成值")),
+    (Table::MonitoringIndicators, Role::Measures, Words::Starts("完善措施")),
+    (Table::MonitoringIndicators, Role::Measures, Words::Starts("改进措施")),
+    (Table::MonitoringIndicators, Role::Measures, Words::Contains("建议或举措")),
+    (Table::MonitoringIndicators, Role::Level3, Words::Starts("指标名称")),
+    // A declaration's: 中期 beside 年度指标值 (财预〔2015〕88号's annex), and the 三级指标 as
+    // 指标内容 / 指标名称 (宁乡's and 佳县's templates).
+    (Table::DeclarationIndicators, Role::MidTerm, Words::Starts("中期指标")),
+    (Table::DeclarationIndicators, Role::Level3, Words::Starts("指标内容")),
+    (Table::DeclarationIndicators, Role::Level3, Words::Starts("指标名称")),
     (Table::Funds, Role::Score, Words::Contains("执行率得分")),
     (Table::Funds, Role::Points, Words::Contains("执行率权重")),
     (Table::Funds, Role::Points, Words::Contains("执行率分值")),

@@ -201,7 +201,13 @@ impl Area<'_> {
     /// The indicator table ends at the 总分 row, the 自评结论 block or another header.
     pub(super) fn is_table_end(&self, row: u32) -> bool {
         self.labels.rows(row, row + 1).any(|(_, _, t)| {
-            t.starts_with("总分")
+            // Notes under the table (`注：1.完成目标可能性分为…`, `填表说明`).
+            t.starts_with("注:")
+                || t.starts_with("注1")
+                || t.starts_with("填表说明")
+                || t.starts_with("说明:")
+                || t.starts_with("填报人")
+                || t.starts_with("总分")
                 || t.starts_with("合计")
                 || t.starts_with("自评结论")
                 || t.starts_with("评价结论")

@@ -51,6 +51,7 @@ pub fn locate(grid: &Grid) -> Located {
             top: start,
             bottom: end,
             kind: FormType::SelfEvaluation,
+            titled: false,
         };
         let titled = area
             .labels()
@@ -59,7 +60,10 @@ pub fn locate(grid: &Grid) -> Located {
         area.kind = match titled {
             // A scoring table of the older 决策 / 管理 / 绩效 framework: no form to check.
             Some(Title::NotAForm) => continue,
-            Some(Title::Form(kind)) => kind,
+            Some(Title::Form(kind)) => {
+                area.titled = true;
+                kind
+            }
             None => area.untitled_kind(),
         };
         if let Some(form) = area.read_form() {
@@ -142,6 +146,8 @@ struct Area<'a> {
     top: u32,
     bottom: u32,
     kind: FormType,
+    /// The form's title names its kind (not told from its columns).
+    titled: bool,
 }
 
 /// What a title says a table is.
@@ -191,6 +197,31 @@ impl Area<'_> {
             FormType::Monitoring
         } else {
             FormType::SelfEvaluation
+        }
+    }
+
+    /// The label the indicator table is found by: `三级指标`; on a declaration also its
+    /// synonyms (`指标内容`), in the table of the year's indicators where the form has one for
+    /// the whole period too (`长期绩效指标` above `年度绩效指标`).
+    fn indicator_header(&self) -> Option<(u32, u32, &str)> {
+        if self.kind == FormType::Monitoring {
+            let table = Table::indicators(self.kind);
+            return self.find(|t| is_short(t) && header::role_of(t, table) == Some(Role::Level3));
+        }
+        if self.kind != FormType::TargetDeclaration {
+            return self.find(|t| is_short(t) && t.starts_with("三级指标"));
+        }
+        let table = Table::indicators(self.kind);
+        let names_level3 = |t: &str| is_short(t) && header::role_of(t, table) == Some(Role::Level3);
+        let year_table = self
+            .find(|t| is_short(t) && t.starts_with("年度绩效指标"))
+            .map(|(r, _, _)| r);
+        match year_table {
+            Some(from) => self
+                .labels()
+                .filter(|(r, _, _)| *r >= from)
+                .find(|(_, _, t)| names_level3(t)),
+            None => self.find(names_level3),
         }
     }
 
@@ -248,7 +279,7 @@ impl Area<'_> {
 
     fn read_form(&self) -> Option<Form> {
         // Header cells are short labels; a sentence that mentions them (a 填表说明 sheet) is not.
-        let indicator_header = self.find(|t| is_short(t) && t.starts_with("三级指标"));
+        let indicator_header = self.indicator_header();
         // The funds header: 全年预算数, 调整后预算数, or any budget column marked (A); on a form
         // with an indicator table, also a lone budget column (`年初预算数`, `预算数`).
         let funds_header = self
@@ -259,7 +290,11 @@ impl Area<'_> {
                         || (t.contains("(A)") && header::role_of(t, Table::Funds) == Some(Role::Budget)))
             })
             .or_else(|| {
-                indicator_header?;
+                // A lone budget column heads the funds of a form with an indicator table, or of
+                // a monitoring form (`年初预算数 | 1-6月执行数 | 全年预计执行数`).
+                if indicator_header.is_none() && self.kind != FormType::Monitoring {
+                    return None;
+                }
                 self.find(|t| {
                     is_short(t)
                         && matches!(
@@ -268,7 +303,10 @@ impl Area<'_> {
                         )
                 })
             });
-        if funds_header.is_none() && indicator_header.is_none() {
+        // A table titled as another form of the cycle whose tables jixiao does not read is
+        // still that form (its kind and head are reported, nothing is checked), never `no-form`.
+        let head_only = self.titled && self.kind != FormType::SelfEvaluation;
+        if funds_header.is_none() && indicator_header.is_none() && !head_only {
             return None;
         }
         let mut form = Form {

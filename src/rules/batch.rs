@@ -34,6 +34,8 @@ pub struct FormIndex {
     pub figures: Vec<(&'static str, String)>,
     /// A fingerprint of the 三级指标 with their targets and actuals (3 rows or more).
     pub indicators: Option<u64>,
+    /// The indicators' names and targets, for comparing the forms of a project's year.
+    pub targets: super::cycle::Targets,
 }
 
 /// Indicator blocks shorter than this are too generic to call a copy.
@@ -74,6 +76,7 @@ impl FormIndex {
             modified: None,
             figures,
             indicators,
+            targets: super::cycle::Targets::of(form),
         }
     }
 }
@@ -99,13 +102,13 @@ impl std::ops::Deref for BatchFinding {
 }
 
 /// A batch rule's finding before the settings give it a severity.
-struct BatchDraft {
-    code: Code,
-    subject: String,
-    reported: String,
-    expected: String,
-    message: String,
-    files: Vec<String>,
+pub(super) struct BatchDraft {
+    pub code: Code,
+    pub subject: String,
+    pub reported: String,
+    pub expected: String,
+    pub message: String,
+    pub files: Vec<String>,
 }
 
 /// The batch index as the run keeps it while files go by: per form a few numbers and its file's
@@ -135,6 +138,12 @@ struct Entry {
     /// A hash of each key figure, in the order of [`FIGURES`].
     figures: [u32; FIGURES.len()],
     indicators: Option<u64>,
+    /// The project's and the department's names as matched across forms
+    /// ([`super::cycle::name_key`]), interned.
+    project_key: u32,
+    department_key: u32,
+    /// (三级指标 as written, interned; 年度指标值 as written).
+    targets: Box<[(u32, Box<str>)]>,
 }
 
 /// The key figures compared between duplicates, by name.
@@ -175,7 +184,16 @@ impl BatchIndex {
             value.hash(&mut h);
             *slot = h.finish() as u32;
         }
+        let targets = form
+            .targets
+            .rows
+            .iter()
+            .map(|(name, target)| (self.intern(name), target.as_str().into()))
+            .collect();
         let entry = Entry {
+            project_key: self.intern(&super::cycle::name_key(&form.project)),
+            department_key: self.intern(&super::cycle::name_key(&form.department)),
+            targets,
             project: self.intern(&norm(&form.project)),
             department: self.intern(&norm(&form.department)),
             project_shown: self.intern(&form.project),
@@ -205,6 +223,7 @@ impl BatchIndex {
                 .push(e);
         }
         drafts.extend(same.values().filter_map(|group| self.duplicate_form(group)));
+        drafts.extend(self.cycle());
         let batch_year = settings
             .year
             .map(|y| (y, true))
@@ -301,12 +320,66 @@ impl BatchIndex {
             reported: own.to_string(),
             expected: year.to_string(),
             message: format!(
-                "{}［{}］“{project}”是 {own}年度的自评表，而{why}：是否误报了其他年度的表？",
+                "{}［{}］“{project}”是 {own}年度的{}，而{why}：是否误报了其他年度的表？",
                 e.file,
-                self.name(e.sheet)
+                self.name(e.sheet),
+                e.kind.label()
             ),
             files: vec![e.file.to_string()],
         })
+    }
+
+    /// The cross-form findings of each project's year ([`super::cycle`]): every year-end form
+    /// (自评表) against its reference — the project's declaration in the batch, else its
+    /// monitoring form — matched by project, department and year.
+    fn cycle(&self) -> Vec<BatchDraft> {
+        let mut years: BTreeMap<(u32, u32, i32), Vec<&Entry>> = BTreeMap::new();
+        for e in &self.entries {
+            let (Some(year), false) = (e.year, self.name(e.project_key).is_empty()) else {
+                continue;
+            };
+            years
+                .entry((e.project_key, e.department_key, year))
+                .or_default()
+                .push(e);
+        }
+        let mut drafts = Vec::new();
+        for ((_, _, year), forms) in years {
+            let reference = forms
+                .iter()
+                .filter(|e| !e.targets.is_empty())
+                .filter_map(|e| super::cycle::reference_rank(e.kind).map(|rank| (rank, *e)))
+                .min_by_key(|(rank, _)| *rank)
+                .map(|(_, e)| e);
+            let Some(reference) = reference else { continue };
+            for reported in forms
+                .iter()
+                .filter(|e| e.kind == FormType::SelfEvaluation && !e.targets.is_empty())
+            {
+                drafts.extend(super::cycle::compare(
+                    &self.side(reference),
+                    &self.side(reported),
+                    year,
+                ));
+            }
+        }
+        drafts
+    }
+
+    /// One form as the cross-form rules see it.
+    fn side<'a>(&'a self, e: &'a Entry) -> super::cycle::Side<'a> {
+        super::cycle::Side {
+            kind: e.kind,
+            file: &e.file,
+            sheet: self.name(e.sheet),
+            project: self.name(e.project_shown),
+            department: self.name(e.department_shown),
+            rows: e
+                .targets
+                .iter()
+                .map(|(name, target)| (self.name(*name), &**target))
+                .collect(),
+        }
     }
 
     /// `copied-indicators`: different projects whose indicator blocks (三级指标, targets and
@@ -394,6 +467,7 @@ mod tests {
 
     fn entry(file: &str, project: &str, year: i32, total: &str, fp: Option<u64>) -> FormIndex {
         FormIndex {
+            targets: Default::default(),
             kind: FormType::SelfEvaluation,
             file: file.into(),
             sheet: "表1".into(),

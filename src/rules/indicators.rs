@@ -36,6 +36,13 @@ pub(crate) fn form_year(form: &Form) -> i32 {
             s.parse::<i32>().ok().filter(|y| (1990..=2100).contains(y))
         })
     };
+    // Filed after the year it reports (a 自评表), during it (a monitoring form) or before it
+    // (the targets filed with the budget).
+    let filed_after = match form.kind {
+        crate::form::FormType::SelfEvaluation | crate::form::FormType::DepartmentEvaluation => 1,
+        crate::form::FormType::Monitoring => 0,
+        crate::form::FormType::TargetDeclaration => -1,
+    };
     year_in(&form.year.text())
         .or_else(|| year_in(&form.title.text()))
         .or_else(|| {
@@ -43,7 +50,7 @@ pub(crate) fn form_year(form: &Form) -> i32 {
                 Value::Date(d) => Some(d.year),
                 _ => year_in(&form.date.text()),
             }
-            .and_then(|y| y.checked_sub(1))
+            .and_then(|y| y.checked_sub(filed_after))
         })
         .unwrap_or(0)
 }

@@ -27,6 +27,7 @@
 
 pub mod batch;
 mod costs;
+pub mod cycle;
 mod files;
 mod funds;
 mod indicators;

@@ -1,0 +1,304 @@
+//! Across the forms of one project's year (docs/rules.md, "The whole cycle"): the targets
+//! reported at year end against the ones declared with the budget (or, without a declaration
+//! in the batch, the ones of the monitoring form): `target-changed`, `indicator-dropped`,
+//! `indicator-added`. Forms are matched by 项目名称 + 主管部门 + year, loosely (spaces, brackets
+//! and a department's code aside), and indicators by their 三级指标 name (numbering and the core
+//! mark `★` aside); a match that is not exact is said in the message. Targets are compared as
+//! read (`≥90%` and `≥ 90 %`, `不少于8次` and `≥8次` are one target), never as text.
+
+use super::Code;
+use super::batch::BatchDraft;
+use crate::form::{Form, FormType};
+use crate::grammar::{self, Target};
+use crate::text::norm;
+
+/// What the cross-form rules keep of one form: its indicators' names and targets as written,
+/// when its indicator table and its target column were read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Targets {
+    /// (三级指标 as written, 年度指标值 as written), in the form's order.
+    pub rows: Vec<(String, String)>,
+}
+
+impl Targets {
+    /// The targets of a checked form; empty when its indicators or their targets could not be
+    /// read with certainty (nothing is compared then).
+    pub fn of(form: &Form) -> Targets {
+        let unread = form.reading.absent.contains(&crate::form::Column::Target);
+        if unread {
+            return Targets::default();
+        }
+        let rows = form
+            .indicators
+            .iter()
+            .filter(|i| i.checked() && !i.sub_row)
+            .filter(|i| !i.target.unknown)
+            .map(|i| (i.name.text(), i.target.text()))
+            .filter(|(name, _)| !indicator_key(name).is_empty())
+            .collect();
+        Targets { rows }
+    }
+}
+
+/// A 三级指标 name as matched across forms: whitespace, brackets, a leading number
+/// (`1.`, `（1）`, `一、`, `指标1:`) and the core mark `★` removed.
+pub fn indicator_key(name: &str) -> String {
+    let n = norm(name).replace(['★', '☆', '*'], "");
+    let n = n.trim_start_matches("指标");
+    let rest =
+        n.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十、.．:)(".contains(c));
+    let key: String = rest
+        .chars()
+        .filter(|c| !"()[]<>《》〈〉\"'“”‘’".contains(*c))
+        .collect();
+    if key.is_empty() { norm(name) } else { key }
+}
+
+/// A 项目名称 or 主管部门 as matched across forms: whitespace and brackets removed, and a leading
+/// code in brackets (`[301]`, `（301）`) dropped.
+pub fn name_key(name: &str) -> String {
+    let n = norm(name);
+    let n = match n
+        .strip_prefix(['[', '('])
+        .and_then(|rest| rest.split_once([']', ')']))
+    {
+        Some((code, name)) if !code.is_empty() && code.chars().all(|c| c.is_ascii_digit()) => {
+            name.to_string()
+        }
+        _ => n,
+    };
+    n.chars().filter(|c| !"()[]《》<>".contains(*c)).collect()
+}
+
+/// Whether two targets are the same target: the same comparator and figure in a unit that
+/// converts, the same deadline, or the same words.
+pub fn same_target(a: &str, b: &str, year: i32) -> bool {
+    match (
+        grammar::parse_target_in(a, year),
+        grammar::parse_target_in(b, year),
+    ) {
+        (Target::Quantitative { cmp: ca, qty: qa }, Target::Quantitative { cmp: cb, qty: qb }) => {
+            ca == cb && qb.to_unit(&qa.unit).is_some_and(|q| q.value == qa.value)
+        }
+        (Target::Deadline(da), Target::Deadline(db)) => da == db,
+        (Target::Qualitative(ta), Target::Qualitative(tb)) => norm(&ta) == norm(&tb),
+        _ => false,
+    }
+}
+
+/// One form of a project's year as the cross-form rules see it.
+pub(super) struct Side<'a> {
+    pub kind: FormType,
+    pub file: &'a str,
+    pub sheet: &'a str,
+    pub project: &'a str,
+    pub department: &'a str,
+    /// (三级指标, 年度指标值) as written.
+    pub rows: Vec<(&'a str, &'a str)>,
+}
+
+impl Side<'_> {
+    /// `申报表.xlsx［项目］` as a message names it, with the form's kind.
+    fn named(&self) -> String {
+        format!("{}（{}［{}］）", self.kind.label(), self.file, self.sheet)
+    }
+}
+
+/// The findings of a year-end form against its reference (the declaration, or the monitoring
+/// form): each declared indicator absent at year end, each target changed, each indicator
+/// added.
+pub(super) fn compare(reference: &Side, reported: &Side, year: i32) -> Vec<BatchDraft> {
+    let loose = loose_match(reference, reported);
+    let mut drafts = Vec::new();
+    let find = |rows: &[(&str, &str)], key: &str| -> Option<(usize, usize)> {
+        let matching: Vec<usize> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, (name, _))| indicator_key(name) == key)
+            .map(|(i, _)| i)
+            .collect();
+        matching.first().map(|&first| (first, matching.len()))
+    };
+    for &(name, declared) in &reference.rows {
+        let key = indicator_key(name);
+        match find(&reported.rows, &key) {
+            // Listed twice at year end: which one answers the declared row cannot be told.
+            Some((_, n)) if n > 1 => {}
+            Some((i, _)) => {
+                let (reported_name, now) = reported.rows[i];
+                drafts.extend(target_changed(
+                    reference,
+                    reported,
+                    name,
+                    reported_name,
+                    declared,
+                    now,
+                    year,
+                    &loose,
+                ));
+            }
+            None => drafts.push(indicator_dropped(reference, reported, name, &loose)),
+        }
+    }
+    for &(name, now) in &reported.rows {
+        if find(&reference.rows, &indicator_key(name)).is_none() {
+            drafts.push(indicator_added(reference, reported, name, now, &loose));
+        }
+    }
+    drafts
+}
+
+/// What the message says when the forms or the indicator were matched loosely (their names as
+/// written differ): `（项目名称写法不同：甲 / 乙）`; empty when they match exactly.
+fn loose_match(reference: &Side, reported: &Side) -> String {
+    let mut notes = Vec::new();
+    if reference.project.trim() != reported.project.trim() {
+        notes.push(format!(
+            "项目名称写法不同：“{}” / “{}”",
+            reference.project, reported.project
+        ));
+    }
+    if reference.department.trim() != reported.department.trim() {
+        notes.push(format!(
+            "主管部门写法不同：“{}” / “{}”",
+            reference.department, reported.department
+        ));
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!("（按名称近似匹配，{}）", notes.join("；"))
+    }
+}
+
+fn files(reference: &Side, reported: &Side) -> Vec<String> {
+    let mut files = vec![reference.file.to_string(), reported.file.to_string()];
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn subject(reported: &Side, name: &str) -> String {
+    format!("project:{}/indicator:{}", reported.project, name.trim())
+}
+
+#[allow(clippy::too_many_arguments)]
+/// `target-changed`: the year-end form reports an indicator against another target than the
+/// one declared (comparator, figure or unit, or other words): both are shown.
+fn target_changed(
+    reference: &Side,
+    reported: &Side,
+    declared_name: &str,
+    name: &str,
+    declared: &str,
+    now: &str,
+    year: i32,
+    loose: &str,
+) -> Option<BatchDraft> {
+    let blank = |t: &str| crate::text::is_placeholder(t) || t.trim().is_empty();
+    if blank(declared) || blank(now) || same_target(declared, now, year) {
+        return None;
+    }
+    let renamed = if declared_name.trim() != name.trim() {
+        format!(
+            "（指标名称写法不同：“{}” / “{}”）",
+            declared_name.trim(),
+            name.trim()
+        )
+    } else {
+        String::new()
+    };
+    Some(BatchDraft {
+        code: Code::TargetChanged,
+        subject: subject(reported, name),
+        reported: now.trim().to_string(),
+        expected: declared.trim().to_string(),
+        message: format!(
+            "“{}”的“{}”指标值：{}为 {}，{}为 {}{renamed}{loose}。绩效目标确定后一般不予调整，调整的应有批复和说明",
+            reported.project,
+            name.trim(),
+            reference.named(),
+            declared.trim(),
+            reported.named(),
+            now.trim()
+        ),
+        files: files(reference, reported),
+    })
+}
+
+/// `indicator-dropped`: a declared indicator the year-end form does not list.
+fn indicator_dropped(reference: &Side, reported: &Side, name: &str, loose: &str) -> BatchDraft {
+    BatchDraft {
+        code: Code::IndicatorDropped,
+        subject: subject(reported, name),
+        reported: String::new(),
+        expected: name.trim().to_string(),
+        message: format!(
+            "“{}”的{}设有指标“{}”，{}中没有该指标{loose}：未完成或不再考核的指标也应填报并说明原因",
+            reported.project,
+            reference.named(),
+            name.trim(),
+            reported.named()
+        ),
+        files: files(reference, reported),
+    }
+}
+
+/// `indicator-added`: a year-end indicator the declaration did not set.
+fn indicator_added(reference: &Side, reported: &Side, name: &str, now: &str, loose: &str) -> BatchDraft {
+    BatchDraft {
+        code: Code::IndicatorAdded,
+        subject: subject(reported, name),
+        reported: name.trim().to_string(),
+        expected: String::new(),
+        message: format!(
+            "“{}”的{}有指标“{}”（指标值 {}），{}中没有设定该指标{loose}",
+            reported.project,
+            reported.named(),
+            name.trim(),
+            now.trim(),
+            reference.named()
+        ),
+        files: files(reference, reported),
+    }
+}
+
+/// The reference a year-end form is compared with: the declaration, else the monitoring form.
+pub fn reference_rank(kind: FormType) -> Option<u8> {
+    match kind {
+        FormType::TargetDeclaration => Some(0),
+        FormType::Monitoring => Some(1),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_target_written_otherwise_is_no_change() {
+        assert!(same_target("≥90%", "≥ 90 %", 2024));
+        assert!(same_target("不少于8次", "≥8次", 2024));
+        assert!(same_target("≤6万元", "≤60000元", 2024));
+        assert!(same_target("2024年12月31日前", "2024年底前", 2024));
+        assert!(same_target("有所改善", "有所 改善", 2024));
+        assert!(!same_target("≥95%", "≥90%", 2024));
+        assert!(!same_target("≥8次", ">8次", 2024));
+        assert!(!same_target("≥8次", "≥8人", 2024));
+        assert!(!same_target("有所改善", "明显改善", 2024));
+    }
+
+    #[test]
+    fn names_match_without_numbers_marks_and_brackets() {
+        assert_eq!(indicator_key("1.补助人数"), indicator_key("补助人数"));
+        assert_eq!(indicator_key("★补助人数（人）"), indicator_key("补助人数(人)"));
+        assert_eq!(indicator_key("指标1：补助人数"), "补助人数");
+        assert_eq!(name_key("[301]黔南州民政局"), name_key("黔南州民政局"));
+        assert_eq!(
+            name_key("社区养老（居家）服务补助"),
+            name_key("社区养老居家服务补助")
+        );
+        assert_ne!(name_key("社区养老服务补助"), name_key("社区养老服务中心建设"));
+    }
+}
