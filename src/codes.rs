@@ -97,6 +97,10 @@ codes! {
         "成本指标实际支出金额合计大于全年执行数";
     BehindSchedule = "behind-schedule", Warning, "执行进度滞后",
         "（运行监控表）1–X月执行率低于序时进度（X ÷ 12）× schedule_ratio（默认 60%）";
+    MonitoringRiskWithoutReason = "monitoring-risk-without-reason", Warning, "目标风险未说明",
+        "（运行监控表）完成目标可能性不是“确定能”，但偏差原因分析或完善措施为空";
+    ForecastOutOfRange = "forecast-out-of-range", Warning, "全年预计执行数不合理",
+        "（运行监控表）全年预计执行数小于 1–X月执行数，或大于调整后预算数";
     UnparseableValue = "unparseable-value", Error, "数值无法识别",
         "指标值、实际完成值、分值、得分或金额无法按应有的格式识别";
     MissingField = "missing-field", Error, "缺少必填项",

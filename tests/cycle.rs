@@ -44,16 +44,6 @@ const NOT_YET: &[(&str, &str, &str)] = &[
         "unparseable-value",
         "a declaration's targets are not checked on their own yet",
     ),
-    (
-        "projects/m4_risk_without_reason_monitoring.xlsx",
-        "monitoring-risk-without-reason",
-        "not a code yet",
-    ),
-    (
-        "projects/m5_forecast_over_budget_monitoring.xlsx",
-        "forecast-out-of-range",
-        "not a code yet",
-    ),
     ("projects", "monitoring-contradicted", "not a code yet"),
     ("projects", "forecast-missed", "not a code yet"),
 ];

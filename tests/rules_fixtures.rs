@@ -238,6 +238,14 @@ cases! {
     behind_schedule: "behind-schedule" => |c| trigger(c, &[
         ("D6", "funds.total.rate", "25", "35", false),
     ]);
+    // 有可能 with neither a reason nor a measure. Near miss: both given.
+    monitoring_risk_without_reason: "monitoring-risk-without-reason" => |c| trigger(c, &[
+        ("G11", "indicator:数量指标/补助老年人数", "有可能", "", false),
+    ]);
+    // 125 万元 forecast for a year budgeted at 120. Near miss: 120.
+    forecast_out_of_range: "forecast-out-of-range" => |c| trigger(c, &[
+        ("F6", "funds.total.forecast", "125", "120", false),
+    ]);
     // 完成 against ≤60000元. Near miss: 6万元, ９次, "196,876.30", 0.9 as 90%.
     unparseable_value: "unparseable-value" => |c| trigger(c, &[
         ("F23", "indicator:成本指标/办公用品等支出", "完成", "", false),
