@@ -117,6 +117,10 @@ codes! {
         "（批次）申报表（或监控表）设定的指标在同一项目的自评表中没有";
     IndicatorAdded = "indicator-added", Info, "指标被增加",
         "（批次）自评表中有同一项目申报表（或监控表）没有设定的指标";
+    ForecastMissed = "forecast-missed", Info, "预计执行数偏离",
+        "（批次）运行监控表的全年预计执行数与自评表的全年执行数相差超过偏差阈值";
+    MonitoringContradicted = "monitoring-contradicted", Warning, "监控判断与结果不符",
+        "（批次）运行监控表判断“确定能”完成的指标，自评表中未完成且未说明原因";
     ColumnUnrecognised = "column-unrecognised", Info, "表头未识别",
         "表中有 jixiao 不认识的栏目（或与某项名称相近、实为说明的栏目）：该栏未读取，其余栏目照常核查";
     ColumnAbsent = "column-absent", Info, "缺少栏目",
@@ -153,6 +157,8 @@ impl Code {
                 | Code::TargetChanged
                 | Code::IndicatorDropped
                 | Code::IndicatorAdded
+                | Code::ForecastMissed
+                | Code::MonitoringContradicted
         )
     }
 

@@ -36,6 +36,8 @@ pub struct FormIndex {
     pub indicators: Option<u64>,
     /// The indicators' names and targets, for comparing the forms of a project's year.
     pub targets: super::cycle::Targets,
+    /// What a project's forms of the year promise and report beyond their targets.
+    pub course: super::cycle::Course,
 }
 
 /// Indicator blocks shorter than this are too generic to call a copy.
@@ -43,7 +45,12 @@ const MIN_COPIED_ROWS: usize = 3;
 
 impl FormIndex {
     /// The index of a checked form.
-    pub fn of(file: &str, form: &Form, figures: Vec<(&'static str, String)>) -> FormIndex {
+    pub fn of(
+        file: &str,
+        form: &Form,
+        checked: &super::Checked,
+        figures: Vec<(&'static str, String)>,
+    ) -> FormIndex {
         let year = super::indicators::form_year(form);
         let filed = match &form.date.value {
             crate::grid::Value::Date(d) => Some((d.year, d.month, d.day)),
@@ -77,6 +84,7 @@ impl FormIndex {
             figures,
             indicators,
             targets: super::cycle::Targets::of(form),
+            course: super::cycle::Course::of(form, checked),
         }
     }
 }
@@ -144,6 +152,7 @@ struct Entry {
     department_key: u32,
     /// (三级指标 as written, interned; 年度指标值 as written).
     targets: Box<[(u32, Box<str>)]>,
+    course: super::cycle::Course,
 }
 
 /// The key figures compared between duplicates, by name.
@@ -194,6 +203,7 @@ impl BatchIndex {
             project_key: self.intern(&super::cycle::name_key(&form.project)),
             department_key: self.intern(&super::cycle::name_key(&form.department)),
             targets,
+            course: form.course,
             project: self.intern(&norm(&form.project)),
             department: self.intern(&norm(&form.department)),
             project_shown: self.intern(&form.project),
@@ -223,7 +233,7 @@ impl BatchIndex {
                 .push(e);
         }
         drafts.extend(same.values().filter_map(|group| self.duplicate_form(group)));
-        drafts.extend(self.cycle());
+        drafts.extend(self.cycle(settings));
         let batch_year = settings
             .year
             .map(|y| (y, true))
@@ -332,7 +342,7 @@ impl BatchIndex {
     /// The cross-form findings of each project's year ([`super::cycle`]): every year-end form
     /// (自评表) against its reference — the project's declaration in the batch, else its
     /// monitoring form — matched by project, department and year.
-    fn cycle(&self) -> Vec<BatchDraft> {
+    fn cycle(&self, settings: &Settings) -> Vec<BatchDraft> {
         let mut years: BTreeMap<(u32, u32, i32), Vec<&Entry>> = BTreeMap::new();
         for e in &self.entries {
             let (Some(year), false) = (e.year, self.name(e.project_key).is_empty()) else {
@@ -351,16 +361,47 @@ impl BatchIndex {
                 .filter_map(|e| super::cycle::reference_rank(e.kind).map(|rank| (rank, *e)))
                 .min_by_key(|(rank, _)| *rank)
                 .map(|(_, e)| e);
-            let Some(reference) = reference else { continue };
-            for reported in forms
+            let year_end: Vec<&Entry> = forms
                 .iter()
-                .filter(|e| e.kind == FormType::SelfEvaluation && !e.targets.is_empty())
-            {
-                drafts.extend(super::cycle::compare(
-                    &self.side(reference),
-                    &self.side(reported),
-                    year,
-                ));
+                .copied()
+                .filter(|e| e.kind == FormType::SelfEvaluation)
+                .collect();
+            if let Some(reference) = reference {
+                for reported in year_end.iter().filter(|e| !e.targets.is_empty()) {
+                    drafts.extend(super::cycle::compare(
+                        &self.side(reference),
+                        &self.side(reported),
+                        year,
+                    ));
+                }
+            }
+            // What the monitoring form foresaw against what the year brought.
+            for monitoring in forms.iter().filter(|e| e.kind == FormType::Monitoring) {
+                for reported in &year_end {
+                    let (m, r) = (self.side(monitoring), self.side(reported));
+                    if let (Some(forecast), Some(executed)) =
+                        (monitoring.course.forecast, reported.course.executed)
+                    {
+                        drafts.extend(super::cycle::forecast_missed(
+                            &m,
+                            &r,
+                            forecast,
+                            executed,
+                            settings.deviation_threshold,
+                        ));
+                    }
+                    for name in &monitoring.course.assured {
+                        let key = super::cycle::indicator_key(name);
+                        let unmet = reported
+                            .course
+                            .unmet
+                            .iter()
+                            .find(|u| super::cycle::indicator_key(u) == key);
+                        if let Some(unmet) = unmet {
+                            drafts.push(super::cycle::monitoring_contradicted(&m, &r, unmet));
+                        }
+                    }
+                }
             }
         }
         drafts
@@ -467,6 +508,7 @@ mod tests {
 
     fn entry(file: &str, project: &str, year: i32, total: &str, fp: Option<u64>) -> FormIndex {
         FormIndex {
+            course: Default::default(),
             targets: Default::default(),
             kind: FormType::SelfEvaluation,
             file: file.into(),

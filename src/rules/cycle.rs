@@ -40,6 +40,56 @@ impl Targets {
     }
 }
 
+/// What a form says of the year's course beyond its targets: a monitoring form's forecast for
+/// the year and the indicators it promised (完成目标可能性 确定能); a 自评表's execution and the
+/// indicators it reports unmet without a reason. Amounts in 元, and only from a funds block
+/// that states its unit (amounts of blocks that do not cannot be compared across forms).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Course {
+    pub forecast: Option<rust_decimal::Decimal>,
+    pub executed: Option<rust_decimal::Decimal>,
+    /// 三级指标 as written.
+    pub assured: Vec<String>,
+    pub unmet: Vec<String>,
+}
+
+impl Course {
+    pub fn of(form: &Form, checked: &super::Checked) -> Course {
+        let yuan = |d: rust_decimal::Decimal| match form.funds.unit {
+            crate::form::MoneyUnit::Yuan => Some(d),
+            crate::form::MoneyUnit::WanYuan => d.checked_mul(rust_decimal::Decimal::from(10_000)),
+        };
+        let stated = form.funds.unit_stated;
+        let forecast = form
+            .funds
+            .line(crate::form::FundRow::Total)
+            .filter(|_| stated && form.kind == FormType::Monitoring)
+            .and_then(|l| match crate::figure::read(&l.forecast) {
+                crate::figure::Figure::Number { value, .. } if !l.forecast.unknown => Some(value),
+                _ => None,
+            })
+            .and_then(yuan);
+        let executed = checked
+            .figures
+            .executed
+            .filter(|_| stated && form.kind == FormType::SelfEvaluation)
+            .and_then(yuan);
+        let assured = form
+            .indicators
+            .iter()
+            .filter(|i| form.kind == FormType::Monitoring && i.checked())
+            .filter(|i| norm(&i.likelihood.text()).starts_with("确定能"))
+            .map(|i| i.name.text())
+            .collect();
+        Course {
+            forecast,
+            executed,
+            assured,
+            unmet: checked.figures.unmet.clone(),
+        }
+    }
+}
+
 /// A 三级指标 name as matched across forms: whitespace, brackets, a leading number
 /// (`1.`, `（1）`, `一、`, `指标1:`) and the core mark `★` removed.
 pub fn indicator_key(name: &str) -> String {
@@ -260,6 +310,62 @@ fn indicator_added(reference: &Side, reported: &Side, name: &str, now: &str, loo
             reference.named()
         ),
         files: files(reference, reported),
+    }
+}
+
+/// `forecast-missed`: the monitoring form's 全年预计执行数 and the year's 全年执行数 differ by more
+/// than the deviation threshold of the execution (both in 元, from blocks that state their unit).
+pub(super) fn forecast_missed(
+    monitoring: &Side,
+    reported: &Side,
+    forecast: rust_decimal::Decimal,
+    executed: rust_decimal::Decimal,
+    threshold: rust_decimal::Decimal,
+) -> Option<BatchDraft> {
+    use crate::num::{fmt_plain, round2};
+    let gap = (forecast.checked_sub(executed)?).abs();
+    let allowed = executed.checked_mul(threshold)?;
+    if gap <= allowed || executed <= rust_decimal::Decimal::ZERO {
+        return None;
+    }
+    let share = gap
+        .checked_div(executed)?
+        .checked_mul(rust_decimal::Decimal::ONE_HUNDRED)?;
+    Some(BatchDraft {
+        code: Code::ForecastMissed,
+        subject: format!("project:{}", reported.project),
+        reported: fmt_plain(round2(executed)),
+        expected: fmt_plain(round2(forecast)),
+        message: format!(
+            "“{}”{}预计全年执行 {} 元，{}全年执行 {} 元，相差 {}%（偏差阈值 {}%）",
+            reported.project,
+            monitoring.named(),
+            fmt_plain(round2(forecast)),
+            reported.named(),
+            fmt_plain(round2(executed)),
+            fmt_plain(round2(share)),
+            fmt_plain(round2(threshold.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)?)),
+        ),
+        files: files(monitoring, reported),
+    })
+}
+
+/// `monitoring-contradicted`: an indicator the monitoring form promised (完成目标可能性 确定能)
+/// that the 自评表 reports unmet, without a reason.
+pub(super) fn monitoring_contradicted(monitoring: &Side, reported: &Side, name: &str) -> BatchDraft {
+    BatchDraft {
+        code: Code::MonitoringContradicted,
+        subject: subject(reported, name),
+        reported: "未完成".into(),
+        expected: "确定能".into(),
+        message: format!(
+            "“{}”的“{}”：{}判断完成目标可能性为“确定能”，{}中该指标未完成，也未说明原因",
+            reported.project,
+            name.trim(),
+            monitoring.named(),
+            reported.named()
+        ),
+        files: files(monitoring, reported),
     }
 }
 

@@ -272,7 +272,15 @@ fn quantitative(
         }
     }
     let why = deviation_quantitative(cmp, t, b, ctx.settings.deviation_threshold);
-    ctx.record(why.and_then(|why| deviation_without_reason(ctx, ind, why)));
+    let unmet = match cmp {
+        Comparator::Ge | Comparator::Gt | Comparator::Eq => b < t,
+        Comparator::Le | Comparator::Lt => b > t,
+    };
+    let draft = why.and_then(|why| deviation_without_reason(ctx, ind, why));
+    if draft.is_some() && unmet {
+        ctx.figures.unmet.push(ind.name.text());
+    }
+    ctx.record(draft);
 }
 
 /// The score a quantitative indicator earns (docs/rules.md, `indicator-score-mismatch`),
@@ -493,11 +501,11 @@ fn qualitative(
     score: Num,
 ) {
     if let Some(o @ (Outcome::Partial | Outcome::Unmet)) = outcome {
-        ctx.record(deviation_without_reason(
-            ctx,
-            ind,
-            format!("完成情况为“{}”", band(o).2),
-        ));
+        let draft = deviation_without_reason(ctx, ind, format!("完成情况为“{}”", band(o).2));
+        if draft.is_some() {
+            ctx.figures.unmet.push(ind.name.text());
+        }
+        ctx.record(draft);
     }
     let Some(w) = weight else { return };
     let s = match score {

@@ -81,6 +81,10 @@ pub struct Figures {
     pub total: Option<Decimal>,
     pub grade_reported: Option<String>,
     pub grade: Option<String>,
+    /// The indicators found unmet (below a `≥` target, above a `≤` one, a qualitative result
+    /// short of 达成) whose reason is not given, by their 三级指标 as written: what a
+    /// monitoring form promised as 确定能 is checked against them (`monitoring-contradicted`).
+    pub unmet: Vec<String>,
 }
 
 /// What `check` returns for one form.

@@ -430,7 +430,12 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
         for form in located.forms {
             let checked = check_contained(&form, |f| rules::check(f, &opts.settings));
             let report = form_report(&form, &checked);
-            index.push(rules::FormIndex::of(rel, &form, key_figures(&form, &report)));
+            index.push(rules::FormIndex::of(
+                rel,
+                &form,
+                &checked,
+                key_figures(&form, &report),
+            ));
             forms.push(report);
             corrected.push((checked.corrected, checked.findings));
         }
