@@ -235,3 +235,41 @@ fn the_text_output_says_which_form_each_is() {
         "{text}"
     );
 }
+
+/// `fix` hands a declaration or a monitoring form back as its own file (corrected cells, if
+/// any, changed), but never draws one into the standard template of a 自评表: a Word
+/// declaration, and every such form under `--standard`, gets no corrected workbook and says why.
+#[test]
+fn fix_draws_no_declaration_into_the_self_evaluation_template() {
+    for standard in [false, true] {
+        let out = tempfile::tempdir().expect("out");
+        let mut cmd = common::bin();
+        cmd.args(["fix", "-q", "-o"]).arg(out.path());
+        if standard {
+            cmd.arg("--standard");
+        }
+        let run = cmd.arg(dir().join("transcribed")).output().expect("fix");
+        assert!(run.status.code().is_some_and(|c| c < 2), "{run:?}");
+        let text = std::fs::read_to_string(out.path().join("report.json")).expect("report.json");
+        let report: Report = serde_json::from_str(&text).expect("json");
+        assert_eq!(report.files.len(), 5);
+        for file in &report.files {
+            let own_file = !standard && !file.path.ends_with(".docx");
+            if own_file {
+                assert_eq!(
+                    file.output_form,
+                    Some(jixiao::report::OutputForm::Reissued),
+                    "{file:?}"
+                );
+            } else {
+                assert_eq!(file.output, None, "{file:?}");
+                assert!(
+                    file.output_note
+                        .as_deref()
+                        .is_some_and(|n| n.contains("没有标准模板")),
+                    "{file:?}"
+                );
+            }
+        }
+    }
+}

@@ -337,6 +337,10 @@ fn process(input: &Input, opts: &Options, dest: Dest) -> Result<FileReport, RunE
                     message,
                 }
             })?;
+        let Some(output) = output else {
+            report.output_note = Some(NO_TEMPLATE.to_string());
+            return Ok(report);
+        };
         // A macro workbook that could not be reissued gets the standard template, which is
         // never macro-enabled: `a.xlsm` → `a.xlsm.xlsx`.
         let (name, note) = match output.form {
@@ -383,10 +387,14 @@ pub fn fix_bytes(rel: &str, bytes: &[u8], opts: &Options) -> (FileReport, Option
             return (report, None);
         }
         match output(rel, bytes, examined.format, &examined.corrected, opts) {
-            Ok(output) => {
+            Ok(Some(output)) => {
                 report.output_form = Some(output.form);
                 report.output_note = output.note;
                 (report, Some(output.bytes))
+            }
+            Ok(None) => {
+                report.output_note = Some(NO_TEMPLATE.to_string());
+                (report, None)
             }
             Err(message) => {
                 report.status = Status::Unreadable;

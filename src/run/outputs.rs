@@ -332,15 +332,21 @@ pub(super) struct Output {
     pub(super) note: Option<String>,
 }
 
+/// Why a file got no corrected workbook: its forms are of kinds the standard template (a 自评表)
+/// cannot show, and its own file could not be handed back.
+pub(super) const NO_TEMPLATE: &str =
+    "目标申报表、运行监控表没有标准模板，未生成更正后的工作簿；其问题见 summary.xlsx 与 report.json";
+
 /// The corrected workbook: the unit's own file with the corrected cells changed (.xlsx and
-/// .xlsm, unless `--standard`), else the standard template.
+/// .xlsm, unless `--standard`), else the standard template of its 自评表 (and 部门整体 forms laid
+/// out like one); `None` when it has none of those.
 pub(super) fn output(
     rel: &str,
     bytes: &[u8],
     format: Option<crate::formats::Format>,
     corrected: &[(Form, Vec<rules::Finding>)],
     opts: &Options,
-) -> Result<Output, String> {
+) -> Result<Option<Output>, String> {
     let mut note = None;
     if !opts.standard && format.is_some_and(|f| f.reissuable(rel)) {
         let corrections: Vec<reissue::Correction> = corrected
@@ -349,11 +355,11 @@ pub(super) fn output(
             .collect();
         match reissue::reissue(bytes, &corrections) {
             Ok(bytes) => {
-                return Ok(Output {
+                return Ok(Some(Output {
                     bytes,
                     form: OutputForm::Reissued,
                     note: None,
-                });
+                }));
             }
             Err(e) => {
                 note = Some(format!(
@@ -362,11 +368,19 @@ pub(super) fn output(
             }
         }
     }
-    Ok(Output {
-        bytes: corrected_bytes(corrected)?,
+    let drawn: Vec<(Form, Vec<rules::Finding>)> = corrected
+        .iter()
+        .filter(|(form, _)| form.kind.is_evaluation())
+        .cloned()
+        .collect();
+    if drawn.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Output {
+        bytes: corrected_bytes(&drawn)?,
         form: OutputForm::Standard,
         note,
-    })
+    }))
 }
 
 pub(super) fn corrected_bytes(corrected: &[(Form, Vec<rules::Finding>)]) -> Result<Vec<u8>, String> {
