@@ -273,3 +273,65 @@ fn fix_draws_no_declaration_into_the_self_evaluation_template() {
         }
     }
 }
+
+/// summary.xlsx gains 项目全周期: per project its files and money, then each indicator's target
+/// in the declaration, the monitoring form and the 自评表 side by side, a changed or missing one
+/// said (and highlighted).
+#[test]
+fn the_summary_shows_each_projects_year_side_by_side() {
+    use calamine::{Data, Reader};
+    let out = tempfile::tempdir().expect("out");
+    let run = common::bin()
+        .args(["fix", "-q", "-o"])
+        .arg(out.path())
+        .arg(dir().join("projects"))
+        .output()
+        .expect("fix");
+    assert!(run.status.code().is_some_and(|c| c < 2), "{run:?}");
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(out.path().join("summary.xlsx")).expect("summary.xlsx");
+    let sheet = book.worksheet_range("项目全周期").expect("项目全周期");
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows[0][3], "三级指标");
+    let row = |project: &str, indicator: &str| {
+        rows.iter()
+            .find(|r| r[0] == project && r[3] == indicator)
+            .unwrap_or_else(|| panic!("no row {project} / {indicator}: {rows:?}"))
+    };
+    // P3: declared ≥95%, reported ≥90%.
+    let changed = row("社会工作人才培训经费", "培训合格率");
+    assert_eq!((changed[4].as_str(), changed[7].as_str()), ("≥95%", "≥90%"));
+    assert_eq!(changed[8], "指标值与年初设定的不同");
+    // P4: the dropped indicator has no year-end target.
+    let dropped = row("社区工作者队伍建设经费", "开展社区工作者心理健康讲座");
+    assert_eq!(dropped[7], "（无）");
+    assert_eq!(dropped[8], "自评表中没有该指标");
+    // P1: all three forms, a target written otherwise is no difference; the money line.
+    let same = row("定额公用经费", "指标3：办公用品等保障");
+    assert_eq!(
+        (same[4].as_str(), same[7].as_str(), same[8].as_str()),
+        ("≥ 6 批次", "≥6批次", "")
+    );
+    assert_eq!(same[6], "确定能");
+    let money = row("定额公用经费", "（文件与资金）");
+    assert!(money[5].contains("全年预计执行 195,000.00 元"), "{money:?}");
+    assert!(money[7].contains("全年执行 196,876.30 元"), "{money:?}");
+    // P9's forms are another project than P8's, whose name is alike: each has its own block.
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r[0].contains("志愿服务工作经费") && r[3] == "举办志愿服务培训班"),
+        "{rows:?}"
+    );
+    row("新时代文明实践志愿服务培训经费（州本级）", "举办志愿服务培训班");
+}

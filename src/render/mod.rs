@@ -226,6 +226,8 @@ pub(crate) fn finding_items(f: &Finding) -> Vec<Item> {
 pub(crate) enum Item {
     Empty,
     Text(String),
+    /// Text highlighted as a corrected cell is (a value that differs from its counterpart).
+    Marked(String),
     /// An amount, `#,##0.00`.
     Money(Decimal),
     /// A rate or a score, `0.00`.
@@ -272,7 +274,7 @@ impl Item {
     fn shown(&self) -> String {
         match self {
             Item::Empty => String::new(),
-            Item::Text(s) => s.clone(),
+            Item::Text(s) | Item::Marked(s) => s.clone(),
             Item::Money(d) => crate::num::fmt_amount(*d),
             Item::Fixed(d) | Item::RateOf { value: d, .. } => crate::num::fmt_plain(crate::num::round2(*d)),
             Item::Count(n) => n.to_string(),
@@ -320,6 +322,7 @@ pub(crate) struct ListWriter {
     fixed: Format,
     count: Format,
     link: Format,
+    marked: Format,
 }
 
 impl ListWriter {
@@ -341,6 +344,9 @@ impl ListWriter {
             fixed: cell.clone().set_num_format("0.00"),
             count: cell.clone().set_align(FormatAlign::Center),
             link: cell.clone().set_hyperlink(),
+            marked: cell
+                .clone()
+                .set_background_color(rust_xlsxwriter::Color::RGB(0xFFE699)),
             cell,
         })
     }
@@ -357,6 +363,9 @@ impl ListWriter {
                 }
                 Item::Text(s) => {
                     ws.write_string_with_format(row, col, cell_text(s), &self.cell)?;
+                }
+                Item::Marked(s) => {
+                    ws.write_string_with_format(row, col, cell_text(s), &self.marked)?;
                 }
                 Item::Money(d) => {
                     ws.write_number_with_format(row, col, to_f64(*d)?, &self.money)?;

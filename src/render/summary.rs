@@ -18,6 +18,7 @@ use super::{
     Column, Item, ListWriter, RenderError, base_format, finding_items, landscape, new_workbook, write_list,
 };
 use crate::report::{FileReport, FormReport, OutputForm, Report, Status, join_notes};
+use crate::rules::cycle::CycleRow;
 use crate::rules::{BatchFinding, Code, Finding, Severity};
 
 const PROJECTS_SHEET: &str = "项目汇总";
@@ -43,6 +44,21 @@ const BATCH_COLUMNS: &[Column] = &[
     column("应为", 10),
     column("涉及文件", 50),
     column("说明", 80),
+];
+
+/// 项目全周期: one block of rows per project whose year the batch holds more than one form of.
+const CYCLE_SHEET: &str = "项目全周期";
+
+const CYCLE_COLUMNS: &[Column] = &[
+    column("项目名称", 30),
+    column("主管部门", 24),
+    column("年度", 6),
+    column("三级指标", 30),
+    column("申报表指标值", 16),
+    column("监控表指标值", 16),
+    column("完成目标可能性", 10),
+    column("自评表指标值", 16),
+    column("说明", 40),
 ];
 
 const DEPARTMENT_COLUMNS: &[Column] = &[
@@ -125,6 +141,7 @@ pub struct SummaryBuilder {
     findings: ListWriter,
     stats: Stats,
     batch: Vec<BatchFinding>,
+    cycle: Vec<CycleRow>,
 }
 
 /// The counters behind the 统计 sheet.
@@ -177,6 +194,7 @@ impl SummaryBuilder {
             findings,
             stats: Stats::default(),
             batch: Vec::new(),
+            cycle: Vec::new(),
         })
     }
 
@@ -184,6 +202,12 @@ impl SummaryBuilder {
     pub fn add_batch(&mut self, batch: &[BatchFinding]) -> Result<(), RenderError> {
         self.batch = batch.to_vec();
         Ok(())
+    }
+
+    /// Record each project's forms of the year side by side (the 项目全周期 sheet, written when
+    /// there is any).
+    pub fn add_cycle(&mut self, rows: Vec<CycleRow>) {
+        self.cycle = rows;
     }
 
     /// Write one file's rows and count its findings.
@@ -223,6 +247,7 @@ impl SummaryBuilder {
             findings,
             stats,
             batch,
+            cycle,
         } = self;
         let ws = workbook.worksheet_from_index(PROJECTS)?;
         projects
@@ -239,6 +264,13 @@ impl SummaryBuilder {
         write_list(ws, 0, BATCH_COLUMNS, &batch_rows(&batch), true)
             .map_err(RenderError::in_sheet(BATCH_SHEET))?;
         landscape(ws);
+        if !cycle.is_empty() {
+            let ws = workbook.add_worksheet();
+            ws.set_name(CYCLE_SHEET)?;
+            write_list(ws, 0, CYCLE_COLUMNS, &cycle_rows(&cycle), true)
+                .map_err(RenderError::in_sheet(CYCLE_SHEET))?;
+            landscape(ws);
+        }
         let ws = workbook.add_worksheet();
         ws.set_name(DEPARTMENTS_SHEET)?;
         write_list(ws, 0, DEPARTMENT_COLUMNS, &stats.department_rows(), true)
@@ -384,6 +416,61 @@ fn rate_band(rate: &str) -> Option<usize> {
 }
 
 /// The 批次问题 rows: one per batch finding.
+/// The 项目全周期 rows: per project, a line of its files and money, then one per indicator with
+/// its target in each form; a year-end target that differs from the declared one (or an
+/// indicator one side lacks) is highlighted.
+fn cycle_rows(cycle: &[CycleRow]) -> Vec<Vec<Item>> {
+    let mut rows = Vec::new();
+    for p in cycle {
+        let file = |f: &Option<String>| f.clone().map_or(Item::Empty, Item::Text);
+        let with_money = |f: &Option<String>, d: Option<Decimal>, what: &str| match (f, d) {
+            (Some(f), Some(d)) => Item::text(format!("{f}\n{what} {} 元", crate::num::fmt_amount(d))),
+            (f, _) => file(f),
+        };
+        rows.push(vec![
+            Item::text(&p.project),
+            Item::text(&p.department),
+            Item::Count(usize::try_from(p.year).unwrap_or_default()),
+            Item::text("（文件与资金）"),
+            file(&p.declaration),
+            with_money(&p.monitoring, p.forecast, "全年预计执行"),
+            Item::Empty,
+            with_money(&p.report, p.executed, "全年执行"),
+            Item::Empty,
+        ]);
+        for ind in &p.indicators {
+            let value = |v: &Option<String>, marked: bool| match v {
+                Some(v) if marked => Item::Marked(v.clone()),
+                Some(v) => Item::text(v),
+                None if marked => Item::Marked("（无）".into()),
+                None => Item::Empty,
+            };
+            let note = match (&ind.declared, &ind.monitored, &ind.reported) {
+                _ if !ind.differs => String::new(),
+                (_, _, None) => "自评表中没有该指标".to_string(),
+                (None, None, Some(_)) => "申报表（监控表）中没有该指标".to_string(),
+                _ => "指标值与年初设定的不同".to_string(),
+            };
+            rows.push(vec![
+                Item::text(&p.project),
+                Item::text(&p.department),
+                Item::Count(usize::try_from(p.year).unwrap_or_default()),
+                Item::text(&ind.name),
+                value(&ind.declared, false),
+                value(&ind.monitored, false),
+                if ind.assured {
+                    Item::text("确定能")
+                } else {
+                    Item::Empty
+                },
+                value(&ind.reported, ind.differs),
+                Item::text(note),
+            ]);
+        }
+    }
+    rows
+}
+
 fn batch_rows(batch: &[BatchFinding]) -> Vec<Vec<Item>> {
     batch
         .iter()

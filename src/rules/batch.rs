@@ -343,16 +343,7 @@ impl BatchIndex {
     /// (自评表) against its reference — the project's declaration in the batch, else its
     /// monitoring form — matched by project, department and year.
     fn cycle(&self, settings: &Settings) -> Vec<BatchDraft> {
-        let mut years: BTreeMap<(u32, u32, i32), Vec<&Entry>> = BTreeMap::new();
-        for e in &self.entries {
-            let (Some(year), false) = (e.year, self.name(e.project_key).is_empty()) else {
-                continue;
-            };
-            years
-                .entry((e.project_key, e.department_key, year))
-                .or_default()
-                .push(e);
-        }
+        let years = self.project_years();
         let mut drafts = Vec::new();
         for ((_, _, year), forms) in years {
             let reference = forms
@@ -405,6 +396,71 @@ impl BatchIndex {
             }
         }
         drafts
+    }
+
+    /// Each project's year that the batch holds more than one kind of form of, for the
+    /// summary's 项目全周期 sheet, in project order.
+    pub fn cycle_rows(&self) -> Vec<super::cycle::CycleRow> {
+        let years = self.project_years();
+        let mut rows = Vec::new();
+        for ((_, _, year), forms) in years {
+            let of = |kind: FormType| forms.iter().copied().find(|e| e.kind == kind);
+            let (declaration, monitoring, report) = (
+                of(FormType::TargetDeclaration),
+                of(FormType::Monitoring),
+                of(FormType::SelfEvaluation),
+            );
+            if [declaration, monitoring, report].iter().flatten().count() < 2 {
+                continue;
+            }
+            let rows_of = |e: Option<&Entry>| -> Vec<(String, String)> {
+                e.map(|e| {
+                    e.targets
+                        .iter()
+                        .map(|(n, t)| (self.name(*n).to_string(), t.to_string()))
+                        .collect()
+                })
+                .unwrap_or_default()
+            };
+            let (d, m, r) = (rows_of(declaration), rows_of(monitoring), rows_of(report));
+
+            let shown = report.or(monitoring).or(declaration).expect("two forms");
+            rows.push(super::cycle::CycleRow {
+                project: self.name(shown.project_shown).to_string(),
+                department: self.name(shown.department_shown).to_string(),
+                year,
+                declaration: declaration.map(|e| e.file.to_string()),
+                monitoring: monitoring.map(|e| e.file.to_string()),
+                report: report.map(|e| e.file.to_string()),
+                forecast: monitoring.and_then(|e| e.course.forecast),
+                executed: report.and_then(|e| e.course.executed),
+                indicators: super::cycle::indicators_side_by_side(
+                    &d,
+                    &m,
+                    monitoring.map_or(&[][..], |e| &e.course.assured),
+                    &r,
+                    year,
+                ),
+            });
+        }
+        rows
+    }
+
+    /// The forms of each project's year, grouped by project and department as matched across
+    /// forms ([`super::cycle::name_key`]) and year; forms without a project or a year are left
+    /// out.
+    fn project_years(&self) -> BTreeMap<(u32, u32, i32), Vec<&Entry>> {
+        let mut years: BTreeMap<(u32, u32, i32), Vec<&Entry>> = BTreeMap::new();
+        for e in &self.entries {
+            let (Some(year), false) = (e.year, self.name(e.project_key).is_empty()) else {
+                continue;
+            };
+            years
+                .entry((e.project_key, e.department_key, year))
+                .or_default()
+                .push(e);
+        }
+        years
     }
 
     /// One form as the cross-form rules see it.

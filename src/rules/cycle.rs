@@ -90,6 +90,88 @@ impl Course {
     }
 }
 
+/// One project's year across its forms, for the summary's 项目全周期 sheet: the files of each
+/// kind, the money foreseen and spent, and its indicators side by side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CycleRow {
+    pub project: String,
+    pub department: String,
+    pub year: i32,
+    /// The file of each kind, as the report names it.
+    pub declaration: Option<String>,
+    pub monitoring: Option<String>,
+    pub report: Option<String>,
+    /// The monitoring form's 全年预计执行数 and the 自评表's 全年执行数, in 元.
+    pub forecast: Option<rust_decimal::Decimal>,
+    pub executed: Option<rust_decimal::Decimal>,
+    pub indicators: Vec<CycleIndicator>,
+}
+
+/// One indicator of a project across its forms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CycleIndicator {
+    pub name: String,
+    pub declared: Option<String>,
+    pub monitored: Option<String>,
+    /// The monitoring form judged it 确定能.
+    pub assured: bool,
+    pub reported: Option<String>,
+    /// The year-end target differs from the declared one (or from the monitored one, without a
+    /// declaration), or the indicator is absent from one side.
+    pub differs: bool,
+}
+
+/// The rows of indicators of one project: in the order of its first form, then those only the
+/// later forms have. `rows` per kind: (三级指标, 年度指标值) as written.
+pub(super) fn indicators_side_by_side(
+    declared: &[(String, String)],
+    monitored: &[(String, String)],
+    assured: &[String],
+    reported: &[(String, String)],
+    year: i32,
+) -> Vec<CycleIndicator> {
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for (name, _) in declared.iter().chain(monitored).chain(reported) {
+        let key = indicator_key(name);
+        if !keys.iter().any(|(k, _)| *k == key) {
+            keys.push((key, name.trim().to_string()));
+        }
+    }
+    let find = |rows: &[(String, String)], key: &str| {
+        rows.iter()
+            .find(|(n, _)| indicator_key(n) == key)
+            .map(|(_, t)| t.trim().to_string())
+    };
+    keys.into_iter()
+        .map(|(key, name)| {
+            let declared_t = find(declared, &key);
+            let monitored_t = find(monitored, &key);
+            let reported_t = find(reported, &key);
+            let reference = if declared.is_empty() {
+                &monitored_t
+            } else {
+                &declared_t
+            };
+            let has_reference = !declared.is_empty() || !monitored.is_empty();
+            let differs = !reported.is_empty()
+                && has_reference
+                && match (reference, &reported_t) {
+                    (Some(a), Some(b)) => !same_target(a, b, year),
+                    (None, None) => false,
+                    _ => true,
+                };
+            CycleIndicator {
+                assured: assured.iter().any(|a| indicator_key(a) == key),
+                name,
+                declared: declared_t,
+                monitored: monitored_t,
+                reported: reported_t,
+                differs,
+            }
+        })
+        .collect()
+}
+
 /// A 三级指标 name as matched across forms: whitespace, brackets, a leading number
 /// (`1.`, `（1）`, `一、`, `指标1:`) and the core mark `★` removed.
 pub fn indicator_key(name: &str) -> String {

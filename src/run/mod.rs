@@ -191,6 +191,7 @@ pub fn fix_each(
     summary.skipped = walker.skipped;
     summary.add_batch(index.check(&opts.settings));
     sheet.add_batch(&summary.batch).map_err(summary_err)?;
+    sheet.add_cycle(index.cycle_rows());
     let summary_path = out.join("summary.xlsx");
     let mut tmp = temp_in(out).map_err(|e| RunError::Write {
         path: summary_path.display().to_string(),
