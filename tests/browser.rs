@@ -426,7 +426,8 @@ fn the_page_checks_the_samples_and_downloads_the_results() {
          const f = r.nextElementSibling;
          return {expanded: r.getAttribute('aria-expanded'),
                  codes: f && f.classList.contains('findings-row')
-                   ? Array.from(f.querySelectorAll('tr.finding')).map(x => x.dataset.code) : []};",
+                   ? Array.from(f.querySelectorAll('tr.finding')).map(x => x.dataset.code) : [],
+                 related: f ? Array.from(f.querySelectorAll('.related li code')).map(x => x.textContent) : []};",
     );
     let want: Vec<&str> = expected
         .files
@@ -440,6 +441,18 @@ fn the_page_checks_the_samples_and_downloads_the_results() {
         .collect();
     assert_eq!(shown["expanded"], "true");
     assert_eq!(shown["codes"], json!(want));
+    // The findings about several files that name this one are listed under it.
+    let related: Vec<&str> = expected
+        .batch
+        .iter()
+        .filter(|f| f.files.iter().any(|p| p == "total_and_grade.xlsx"))
+        .map(|f| f.code.as_str())
+        .collect();
+    assert!(
+        !related.is_empty(),
+        "the samples send 定额公用经费 more than once"
+    );
+    assert_eq!(shown["related"], json!(related));
     browser.send_keys(open, "\u{E007}");
     let closed = browser.js(
         "return [document.querySelector('tr.form-row[data-path=\"total_and_grade.xlsx\"]').getAttribute('aria-expanded'),
