@@ -77,6 +77,8 @@ codes! {
         "资金来源各项之和 ≠ 年度资金总额（年初预算数、全年预算数、全年执行数各列）";
     Overspend = "overspend", Warning, "超预算支出",
         "全年执行数大于全年预算数";
+    BudgetAdjustedWithoutReason = "budget-adjusted-without-reason", Warning, "预算调整未说明原因",
+        "年初预算数与全年（调整后）预算数不同，而资金栏的原因栏为空或只有模板的提示语";
     IndicatorScoreMismatch = "indicator-score-mismatch", Error, "指标得分有误",
         "定量指标的得分 ≠ 按指标值与实际完成值重算的得分";
     QualitativeScoreOutOfBand = "qualitative-score-out-of-band", Error, "定性指标得分超出档次",

@@ -152,7 +152,11 @@ const SC_DINGE_PROVINCE_TEMPLATE: Want = Want {
     total: Some("99.84"),
     grade_reported: Some("优"),
     grade: Some("优"),
-    findings: finds! {},
+    // The template's own funds reason cell is empty while 年初预算数 (0, as the seed has it)
+    // differs from 全年预算数.
+    findings: finds! {
+        ("budget-adjusted-without-reason", "D10", "funds.total.budget", "20", "0", false),
+    },
 };
 
 /// The seed's 项目工作经费 in Sichuan's template: the seed's cost warning, in 万元.
@@ -168,6 +172,7 @@ const SC_XIANGMU_PROVINCE_TEMPLATE: Want = Want {
     grade_reported: Some("优"),
     grade: Some("优"),
     findings: finds! {
+        ("budget-adjusted-without-reason", "D10", "funds.total.budget", "10", "0", false),
         ("cost-exceeds-execution", "H23", "costs", "10", "9.919353", false),
     },
 };
@@ -187,13 +192,15 @@ const SC_DAYING_ANKE: Want = Want {
     grade_reported: None,
     grade: Some("优"),
     findings: finds! {
+        ("budget-adjusted-without-reason", "D10", "funds.total.budget", "3.36", "0", false),
         ("unparseable-value", "H17", "indicator:经济成本指标/成本控制数", "完成", "", false),
         ("weight-nonstandard", "I16", "weights:产出指标", "90", "50", false),
         ("total-score-mismatch", "J18", "total", "", "100", true),
     },
 };
 
-/// 青神县 as published: 产出 60 / 效益 30 (no 满意度) with 预算执行率 10.
+/// 青神县 as published: 产出 60 / 效益 30 (no 满意度) with 预算执行率 10; 年初预算 238.93 adjusted to
+/// 251.89 with the template's reason cell (`年中发生预算调整的…应单独说明理由`) left empty.
 const SC_QINGSHEN_WAGES: Want = Want {
     file: "sc_qingshen_wages.xlsx",
     project: "51000021R000000019951-工资性支出",
@@ -206,6 +213,7 @@ const SC_QINGSHEN_WAGES: Want = Want {
     grade_reported: Some("优"),
     grade: Some("优"),
     findings: finds! {
+        ("budget-adjusted-without-reason", "D10", "funds.total.budget", "251.89", "238.93", false),
         ("weight-nonstandard", "I16", "weights:产出指标", "60", "50", false),
     },
 };

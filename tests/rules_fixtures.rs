@@ -191,6 +191,11 @@ cases! {
     overspend: "overspend" => |c| trigger(c, &[
         ("F7", "funds.total.executed", "104500", "100000", false),
     ]);
+    // 年初预算数 0, 全年预算数 200000, the reason cell holding the template's instruction. Near
+    // miss: a reason given.
+    budget_adjusted_without_reason: "budget-adjusted-without-reason" => |c| trigger(c, &[
+        ("E7", "funds.total.budget", "200000", "0", false),
+    ]);
     // 27次 against ≥30次 scored 5 (5 × 27 ÷ 30 = 4.5). Near miss: 4.495 rounds to 4.50.
     indicator_score_mismatch: "indicator-score-mismatch" => |c| trigger(c, &[
         ("H17", "indicator:数量指标/工作调研等", "5", "4.5", true),

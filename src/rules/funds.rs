@@ -54,6 +54,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         return;
     }
     let amounts = Amounts::read(ctx);
+    ctx.record(budget_adjusted_without_reason(ctx, &amounts));
     for col in FundCol::ALL {
         for draft in fund_breakdown_mismatch(ctx, &amounts, col) {
             ctx.record(Some(draft));
@@ -273,6 +274,59 @@ fn fund_breakdown_mismatch(ctx: &Ctx, amounts: &Amounts, col: FundCol) -> Vec<Dr
         }
     }
     drafts
+}
+
+/// `budget-adjusted-without-reason`: 年初预算数 and 全年（调整后）预算数 of 年度资金总额 differ while
+/// the funds block's own reason cell (a template that asks for the reason of an adjustment there)
+/// is empty or holds only the template's instruction. A template without such a cell raises
+/// nothing: where else the reason may stand cannot be told.
+fn budget_adjusted_without_reason(ctx: &Ctx, amounts: &Amounts) -> Option<Draft> {
+    let reason = &ctx.form.funds.reason;
+    reason.pos?;
+    if reason.unknown
+        || !(crate::text::is_placeholder(&reason.text()) || is_adjustment_prompt(&reason.text()))
+    {
+        return None;
+    }
+    let initial = amounts.get(FundRow::Total, FundCol::Initial)?;
+    let budget = amounts.get(FundRow::Total, FundCol::Budget)?;
+    if round2(initial) == round2(budget) {
+        return None;
+    }
+    let line = ctx.form.funds.line(FundRow::Total)?;
+    let message = if initial.is_zero() {
+        format!(
+            "年初预算数为 0、全年预算数为 {}：如为年中追加的预算，应在原因栏说明；如年初已安排，请补填年初预算数",
+            fmt_amount(budget)
+        )
+    } else {
+        format!(
+            "年初预算数 {} 调整为全年预算数 {}（{} {}），但未说明预算调整的原因",
+            fmt_amount(initial),
+            fmt_amount(budget),
+            if budget > initial { "追加" } else { "调减" },
+            fmt_amount(budget.checked_sub(initial)?.abs()),
+        )
+    };
+    Some(
+        Draft::on(
+            Code::BudgetAdjustedWithoutReason,
+            &line.budget,
+            "funds.total.budget",
+            message,
+        )
+        .figures(budget, initial),
+    )
+}
+
+/// The instruction a template prints in the funds block's reason cell in place of a reason
+/// (四川: `年中发生预算调整的（追加或调减），应单独说明理由`).
+fn is_adjustment_prompt(text: &str) -> bool {
+    let n = crate::text::norm(text);
+    n.contains("应单独说明")
+        || n.starts_with("年中发生预算调整")
+        || n.starts_with("如发生预算调整")
+        || n.starts_with("请说明")
 }
 
 /// `overspend`: 全年执行数 above 全年预算数 (a warning: it may be explained).
