@@ -470,6 +470,9 @@ pub struct Form {
     pub sheet: String,
     /// Which form it is (told by its title).
     pub kind: FormType,
+    /// Only the head was read: a form of the cycle, told by its title, whose funds and
+    /// indicator tables jixiao does not read (no rule but the reading notes runs on it).
+    pub head_only: bool,
     pub layout: Layout,
     /// The file told which cells show a percent (xlsx, ods); otherwise a bare fraction is judged
     /// by its magnitude against the recomputed figure.

@@ -324,7 +324,10 @@ impl Area<'_> {
         // A 全年预算数 column without any funds row under it and no indicator table is a list
         // that mentions the label (a summary of forms, jixiao's own summary.xlsx), not a form.
         if indicator_header.is_none() && form.funds.lines.is_empty() {
-            return None;
+            if !head_only {
+                return None;
+            }
+            form.head_only = true;
         }
         let (after_table, columns) = match indicator_header {
             Some((r, _, _)) => {

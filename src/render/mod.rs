@@ -544,6 +544,7 @@ mod tests {
         Form {
             sheet: "定额公用经费".to_string(),
             kind: Default::default(),
+            head_only: false,
             layout: Layout::Guizhou,
             formats_known: true,
             grade_bands: Some([Decimal::from(90), Decimal::from(80), Decimal::from(60)]),

@@ -111,6 +111,8 @@ pub fn check(form: &Form, settings: &Settings) -> Checked {
     reading::check(&mut ctx);
     values::check(&mut ctx);
     match form.kind {
+        // Neither its funds nor its indicators were read: nothing to check.
+        _ if form.head_only => {}
         FormType::SelfEvaluation | FormType::DepartmentEvaluation => {
             funds::check(&mut ctx);
             indicators::check(&mut ctx);

@@ -14,6 +14,10 @@ use crate::figure::{self, Figure};
 use crate::form::Field;
 
 pub(super) fn check(ctx: &mut Ctx) {
+    // A 部门整体 form is the unit's: it has no project to name.
+    if ctx.form.kind == crate::form::FormType::DepartmentEvaluation {
+        return;
+    }
     let project = ctx.form.project.clone();
     if project.value.is_blank() {
         ctx.record(Some(missing_field(&project, "project", "项目名称")));

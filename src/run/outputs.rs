@@ -370,7 +370,7 @@ pub(super) fn output(
     }
     let drawn: Vec<(Form, Vec<rules::Finding>)> = corrected
         .iter()
-        .filter(|(form, _)| form.kind.is_evaluation())
+        .filter(|(form, _)| form.kind.is_evaluation() && !form.head_only)
         .cloned()
         .collect();
     if drawn.is_empty() {
