@@ -332,6 +332,16 @@ impl Area<'_> {
         let (after_table, columns) = match indicator_header {
             Some((r, _, _)) => {
                 let (after, points, score) = self.read_indicators(&mut form, r);
+                // A 部门整体 table with neither targets nor results is the scoring table of an
+                // evaluation (规划 / 执行 / 效果 or 决策 / 管理 / 绩效, with 指标解释 and 评分标准),
+                // not the unit's self-evaluation form.
+                let absent = &form.reading.absent;
+                if self.kind == FormType::DepartmentEvaluation
+                    && absent.contains(&crate::form::Column::Target)
+                    && absent.contains(&crate::form::Column::Actual)
+                {
+                    return None;
+                }
                 (after, Some((points, score)))
             }
             None => (self.top, None),
