@@ -430,6 +430,10 @@ pub struct Indicator {
     pub likelihood: Field,
     /// A monitoring form's 完善措施 (相关建议或举措).
     pub measures: Field,
+    /// A 部门整体 flat list's 调整指标值 (the target as adjusted during the year).
+    pub adjusted: Field,
+    /// A 部门整体 flat list's 得分系数 (percent): 指标得分 = 得分系数 × 指标权重.
+    pub coefficient: Field,
     /// A `其中` sub-row: its 分值 and 得分 are part of the row above and are not counted again.
     pub sub_row: bool,
     /// A template row left empty (`指标1:` with `/` everywhere): not an indicator, not checked

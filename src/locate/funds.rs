@@ -148,6 +148,33 @@ impl Area<'_> {
                 break;
             }
         }
+        // A unit's form lists its budget in one row without a label (重庆's 部门预算执行情况:
+        // 年初预算数 | 全年（调整）预算数 | 全年执行数 | 执行率 | 执行率权重 | 执行率得分): that
+        // row is the year's total.
+        if form.funds.lines.is_empty() && self.kind == crate::form::FormType::DepartmentEvaluation {
+            let row = band.bottom + 1;
+            // A figure, as a number or as text (a Word table's `1,452.30`).
+            let number = |c: Option<u32>| {
+                c.is_some_and(|c| {
+                    matches!(
+                        crate::figure::read(&self.field(row, c)),
+                        crate::figure::Figure::Number { .. }
+                    )
+                })
+            };
+            if row < self.bottom && number(cols.budget) && number(cols.executed) {
+                let mut line = FundLine::new(FundRow::Total);
+                let at = |c: Option<u32>| c.map(|c| self.field(row, c)).unwrap_or_default();
+                line.initial = at(cols.initial);
+                line.budget = at(cols.budget);
+                line.executed = at(cols.executed);
+                form.funds.points = at(cols.points);
+                form.funds.rate = at(cols.rate);
+                form.funds.score = at(cols.score);
+                form.funds.reason = at(cols.reason);
+                form.funds.lines.push(line);
+            }
+        }
         if form.funds.lines.is_empty() {
             return;
         }

@@ -32,6 +32,7 @@ pub(super) enum Table {
     MonitoringFunds,
     MonitoringIndicators,
     DeclarationIndicators,
+    DepartmentIndicators,
 }
 
 impl Table {
@@ -39,9 +40,10 @@ impl Table {
     pub(super) fn base(self) -> Table {
         match self {
             Table::Funds | Table::MonitoringFunds => Table::Funds,
-            Table::Indicators | Table::MonitoringIndicators | Table::DeclarationIndicators => {
-                Table::Indicators
-            }
+            Table::Indicators
+            | Table::MonitoringIndicators
+            | Table::DeclarationIndicators
+            | Table::DepartmentIndicators => Table::Indicators,
         }
     }
 
@@ -58,6 +60,7 @@ impl Table {
         match kind {
             FormType::Monitoring => Table::MonitoringIndicators,
             FormType::TargetDeclaration => Table::DeclarationIndicators,
+            FormType::DepartmentEvaluation => Table::DepartmentIndicators,
             _ => Table::Indicators,
         }
     }
@@ -89,6 +92,12 @@ pub(super) enum Role {
     Measures,
     /// A declaration's 中期指标值 (the target for the whole project period, beside the year's).
     MidTerm,
+    /// A 部门整体 flat list's 调整指标值.
+    Adjusted,
+    /// A 部门整体 flat list's 得分系数.
+    Coefficient,
+    /// A 部门整体 flat list's 是否核心指标.
+    Core,
 }
 
 /// How a header word is matched (on the header without its bracketed marks).
@@ -144,6 +153,15 @@ const SYNONYMS: &[(Table, Role, Words)] = &[
     (Table::DeclarationIndicators, Role::MidTerm, Words::Starts("中期指标")),
     (Table::DeclarationIndicators, Role::Level3, Words::Starts("指标内容")),
     (Table::DeclarationIndicators, Role::Level3, Words::Starts("指标名称")),
+    // A 部门整体 flat list's (重庆): 指标名称, 年初指标值 beside 调整指标值, 得分系数 × 指标权重 =
+    // 指标得分, 是否核心指标.
+    (Table::DepartmentIndicators, Role::Level3, Words::Starts("指标名称")),
+    (Table::DepartmentIndicators, Role::Adjusted, Words::Starts("调整指标值")),
+    (Table::DepartmentIndicators, Role::Target, Words::Starts("年初指标值")),
+    (Table::DepartmentIndicators, Role::Coefficient, Words::Contains("得分系数")),
+    (Table::DepartmentIndicators, Role::Points, Words::Contains("指标权重")),
+    (Table::DepartmentIndicators, Role::Score, Words::Contains("指标得分")),
+    (Table::DepartmentIndicators, Role::Core, Words::Contains("核心指标")),
     (Table::Funds, Role::Score, Words::Contains("执行率得分")),
     (Table::Funds, Role::Points, Words::Contains("执行率权重")),
     (Table::Funds, Role::Points, Words::Contains("执行率分值")),

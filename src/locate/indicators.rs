@@ -28,6 +28,8 @@ struct IndicatorCols {
     forecast: Option<u32>,
     likelihood: Option<u32>,
     measures: Option<u32>,
+    adjusted: Option<u32>,
+    coefficient: Option<u32>,
 }
 
 impl Area<'_> {
@@ -55,6 +57,8 @@ impl Area<'_> {
             forecast: band.col(Role::Forecast),
             likelihood: band.col(Role::Likelihood),
             measures: band.col(Role::Measures),
+            adjusted: band.col(Role::Adjusted),
+            coefficient: band.col(Role::Coefficient),
         };
         form.reading.unrecognised.extend(band.unread.iter().cloned());
         let mut row = band.bottom + 1;
@@ -130,6 +134,8 @@ impl Area<'_> {
                 forecast: own(cols.forecast),
                 likelihood: own(cols.likelihood),
                 measures: pick(cols.measures),
+                adjusted: own(cols.adjusted),
+                coefficient: own(cols.coefficient),
             };
             // A row left wholly empty is no row; one with a name but nothing else
             // (`指标1:` and `/`) is a template row, kept for the corrected form.
@@ -184,6 +190,12 @@ impl Area<'_> {
                 format!("{}%", crate::num::fmt_plain(points))
             }
             _ => value.text(),
+        };
+        // A value that already carries its unit (`≤100%` beside 计量单位 `%`) keeps it once.
+        let unit_text = if figure.trim_end().ends_with(unit_text.trim()) {
+            String::new()
+        } else {
+            unit_text
         };
         let text = match comparator {
             Some("") => figure,

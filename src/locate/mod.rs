@@ -208,6 +208,12 @@ impl Area<'_> {
             let table = Table::indicators(self.kind);
             return self.find(|t| is_short(t) && header::role_of(t, table) == Some(Role::Level3));
         }
+        if self.kind == FormType::DepartmentEvaluation {
+            let table = Table::indicators(self.kind);
+            return self
+                .find(|t| is_short(t) && t.starts_with("三级指标"))
+                .or_else(|| self.find(|t| is_short(t) && header::role_of(t, table) == Some(Role::Level3)));
+        }
         if self.kind != FormType::TargetDeclaration {
             return self.find(|t| is_short(t) && t.starts_with("三级指标"));
         }

@@ -536,6 +536,8 @@ mod tests {
             forecast: Field::default(),
             likelihood: Field::default(),
             measures: Field::default(),
+            adjusted: Field::default(),
+            coefficient: Field::default(),
             sub_row: false,
             template: false,
             subtotal: false,

@@ -294,7 +294,7 @@ pub(crate) struct Expected {
 }
 
 impl Expected {
-    fn only(value: Decimal, how: String) -> Expected {
+    pub(super) fn only(value: Decimal, how: String) -> Expected {
         Expected {
             value,
             how,
@@ -376,7 +376,7 @@ pub(crate) fn expected_score(
 
 /// `indicator-score-mismatch`: a quantitative indicator's 得分 differs from the score its target
 /// and actual give (a blank or error 得分 too); `fix` writes the recomputed score.
-fn indicator_score_mismatch(
+pub(super) fn indicator_score_mismatch(
     ind: &Indicator,
     i: usize,
     expected: &Expected,

@@ -28,6 +28,7 @@
 pub mod batch;
 mod costs;
 pub mod cycle;
+mod department;
 mod files;
 mod funds;
 mod indicators;
@@ -113,6 +114,15 @@ pub fn check(form: &Form, settings: &Settings) -> Checked {
     match form.kind {
         // Neither its funds nor its indicators were read: nothing to check.
         _ if form.head_only => {}
+        // A unit's flat list scores each indicator by its 得分系数, not by its figures.
+        FormType::DepartmentEvaluation if department::is_flat(form) => {
+            funds::check(&mut ctx);
+            department::check(&mut ctx);
+            // 自评总分 counts the 执行率得分: without the funds row read, it cannot be added up.
+            if !ctx.form.funds.lines.is_empty() {
+                totals::check(&mut ctx);
+            }
+        }
         FormType::SelfEvaluation | FormType::DepartmentEvaluation => {
             funds::check(&mut ctx);
             indicators::check(&mut ctx);

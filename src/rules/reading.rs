@@ -13,11 +13,20 @@ pub(super) fn check(ctx: &mut Ctx) {
         ctx.record(Some(column_unrecognised(unread)));
     }
     let kind = ctx.form.kind;
+    // A unit's flat list scores by 得分系数: it has no levels and no reason column to need.
+    let flat = super::department::is_flat(&ctx.form);
     let mut absent: Vec<Column> = reading
         .absent
         .iter()
         .copied()
         .filter(|c| c.needed_by(kind))
+        .filter(|c| {
+            !flat
+                || !matches!(
+                    c,
+                    Column::Level1 | Column::Level2 | Column::Reason | Column::Actual
+                )
+        })
         .collect();
     absent.sort();
     absent.dedup();
