@@ -69,6 +69,17 @@ impl Area<'_> {
             if self.is_table_end(row) {
                 break;
             }
+            // The form's reason block below the table, its label where the names stand
+            // (`偏差原因分析及改进措施` across the first columns of 重庆's flat list).
+            let name_col = cols.level3.unwrap_or(0);
+            if self.labels.rows(row, row + 1).any(|(_, c, t)| {
+                c <= name_col
+                    && is_short(t)
+                    && t.contains("原因")
+                    && (t.contains("偏差") || t.contains("未完成") || t.contains("未达"))
+            }) {
+                break;
+            }
             // The header repeated after a page break, `续表`, a page number: no row of the table.
             if self.is_page_row(row) || self.repeats_header(row, &band, table) {
                 row += 1;

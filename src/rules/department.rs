@@ -1,7 +1,8 @@
 //! A unit's 部门整体 form as a flat list (重庆's 部门整体绩效自评表): each indicator is scored by
 //! the 得分系数 the unit gives it, not from its figures — 指标得分 = 得分系数 × 指标权重
-//! (`indicator-score-mismatch`, docs/rules.md). The funds (执行率, 执行率得分) and the total (自评总分
-//! = the scores and the 执行率得分) are checked as on a 自评表.
+//! (`indicator-score-mismatch`, docs/rules.md); a 调整指标值 that is another target than the
+//! 年初指标值 needs a reason (`target-changed`, as a finding of the form). The funds (执行率,
+//! 执行率得分) and the total (自评总分 = the scores and the 执行率得分) are checked as on a 自评表.
 
 use rust_decimal::Decimal;
 
@@ -22,7 +23,44 @@ pub(super) fn check(ctx: &mut Ctx) {
     for (i, ind) in rows.iter().enumerate().filter(|(_, i)| i.checked()) {
         let draft = scored_by_coefficient(ctx, i, ind);
         ctx.record(draft);
+        let draft = target_adjusted_without_reason(ctx, ind);
+        ctx.record(draft);
     }
+}
+
+/// `target-changed` within a unit's form: the 调整指标值 of a row is another target than its
+/// 年初指标值 (compared as read: `≥ 90 %` restates `≥90%`), and neither the row's 备注 nor the
+/// form's reason block says why.
+fn target_adjusted_without_reason(ctx: &Ctx, ind: &Indicator) -> Option<Draft> {
+    use crate::text::says_something;
+    let (initial, adjusted) = (ind.target.text(), ind.adjusted.text());
+    ind.adjusted.pos?;
+    if !says_something(&adjusted) || !says_something(&initial) || ind.adjusted.unknown {
+        return None;
+    }
+    let year = super::indicators::form_year(&ctx.form);
+    if super::cycle::same_target(&initial, &adjusted, year) {
+        return None;
+    }
+    let explained = says_something(&ind.remark.text())
+        || says_something(&ind.reason.text())
+        || ctx
+            .form
+            .reason_block
+            .as_ref()
+            .is_some_and(|f| says_something(&f.text()));
+    if explained {
+        return None;
+    }
+    let message = format!(
+        "“{}”的指标值由年初的 {} 调整为 {}，但备注和原因分析中未说明调整的原因",
+        ind.name.text(),
+        initial.trim(),
+        adjusted.trim()
+    );
+    Some(
+        Draft::on(super::Code::TargetChanged, &ind.adjusted, ind.subject(), message).expected(initial.trim()),
+    )
 }
 
 /// `indicator-score-mismatch` on a flat list: 指标得分 = 得分系数 × 指标权重, the coefficient in
