@@ -123,6 +123,8 @@ codes! {
         "（批次）运行监控表的全年预计执行数与自评表的全年执行数相差超过偏差阈值";
     MonitoringContradicted = "monitoring-contradicted", Warning, "监控判断与结果不符",
         "（批次）运行监控表判断“确定能”完成的指标，自评表中未完成且未说明原因";
+    TargetLowered = "target-lowered", Info, "指标值逐年降低",
+        "（批次）同一项目上年自评表的指标值更高（反向指标更低），而本年预算未减少";
     ColumnUnrecognised = "column-unrecognised", Info, "表头未识别",
         "表中有 jixiao 不认识的栏目（或与某项名称相近、实为说明的栏目）：该栏未读取，其余栏目照常核查";
     ColumnAbsent = "column-absent", Info, "缺少栏目",
@@ -161,6 +163,7 @@ impl Code {
                 | Code::IndicatorAdded
                 | Code::ForecastMissed
                 | Code::MonitoringContradicted
+                | Code::TargetLowered
         )
     }
 

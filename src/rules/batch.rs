@@ -344,8 +344,16 @@ impl BatchIndex {
     /// monitoring form — matched by project, department and year.
     fn cycle(&self, settings: &Settings) -> Vec<BatchDraft> {
         let years = self.project_years();
+        // Each project's 自评表 of a year, for comparing a year with the one before.
+        let previous: BTreeMap<(u32, u32, i32), &Entry> = years
+            .iter()
+            .filter_map(|(key, forms)| {
+                let e = forms.iter().find(|e| e.kind == FormType::SelfEvaluation)?;
+                Some((*key, *e))
+            })
+            .collect();
         let mut drafts = Vec::new();
-        for ((_, _, year), forms) in years {
+        for (&(project, department, year), forms) in &years {
             let reference = forms
                 .iter()
                 .filter(|e| !e.targets.is_empty())
@@ -364,6 +372,12 @@ impl BatchIndex {
                         &self.side(reported),
                         year,
                     ));
+                }
+            }
+            // The year before: a target made easier while the budget did not fall.
+            if let Some(before) = previous.get(&(project, department, year.saturating_sub(1))) {
+                for now in &year_end {
+                    drafts.extend(self.lowered(before, now));
                 }
             }
             // What the monitoring form foresaw against what the year brought.
@@ -461,6 +475,26 @@ impl BatchIndex {
                 .push(e);
         }
         years
+    }
+
+    /// `target-lowered` between a project's 自评表 of the year before and this year's: each
+    /// indicator of both, when both budgets are known.
+    fn lowered(&self, before: &Entry, now: &Entry) -> Vec<BatchDraft> {
+        let (Some(a), Some(b)) = (before.course.budget, now.course.budget) else {
+            return Vec::new();
+        };
+        let (was, is) = (self.side(before), self.side(now));
+        is.rows
+            .iter()
+            .filter_map(|(name, target)| {
+                let key = super::cycle::indicator_key(name);
+                let (_, old) = was
+                    .rows
+                    .iter()
+                    .find(|(n, _)| super::cycle::indicator_key(n) == key)?;
+                super::cycle::target_lowered(&was, &is, name, old, target, (a, b))
+            })
+            .collect()
     }
 
     /// One form as the cross-form rules see it.
@@ -594,6 +628,66 @@ mod tests {
         again.file = "自评表（修改后）.xlsx".into();
         let found = check_batch(vec![reported, again], &Settings::default());
         assert!(found.iter().any(|f| f.code == Code::DuplicateForm), "{found:?}");
+    }
+
+    #[test]
+    fn a_target_made_easier_while_the_budget_did_not_fall() {
+        use super::super::cycle::{Course, Targets};
+        let form = |file: &str, year: i32, target: &str, budget: i64| {
+            let mut e = entry(file, "定额公用经费", year, "99", None);
+            e.targets = Targets {
+                rows: vec![
+                    ("工作调研等".into(), target.into()),
+                    ("水电通讯等保障".into(), "≥9次".into()),
+                ],
+            };
+            e.course = Course {
+                budget: Some(rust_decimal::Decimal::from(budget)),
+                ..Course::default()
+            };
+            e
+        };
+        let lowered = |index: Vec<FormIndex>| -> Vec<(Code, String)> {
+            check_batch(index, &Settings::default())
+                .into_iter()
+                .filter(|f| f.code == Code::TargetLowered)
+                .map(|f| (f.code, f.subject.clone()))
+                .collect()
+        };
+        // ≥30次 in 2023, ≥24次 in 2024 on the same budget: easier.
+        let found = lowered(vec![
+            form("2023.xlsx", 2023, "≥30次", 200_000),
+            form("2024.xlsx", 2024, "≥24次", 200_000),
+        ]);
+        assert_eq!(
+            found,
+            vec![(
+                Code::TargetLowered,
+                "project:定额公用经费/indicator:工作调研等".to_string()
+            )]
+        );
+        // Near misses: the budget fell with it; the same target written otherwise; a harder one.
+        assert!(
+            lowered(vec![
+                form("2023.xlsx", 2023, "≥30次", 200_000),
+                form("2024.xlsx", 2024, "≥24次", 150_000),
+            ])
+            .is_empty()
+        );
+        assert!(
+            lowered(vec![
+                form("2023.xlsx", 2023, "不少于30次", 200_000),
+                form("2024.xlsx", 2024, "≥ 30 次", 200_000),
+            ])
+            .is_empty()
+        );
+        assert!(
+            lowered(vec![
+                form("2023.xlsx", 2023, "≥30次", 200_000),
+                form("2024.xlsx", 2024, "≥36次", 200_000),
+            ])
+            .is_empty()
+        );
     }
 
     #[test]

@@ -48,6 +48,8 @@ impl Targets {
 pub struct Course {
     pub forecast: Option<rust_decimal::Decimal>,
     pub executed: Option<rust_decimal::Decimal>,
+    /// A 自评表's 全年预算数, for telling a target made easier while the budget did not fall.
+    pub budget: Option<rust_decimal::Decimal>,
     /// 三级指标 as written.
     pub assured: Vec<String>,
     pub unmet: Vec<String>,
@@ -74,6 +76,11 @@ impl Course {
             .executed
             .filter(|_| stated && form.kind == FormType::SelfEvaluation)
             .and_then(yuan);
+        let budget = checked
+            .figures
+            .budget
+            .filter(|_| stated && form.kind == FormType::SelfEvaluation)
+            .and_then(yuan);
         let assured = form
             .indicators
             .iter()
@@ -84,6 +91,7 @@ impl Course {
         Course {
             forecast,
             executed,
+            budget,
             assured,
             unmet: checked.figures.unmet.clone(),
         }
@@ -449,6 +457,53 @@ pub(super) fn monitoring_contradicted(monitoring: &Side, reported: &Side, name: 
         ),
         files: files(monitoring, reported),
     }
+}
+
+/// `target-lowered`: the same project's 自评表 of the year before set an indicator a harder
+/// target (a `≥` figure higher, a `≤` figure lower, in units that convert) while this year's
+/// budget did not fall. Only quantitative targets of the same direction are compared.
+pub(super) fn target_lowered(
+    before: &Side,
+    now: &Side,
+    name: &str,
+    was: &str,
+    is: &str,
+    budgets: (rust_decimal::Decimal, rust_decimal::Decimal),
+) -> Option<BatchDraft> {
+    use crate::grammar::Comparator::{Ge, Gt, Le, Lt};
+    let (Target::Quantitative { cmp: ca, qty: qa }, Target::Quantitative { cmp: cb, qty: qb }) =
+        (grammar::parse_target(was), grammar::parse_target(is))
+    else {
+        return None;
+    };
+    let qb = qb.to_unit(&qa.unit)?;
+    let easier = match (ca, cb) {
+        (Ge | Gt, Ge | Gt) => qb.value < qa.value,
+        (Le | Lt, Le | Lt) => qb.value > qa.value,
+        _ => false,
+    };
+    let (budget_before, budget_now) = budgets;
+    if !easier || budget_now < budget_before {
+        return None;
+    }
+    Some(BatchDraft {
+        code: Code::TargetLowered,
+        subject: subject(now, name),
+        reported: is.trim().to_string(),
+        expected: was.trim().to_string(),
+        message: format!(
+            "“{}”的“{}”：上年{}的指标值为 {}，本年{}为 {}，目标降低而预算未减少（{} 元 → {} 元）",
+            now.project,
+            name.trim(),
+            before.named(),
+            was.trim(),
+            now.named(),
+            is.trim(),
+            crate::num::fmt_amount(budget_before),
+            crate::num::fmt_amount(budget_now)
+        ),
+        files: files(before, now),
+    })
 }
 
 /// The reference a year-end form is compared with: the declaration, else the monitoring form.
