@@ -200,35 +200,22 @@ impl Area<'_> {
         }
     }
 
-    /// The label the indicator table is found by: `三级指标`; on a declaration also its
-    /// synonyms (`指标内容`), in the table of the year's indicators where the form has one for
-    /// the whole period too (`长期绩效指标` above `年度绩效指标`).
+    /// The label the indicator table is found by: `三级指标`, or what the form's kind calls it
+    /// (`指标内容` on a declaration, `指标名称` on a monitoring form or a unit's flat list); on a
+    /// declaration in the table of the year's indicators where it has one for the whole period
+    /// too (`长期绩效指标` above `年度绩效指标`).
     fn indicator_header(&self) -> Option<(u32, u32, &str)> {
-        if self.kind == FormType::Monitoring {
-            let table = Table::indicators(self.kind);
-            return self.find(|t| is_short(t) && header::role_of(t, table) == Some(Role::Level3));
-        }
-        if self.kind == FormType::DepartmentEvaluation {
-            let table = Table::indicators(self.kind);
-            return self
-                .find(|t| is_short(t) && t.starts_with("三级指标"))
-                .or_else(|| self.find(|t| is_short(t) && header::role_of(t, table) == Some(Role::Level3)));
-        }
-        if self.kind != FormType::TargetDeclaration {
-            return self.find(|t| is_short(t) && t.starts_with("三级指标"));
-        }
         let table = Table::indicators(self.kind);
         let names_level3 = |t: &str| is_short(t) && header::role_of(t, table) == Some(Role::Level3);
-        let year_table = self
-            .find(|t| is_short(t) && t.starts_with("年度绩效指标"))
-            .map(|(r, _, _)| r);
-        match year_table {
-            Some(from) => self
-                .labels()
-                .filter(|(r, _, _)| *r >= from)
-                .find(|(_, _, t)| names_level3(t)),
-            None => self.find(names_level3),
-        }
+        let from = match self.kind {
+            FormType::TargetDeclaration => self
+                .find(|t| is_short(t) && t.starts_with("年度绩效指标"))
+                .map_or(self.top, |(r, _, _)| r),
+            _ => self.top,
+        };
+        self.labels()
+            .filter(|(r, _, _)| *r >= from)
+            .find(|(_, _, t)| names_level3(t))
     }
 
     /// Labels inside this region, in sheet order.
