@@ -2,6 +2,9 @@
 //! sat. Every field keeps the cell it came from (for findings that name the input cell) and its
 //! raw value; `rules` reads it, and writes the corrected copy that `render` lays out in the
 //! standard template.
+//!
+//! Why ~730 lines: the one form model every stage shares (fields, funds, indicators, kinds of form,
+//! columns), kept in one place to be read as one.
 
 use crate::codes::Code;
 use crate::grid::Pos;

@@ -15,6 +15,9 @@
 //! same field equally are both left unread (which one holds it cannot be told). Both are said
 //! once per form (`column-unrecognised`). Row labels, block titles and row numbers are neutral:
 //! they name no column and are not reported.
+//!
+//! Why ~750 lines: one synonym table and the header-band logic that reads it, which share their
+//! types; their tests are in `locate/tests.rs`.
 
 use rust_decimal::Decimal;
 

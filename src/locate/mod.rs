@@ -163,7 +163,8 @@ enum Title {
 /// form's name in it. `部门整体…自评表` is the unit's own; `…申报表` and `…绩效目标表` the targets
 /// filed with the budget; `…监控表` the mid-year report; any other `…自评表` a project's.
 fn title_kind(t: &str) -> Option<Title> {
-    if t.chars().count() > 30 {
+    // Every title ends in 表: most labels are told apart by that alone.
+    if !t.contains('表') || t.len() > 120 || t.chars().count() > 30 {
         return None;
     }
     if (t.contains("得分表") || t.contains("评分表")) && !t.contains("自评表") {
@@ -206,7 +207,9 @@ impl Area<'_> {
     /// too (`长期绩效指标` above `年度绩效指标`).
     fn indicator_header(&self) -> Option<(u32, u32, &str)> {
         let table = Table::indicators(self.kind);
-        let names_level3 = |t: &str| is_short(t) && header::role_of(t, table) == Some(Role::Level3);
+        // Every name of the 三级指标 column has 指标 in it: other labels are passed over cheaply.
+        let names_level3 =
+            |t: &str| is_short(t) && t.contains("指标") && header::role_of(t, table) == Some(Role::Level3);
         let from = match self.kind {
             FormType::TargetDeclaration => self
                 .find(|t| is_short(t) && t.starts_with("年度绩效指标"))
