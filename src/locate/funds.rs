@@ -264,6 +264,59 @@ pub(super) fn fund_row_of(label: &str) -> Option<FundRow> {
     }
 }
 
+impl Area<'_> {
+    /// A declaration's funds: labelled amounts (`年度资金总额：` 5, `其中：财政拨款` 4.5, `其他资金`
+    /// 0.8) rather than a table, the year's beside the period's (`中期资金总额`) on national forms.
+    /// The year's total is the one read, and its sources are the labels in its column on the
+    /// rows below, as long as each is a source; the amounts go where a 自评表 has its 全年预算数.
+    pub(super) fn read_declared_funds(&self, form: &mut Form) {
+        let Some((row, col, label)) = self
+            .labels()
+            .find(|(_, _, t)| is_short(t) && !t.contains("中期") && fund_row_of(t) == Some(FundRow::Total))
+        else {
+            return;
+        };
+        let mut total = FundLine::new(FundRow::Total);
+        total.label = label.to_string();
+        total.budget = self.value_after(row, col, label);
+        let mut lines = vec![total];
+        for r in row + 1..(row + 6).min(self.bottom) {
+            let (top, left, _) = self.grid.shown(r, col);
+            let text = self.labels.at(top, left);
+            let Some(source) = (top == r && left == col).then(|| fund_row_of(text)).flatten() else {
+                break;
+            };
+            if source == FundRow::Total || lines.iter().any(|l| l.row == source) {
+                break;
+            }
+            let mut line = FundLine::new(source);
+            line.label = text.to_string();
+            line.budget = self.value_after(r, col, text);
+            lines.push(line);
+        }
+        // A figure the rules can read in every line, or none is kept: a source jixiao could not
+        // tell would make a false sum.
+        let figures = lines.iter().all(|l| {
+            matches!(
+                crate::figure::read(&l.budget),
+                crate::figure::Figure::Number { .. } | crate::figure::Figure::Blank
+            )
+        });
+        if lines.len() < 2 || !figures {
+            return;
+        }
+        let labels_in_wan = self
+            .labels()
+            .take_while(|(r, _, _)| *r <= row)
+            .any(|(_, _, t)| t.contains("万元") && (t.contains("资金") || t.contains("单位")) && is_short(t));
+        if labels_in_wan {
+            form.funds.unit = MoneyUnit::WanYuan;
+            form.funds.unit_stated = true;
+        }
+        form.funds.lines = lines;
+    }
+}
+
 /// The last month an execution column covers, from its header: `1-7月执行数`, `1—6月`,
 /// `1至8月`, `截至7月底` → 7, 6, 8, 7; `None` without a month in 1–12.
 pub(super) fn months_of(header: &str) -> Option<u32> {

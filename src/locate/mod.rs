@@ -316,6 +316,8 @@ impl Area<'_> {
         }
         if let Some((r, _, _)) = funds_header {
             self.read_funds(&mut form, r);
+        } else if self.kind == FormType::TargetDeclaration {
+            self.read_declared_funds(&mut form);
         }
         // A 全年预算数 column without any funds row under it and no indicator table is a list
         // that mentions the label (a summary of forms, jixiao's own summary.xlsx), not a form.

@@ -190,6 +190,12 @@ fn fund_breakdown_mismatch(ctx: &Ctx, amounts: &Amounts, col: FundCol) -> Vec<Dr
     let part_rows: Vec<FundRow> = PARTS.iter().copied().filter(|r| amounts.present(*r)).collect();
     let filled: Vec<Decimal> = part_rows.iter().filter_map(|r| amounts.get(*r, col)).collect();
     let subject = format!("funds.total.{}", col.key());
+    // A declaration's amounts are the year's funds as declared, not a 全年预算数 column.
+    let column = if ctx.form.kind == crate::form::FormType::TargetDeclaration {
+        "申报的年度资金"
+    } else {
+        col.label()
+    };
     if !filled.is_empty() && amounts.present(FundRow::Total) {
         let Some(sum) = checked_sum(filled) else {
             let fields: Vec<Field> = part_rows.iter().map(|r| field(*r)).collect();
@@ -218,7 +224,7 @@ fn fund_breakdown_mismatch(ctx: &Ctx, amounts: &Amounts, col: FundCol) -> Vec<Dr
             total if total.is_none_or(|t| t.is_zero()) && !sum.is_zero() => {
                 let message = format!(
                     "年度资金总额{}未填或为 0，应为各来源之和：{expr} = {}",
-                    col.label(),
+                    column,
                     fmt_amount(sum)
                 );
                 drafts.push(on_total(message).fixing(Slot::FundAmount(FundRow::Total, col), sum));
@@ -230,7 +236,7 @@ fn fund_breakdown_mismatch(ctx: &Ctx, amounts: &Amounts, col: FundCol) -> Vec<Dr
                 };
                 let message = format!(
                     "{}：各来源之和 {expr} = {}，与年度资金总额 {} 不符（总额{} {}）",
-                    col.label(),
+                    column,
                     fmt_amount(sum),
                     fmt_amount(t),
                     if more { "多" } else { "少" },

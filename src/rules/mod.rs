@@ -28,6 +28,7 @@
 pub mod batch;
 mod costs;
 pub mod cycle;
+mod declaration;
 mod department;
 mod files;
 mod funds;
@@ -136,7 +137,10 @@ pub fn check(form: &Form, settings: &Settings) -> Checked {
             monitoring::check(&mut ctx);
         }
         // The targets filed with the budget: nothing is scored or executed yet.
-        FormType::TargetDeclaration => {}
+        FormType::TargetDeclaration => {
+            funds::check(&mut ctx);
+            declaration::check(&mut ctx);
+        }
     }
     let Ctx {
         mut findings,

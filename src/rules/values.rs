@@ -56,6 +56,8 @@ pub(crate) enum Why {
     NotAQuantity { target: String, example: String },
     /// An actual in a unit its target's cannot be converted to.
     UnitMismatch { target: String },
+    /// A quantitative target without a unit, where no actual lends it one (a declaration).
+    NoUnit,
 }
 
 /// `unparseable-value`: a value that cannot be read as the figure its field holds — words, a
@@ -80,6 +82,7 @@ pub(crate) fn unparseable_value(field: &Field, subject: &str, what: &str, why: W
         Why::UnitMismatch { target } => {
             format!("{what}“{text}”与指标值“{target}”单位不一致，无法比较")
         }
+        Why::NoUnit => format!("{what}“{text}”是定量指标，但没有写明计量单位（如 ≥300人、≥95%）"),
     };
     let reported = match field.value {
         crate::grid::Value::Error(ref e) | crate::grid::Value::Unrepresentable(ref e) => e.clone(),
