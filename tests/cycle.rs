@@ -324,3 +324,72 @@ fn the_summary_shows_each_projects_year_side_by_side() {
     );
     row("新时代文明实践志愿服务培训经费（州本级）", "举办志愿服务培训班");
 }
+
+/// `--previous DIR`: last year's forms are read for `target-lowered` only — a target made
+/// easier on the same budget is found, and last year's file is neither reported nor checked.
+#[test]
+fn last_years_forms_show_a_target_made_easier() {
+    use jixiao::grid::{self, Limits, Value};
+    use jixiao::locate;
+    use jixiao::render::{self, CorrectedForm};
+    let seed = common::samples().join("seed_2024.xlsx");
+    let grids = grid::read_workbook(&seed, &Limits::default()).expect("seed");
+    let mut form = grids
+        .iter()
+        .flat_map(|g| locate::locate(g).forms)
+        .find(|f| f.project.text() == "定额公用经费")
+        .expect("定额公用经费");
+    // Last year: the same project and budget, 水电通讯等保障 at ≥12次 (this year ≥9次).
+    form.year.value = Value::Text("（2023年度）".into());
+    let row = form
+        .indicators
+        .iter_mut()
+        .find(|i| i.target.text() == "≥9次")
+        .expect("the ≥9次 row");
+    row.target.value = Value::Text("≥12次".into());
+    let bytes = render::corrected_workbook(&[CorrectedForm {
+        form: &form,
+        findings: &[],
+    }])
+    .expect("render");
+    let previous = tempfile::tempdir().expect("previous");
+    std::fs::write(previous.path().join("定额公用经费_2023.xlsx"), bytes).expect("write");
+
+    let run = |with_previous: bool| -> Report {
+        let mut cmd = common::bin();
+        cmd.args(["check", "--json"]);
+        if with_previous {
+            cmd.arg("--previous").arg(previous.path());
+        }
+        let out = cmd.arg(&seed).output().expect("check");
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let with = run(true);
+    let lowered: Vec<_> = with
+        .batch
+        .iter()
+        .filter(|f| f.code == Code::TargetLowered)
+        .collect();
+    assert_eq!(lowered.len(), 1, "{:?}", with.batch);
+    assert_eq!(
+        lowered[0].files,
+        vec![
+            "seed_2024.xlsx".to_string(),
+            "上年/定额公用经费_2023.xlsx".to_string()
+        ]
+    );
+    assert_eq!(
+        (lowered[0].expected.as_str(), lowered[0].reported.as_str()),
+        ("≥12次", "≥9次")
+    );
+    // Last year's file is not one of the run's files, and raises no year-mismatch.
+    assert_eq!(with.files.len(), 1);
+    assert!(
+        with.batch.iter().all(|f| f.code != Code::YearMismatch),
+        "{:?}",
+        with.batch
+    );
+    // Without it, nothing is compared.
+    let without = run(false);
+    assert!(without.batch.iter().all(|f| f.code != Code::TargetLowered));
+}

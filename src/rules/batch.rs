@@ -159,6 +159,8 @@ struct Entry {
     /// (三级指标 as written, interned; 年度指标值 as written).
     targets: Box<[(u32, u32)]>,
     course: super::cycle::Course,
+    /// Read from last year's forms (`--previous`): only the year before of `target-lowered`.
+    previous: bool,
 }
 
 /// The key figures compared between duplicates, by name.
@@ -208,6 +210,7 @@ impl BatchIndex {
             project_key: self.intern(&super::cycle::name_key(&form.project)),
             department_key: self.intern(&super::cycle::name_key(&form.department)),
             targets,
+            previous: false,
             course: form.course,
             project: self.intern(&norm(&form.project)),
             department: self.intern(&norm(&form.department)),
@@ -228,30 +231,46 @@ impl BatchIndex {
         self.entries.push(entry);
     }
 
+    /// Keep one of last year's forms (`--previous`), for `target-lowered` only; its file is named
+    /// `上年/<path>`.
+    pub fn push_previous(&mut self, mut form: FormIndex) {
+        form.file = format!("上年/{}", form.file);
+        self.push(form);
+        if let Some(e) = self.entries.last_mut() {
+            e.previous = true;
+        }
+    }
+
     /// Every batch finding, in a stable order, under the settings' severities.
     pub fn check(&self, settings: &Settings) -> Vec<BatchFinding> {
         let mut drafts = Vec::new();
         let mut same: BTreeMap<(u32, u32, Option<i32>, u8), Vec<&Entry>> = BTreeMap::new();
-        for e in self.entries.iter().filter(|e| !self.name(e.project).is_empty()) {
+        for e in self
+            .entries
+            .iter()
+            .filter(|e| !e.previous && !self.name(e.project).is_empty())
+        {
             same.entry((e.project, e.department, e.year, e.kind as u8))
                 .or_default()
                 .push(e);
         }
         drafts.extend(same.values().filter_map(|group| self.duplicate_form(group)));
         drafts.extend(self.cycle(settings));
+        // Last year's forms (`--previous`) are only the year before of `target-lowered`.
+        let current: Vec<&Entry> = self.entries.iter().filter(|e| !e.previous).collect();
         let batch_year = settings
             .year
             .map(|y| (y, true))
-            .or_else(|| most_common_year(&self.entries).map(|y| (y, false)));
+            .or_else(|| most_common_year(&current).map(|y| (y, false)));
         if let Some((year, configured)) = batch_year {
             drafts.extend(
-                self.entries
+                current
                     .iter()
                     .filter_map(|e| self.year_mismatch(e, year, configured)),
             );
         }
         let mut by_block: BTreeMap<u64, Vec<&Entry>> = BTreeMap::new();
-        for e in &self.entries {
+        for e in &current {
             if let Some(fp) = e.indicators {
                 by_block.entry(fp).or_default().push(e);
             }
@@ -361,14 +380,14 @@ impl BatchIndex {
         for (&(project, department, year), forms) in &years {
             let reference = forms
                 .iter()
-                .filter(|e| !e.targets.is_empty())
+                .filter(|e| !e.previous && !e.targets.is_empty())
                 .filter_map(|e| super::cycle::reference_rank(e.kind).map(|rank| (rank, *e)))
                 .min_by_key(|(rank, _)| *rank)
                 .map(|(_, e)| e);
             let year_end: Vec<&Entry> = forms
                 .iter()
                 .copied()
-                .filter(|e| e.kind == FormType::SelfEvaluation)
+                .filter(|e| e.kind == FormType::SelfEvaluation && !e.previous)
                 .collect();
             if let Some(reference) = reference {
                 for reported in year_end.iter().filter(|e| !e.targets.is_empty()) {
@@ -386,7 +405,10 @@ impl BatchIndex {
                 }
             }
             // What the monitoring form foresaw against what the year brought.
-            for monitoring in forms.iter().filter(|e| e.kind == FormType::Monitoring) {
+            for monitoring in forms
+                .iter()
+                .filter(|e| e.kind == FormType::Monitoring && !e.previous)
+            {
                 for reported in &year_end {
                     let (m, r) = (self.side(monitoring), self.side(reported));
                     if let (Some(forecast), Some(executed)) =
@@ -423,7 +445,7 @@ impl BatchIndex {
         let years = self.project_years();
         let mut rows = Vec::new();
         for ((_, _, year), forms) in years {
-            let of = |kind: FormType| forms.iter().copied().find(|e| e.kind == kind);
+            let of = |kind: FormType| forms.iter().copied().find(|e| e.kind == kind && !e.previous);
             let (declaration, monitoring, report) = (
                 of(FormType::TargetDeclaration),
                 of(FormType::Monitoring),
@@ -583,7 +605,7 @@ fn newest(group: &[&Entry]) -> String {
 
 /// The year more than half the forms of the batch carry. A folder of mixed years (an archive,
 /// several years' forms on purpose) has no batch year and no `year-mismatch` without `--year`.
-fn most_common_year(entries: &[Entry]) -> Option<i32> {
+fn most_common_year(entries: &[&Entry]) -> Option<i32> {
     let mut counts: HashMap<i32, usize> = HashMap::new();
     let mut total = 0usize;
     for y in entries.iter().filter_map(|e| e.year) {

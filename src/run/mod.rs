@@ -46,6 +46,9 @@ pub struct Options {
     /// saved under a name the file system holds): path as reported → the note saying so, put
     /// on the file's report as `name_note`.
     pub renamed: std::collections::BTreeMap<String, String>,
+    /// Last year's forms (`--previous DIR`): read for the comparison of a project's targets with
+    /// the year before (`target-lowered`), not reported, counted or corrected.
+    pub previous: Vec<PathBuf>,
 }
 
 /// Hears of a run's progress. Called from worker threads, in completion order.
@@ -107,6 +110,7 @@ pub fn check_each(
     let mut walker = Walker::new(paths, None);
     let mut summary = Summary::default();
     let mut index = rules::BatchIndex::default();
+    index_previous(&mut index, opts)?;
     process_chunks(&mut walker, total, opts, None, |mut file| {
         summary.add(&file);
         file.index.drain(..).for_each(|f| index.push(f));
@@ -176,6 +180,7 @@ pub fn fix_each(
     let mut json = JsonStream::new(std::io::BufWriter::new(tmp));
     let mut summary = Summary::default();
     let mut index = rules::BatchIndex::default();
+    index_previous(&mut index, opts)?;
     let mut take = |mut file: FileReport| -> Result<(), RunError> {
         summary.add(&file);
         file.index.drain(..).for_each(|f| index.push(f));
@@ -480,6 +485,25 @@ fn examine(rel: &str, bytes: &[u8], opts: &Options) -> Examined {
         format: Some(format),
         corrected,
     }
+}
+
+/// Read last year's forms (`Options::previous`) into the batch index only: their targets are
+/// compared with this year's (`target-lowered`); nothing of theirs is reported.
+fn index_previous(index: &mut rules::BatchIndex, opts: &Options) -> Result<(), RunError> {
+    if opts.previous.is_empty() {
+        return Ok(());
+    }
+    fail_on_missing(&opts.previous)?;
+    let quiet = Options {
+        progress: None,
+        previous: Vec::new(),
+        ..opts.clone()
+    };
+    let mut walker = Walker::new(&opts.previous, None);
+    process_chunks(&mut walker, None, &quiet, None, |mut file| {
+        file.index.drain(..).for_each(|f| index.push_previous(f));
+        Ok(())
+    })
 }
 
 fn fail_on_missing(paths: &[PathBuf]) -> Result<(), RunError> {

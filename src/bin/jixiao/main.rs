@@ -84,6 +84,10 @@ struct Common {
     config: Option<PathBuf>,
     #[command(flatten)]
     settings: SettingFlags,
+    /// 上年的自评表（文件或文件夹，可重复）：只用于与本年的指标值比较，不核查、不输出 / Last year's
+    /// forms: compared with this year's targets (target-lowered), not reported.
+    #[arg(long, value_name = "DIR")]
+    previous: Vec<PathBuf>,
     /// 并行线程数 / Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
@@ -227,6 +231,7 @@ fn exit_for(errors: bool) -> ExitCode {
 fn options(common: &Common, paths: &[PathBuf]) -> anyhow::Result<Options> {
     let mut opts = options::from_flags(common.config.as_deref(), paths, &common.settings.0)?;
     opts.jobs = common.jobs;
+    opts.previous = common.previous.clone();
     opts.progress = (!common.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none())
         .then(|| Arc::new(Bar::new()) as Arc<dyn run::Progress>);
     Ok(opts)
