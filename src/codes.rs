@@ -103,6 +103,14 @@ codes! {
         "（运行监控表）完成目标可能性不是“确定能”，但偏差原因分析或完善措施为空";
     ForecastOutOfRange = "forecast-out-of-range", Warning, "全年预计执行数不合理",
         "（运行监控表）全年预计执行数小于 1–X月执行数，或大于调整后预算数";
+    NoCostIndicator = "no-cost-indicator", Warning, "缺少成本指标",
+        "2021 年度起的项目绩效指标中没有成本指标";
+    DuplicateIndicator = "duplicate-indicator", Warning, "指标重复设置",
+        "同一三级指标在表中设置两次（如同时设在产出和效益下）";
+    IndicatorMisfiled = "indicator-misfiled", Info, "指标归类不当",
+        "数量指标衡量的是资金支出（支付率、拨付率、预算执行率），或金额类指标设在效益指标下";
+    VagueTargets = "vague-targets", Info, "指标值定性过多",
+        "定性描述的指标值超过 qualitative_share（默认 50%）";
     UnparseableValue = "unparseable-value", Error, "数值无法识别",
         "指标值、实际完成值、分值、得分或金额无法按应有的格式识别";
     MissingField = "missing-field", Error, "缺少必填项",

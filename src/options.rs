@@ -228,6 +228,27 @@ pub static SETTINGS: &[Setting] = &[
         get: |o| Some(crate::num::fmt_plain(o.settings.schedule_ratio)),
     },
     Setting {
+        name: "qualitative_share",
+        flag: "qualitative-share",
+        toml: "qualitative_share",
+        value_name: "RATIO",
+        help: "定性指标值所占比例的上限，超过即提示 vague-targets（默认 0.5）/ The share of qualitative \
+               targets beyond which vague-targets is raised (default 0.5)",
+        repeatable: false,
+        per_request: true,
+        set: |o, v| {
+            let share = decimal(v)?;
+            if share < Decimal::ZERO || share > Decimal::ONE {
+                return Err(SettingsError::Invalid(format!(
+                    "比例应在 0 到 1 之间，而不是 {v}"
+                )));
+            }
+            o.settings.qualitative_share = share;
+            Ok(())
+        },
+        get: |o| Some(crate::num::fmt_plain(o.settings.qualitative_share)),
+    },
+    Setting {
         name: "max_file_mb",
         flag: "max-file-mb",
         toml: "max_file_mb",

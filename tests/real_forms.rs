@@ -215,6 +215,7 @@ const SC_QINGSHEN_WAGES: Want = Want {
     findings: finds! {
         ("budget-adjusted-without-reason", "D10", "funds.total.budget", "251.89", "238.93", false),
         ("weight-nonstandard", "I16", "weights:产出指标", "60", "50", false),
+        ("no-cost-indicator", "D16", "indicators", "", "", false),
     },
 };
 
@@ -264,6 +265,8 @@ const AH_GUICHI_WEITUO: Want = Want {
         ("execution-score-mismatch", "I7", "funds.total.score", "0", "10", true),
         ("cost-exceeds-execution", "F18", "costs", "90", "89.974", false),
         ("total-score-mismatch", "H25", "total", "90", "100", true),
+        // 6 of its 10 targets are words (`持续推进`, `提升`…).
+        ("vague-targets", "", "indicators", "60", "50", false),
     },
 };
 
@@ -287,6 +290,7 @@ const AH_GUICHI_CUNJI: Want = Want {
         ("execution-rate-mismatch", "H7", "funds.total.rate", "0", "100", true),
         ("execution-score-mismatch", "I7", "funds.total.score", "0", "10", true),
         ("deviation-without-reason", "F19", "indicator:成本指标/项目总成本", "132.9", "", false),
+        ("vague-targets", "", "indicators", "60", "50", false),
     },
 };
 
@@ -571,6 +575,8 @@ const YN_LINXIANG_TRUNCATED_RATE: Want = Want {
         ("execution-rate-mismatch", "H6", "funds.total.rate", "97.80%", "97.81", true),
         ("execution-score-mismatch", "I6", "funds.total.score", "9", "9.78", true),
         ("total-score-mismatch", "H19", "total", "99", "99.78", true),
+        // A 2023 project form without a 成本指标 (数量, 时效, 质量; then 效益 and 满意度).
+        ("no-cost-indicator", "D11", "indicators", "", "", false),
     },
 };
 

@@ -251,6 +251,22 @@ cases! {
     forecast_out_of_range: "forecast-out-of-range" => |c| trigger(c, &[
         ("F6", "funds.total.forecast", "125", "120", false),
     ]);
+    // The 成本指标 level renamed 经济指标. Near miss: 经济成本指标, still a cost.
+    no_cost_indicator: "no-cost-indicator" => |c| trigger(c, &[
+        ("D16", "indicators", "", "", false),
+    ]);
+    // 效益's indicator named as 产出's first. Near miss: a name that only begins alike.
+    duplicate_indicator: "duplicate-indicator" => |c| trigger(c, &[
+        ("D27", "indicator:社会效益指标/水电通讯等保障", "水电通讯等保障", "", false),
+    ]);
+    // A 数量指标 named 资金支付率. Near miss: 资金支付笔数.
+    indicator_misfiled: "indicator-misfiled" => |c| trigger(c, &[
+        ("D17", "indicator:数量指标/资金支付率", "资金支付率", "", false),
+    ]);
+    // 7 of 13 targets in words (53.85 %). Near miss: 6 of 13.
+    vague_targets: "vague-targets" => |c| trigger(c, &[
+        ("", "indicators", "53.85", "50", false),
+    ]);
     // 完成 against ≤60000元. Near miss: 6万元, ９次, "196,876.30", 0.9 as 90%.
     unparseable_value: "unparseable-value" => |c| trigger(c, &[
         ("F23", "indicator:成本指标/办公用品等支出", "完成", "", false),

@@ -34,6 +34,7 @@ mod files;
 mod funds;
 mod indicators;
 mod monitoring;
+mod quality;
 mod reading;
 pub mod settings;
 mod totals;
@@ -130,16 +131,19 @@ pub fn check(form: &Form, settings: &Settings) -> Checked {
             weights::check(&mut ctx);
             costs::check(&mut ctx);
             totals::check(&mut ctx);
+            quality::check(&mut ctx);
         }
         // Mid-year: the funds as far as they go (the 1–X月 rate), then the schedule; no score.
         FormType::Monitoring => {
             funds::check(&mut ctx);
             monitoring::check(&mut ctx);
+            quality::check(&mut ctx);
         }
         // The targets filed with the budget: nothing is scored or executed yet.
         FormType::TargetDeclaration => {
             funds::check(&mut ctx);
             declaration::check(&mut ctx);
+            quality::check(&mut ctx);
         }
     }
     let Ctx {

@@ -27,6 +27,8 @@ pub struct Settings {
     /// The share of the time elapsed a monitoring form's execution must reach
     /// (`behind-schedule`): 0.6 = by the end of July, 7/12 × 60 % = 35 %.
     pub schedule_ratio: Decimal,
+    /// The share of a form's targets that may be qualitative before `vague-targets` (0.5).
+    pub qualitative_share: Decimal,
 }
 
 /// The two published conventions for scoring a reverse (≤ target) indicator that exceeded its
@@ -65,6 +67,7 @@ impl Default for Settings {
             reverse_scoring: ReverseScoring::Linear,
             year: None,
             schedule_ratio: Decimal::new(6, 1),
+            qualitative_share: Decimal::new(5, 1),
         }
     }
 }
