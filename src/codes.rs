@@ -105,6 +105,8 @@ codes! {
         "（运行监控表）全年预计执行数小于 1–X月执行数，或大于调整后预算数";
     NoCostIndicator = "no-cost-indicator", Warning, "缺少成本指标",
         "2021 年度起的项目绩效指标中没有成本指标";
+    NoSatisfactionIndicator = "no-satisfaction-indicator", Warning, "缺少满意度指标",
+        "指标表明项目服务于群众或特定对象，但没有满意度指标";
     DuplicateIndicator = "duplicate-indicator", Warning, "指标重复设置",
         "同一三级指标在表中设置两次（如同时设在产出和效益下）";
     IndicatorMisfiled = "indicator-misfiled", Info, "指标归类不当",

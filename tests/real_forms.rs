@@ -236,6 +236,8 @@ const SC_COUNTY_LATE_DEADLINE: Want = Want {
     findings: finds! {
         ("deviation-without-reason", "H19", "indicator:时效指标/汛前清淤完成时间", "8月", "", false),
         ("weight-nonstandard", "I16", "weights:产出指标", "60", "50", false),
+        // 群众生活环境 under 效益, no 满意度 row (产出 60, 效益 30).
+        ("no-satisfaction-indicator", "D23", "indicators", "", "", false),
     },
 };
 

@@ -255,6 +255,10 @@ cases! {
     no_cost_indicator: "no-cost-indicator" => |c| trigger(c, &[
         ("D16", "indicators", "", "", false),
     ]);
+    // 服务群众能力 under 效益, the 满意度 row renamed a 评价 row. Near miss: its name keeps 满意度.
+    no_satisfaction_indicator: "no-satisfaction-indicator" => |c| trigger(c, &[
+        ("D27", "indicators", "", "", false),
+    ]);
     // 效益's indicator named as 产出's first. Near miss: a name that only begins alike.
     duplicate_indicator: "duplicate-indicator" => |c| trigger(c, &[
         ("D27", "indicator:社会效益指标/水电通讯等保障", "水电通讯等保障", "", false),

@@ -22,6 +22,24 @@ const SPENDING: &[&str] = &[
     "资金到位率",
 ];
 
+/// Words that say a project serves people directly: an indicator naming them makes a
+/// satisfaction indicator due.
+const PEOPLE: &[&str] = &[
+    "群众",
+    "服务对象",
+    "受益",
+    "居民",
+    "农户",
+    "村民",
+    "患者",
+    "学生",
+    "老人",
+    "老年人",
+    "儿童",
+    "残疾",
+    "困难群体",
+];
+
 /// The year from which project forms carry 成本指标 (财预〔2020〕10号's templates, in use from the
 /// 2021 budget year).
 const COST_FROM: i32 = 2021;
@@ -39,6 +57,8 @@ pub(super) fn check(ctx: &mut Ctx) {
         return;
     }
     let draft = no_cost_indicator(ctx, &rows);
+    ctx.record(draft);
+    let draft = no_satisfaction_indicator(ctx, &rows);
     ctx.record(draft);
     for draft in duplicate_indicator(&rows) {
         ctx.record(Some(draft));
@@ -81,6 +101,43 @@ fn no_cost_indicator(ctx: &Ctx, rows: &[(usize, Indicator)]) -> Option<Draft> {
         "{year}年度的项目绩效指标中没有成本指标：按现行模板，产出指标下应设成本指标（经济、社会、生态、环境成本）"
     );
     Some(Draft::on(Code::NoCostIndicator, &at, "indicators", message).reported(""))
+}
+
+/// `no-satisfaction-indicator`: a project's form whose indicators name the people it serves
+/// (群众, 服务对象, 受益…, [`PEOPLE`]) but none of which is a satisfaction indicator (满意 in its
+/// levels or name). A unit's 部门整体 form, and a table whose levels were not read, raise nothing.
+fn no_satisfaction_indicator(ctx: &Ctx, rows: &[(usize, Indicator)]) -> Option<Draft> {
+    let absent = &ctx.form.reading.absent;
+    if ctx.form.kind == FormType::DepartmentEvaluation
+        || absent.contains(&crate::form::Column::Level1)
+        || absent.contains(&crate::form::Column::Level2)
+    {
+        return None;
+    }
+    let satisfied = |i: &Indicator| {
+        [&i.level1, &i.level2, &i.name.text()]
+            .iter()
+            .any(|t| norm(t).contains("满意"))
+    };
+    if rows.iter().any(|(_, i)| satisfied(i)) {
+        return None;
+    }
+    let (_, serving) = rows
+        .iter()
+        .find(|(_, i)| PEOPLE.iter().any(|w| norm(&i.name.text()).contains(w)))?;
+    let message = format!(
+        "指标“{}”表明项目服务于群众或特定对象，但没有设置满意度指标",
+        serving.name.text().trim()
+    );
+    Some(
+        Draft::on(
+            Code::NoSatisfactionIndicator,
+            &serving.name,
+            "indicators",
+            message,
+        )
+        .reported(""),
+    )
 }
 
 /// `duplicate-indicator`: one 三级指标 set twice in the form (under 产出 and 效益, or twice in
