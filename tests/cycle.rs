@@ -393,3 +393,31 @@ fn last_years_forms_show_a_target_made_easier() {
     let without = run(false);
     assert!(without.batch.iter().all(|f| f.code != Code::TargetLowered));
 }
+
+/// A folder of a project's forms dropped on the program's icon (`jixiao FOLDER`): corrected
+/// beside it, with the 项目全周期 sheet in its summary.
+#[test]
+fn a_dropped_folder_of_the_cycle_gets_its_side_by_side_sheet() {
+    use calamine::Reader;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let folder = tmp.path().join("项目材料");
+    std::fs::create_dir(&folder).expect("folder");
+    for name in [
+        "p3_target_changed_declaration.xlsx",
+        "p3_target_changed_self.xlsx",
+    ] {
+        std::fs::copy(dir().join("projects").join(name), folder.join(name)).expect("copy");
+    }
+    let run = common::bin().arg(&folder).output().expect("drop");
+    assert!(run.status.code().is_some_and(|c| c < 2), "{run:?}");
+    let out = tmp.path().join("项目材料-核查结果");
+    let book: calamine::Xlsx<_> = calamine::open_workbook(out.join("summary.xlsx")).expect("summary.xlsx");
+    assert!(
+        book.sheet_names().contains(&"项目全周期".to_string()),
+        "{:?}",
+        book.sheet_names()
+    );
+    let report: Report =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("report")).expect("json");
+    assert!(report.batch.iter().any(|f| f.code == Code::TargetChanged));
+}

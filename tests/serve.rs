@@ -1012,3 +1012,69 @@ fn the_server_starts_from_its_own_setting_flags() {
         .expect("grade-mismatch");
     assert_eq!(grade["severity"], "warning", "{grade}");
 }
+
+/// A folder mixing the forms of the cycle, uploaded as a unit's office would: each form typed,
+/// the cross-form findings in the batch with both files, exactly as `check --json` gives them.
+#[test]
+fn the_page_checks_a_projects_forms_against_each_other() {
+    let root = tempfile::tempdir().expect("temp");
+    let server = server(root.path(), |_| {});
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cycle/projects");
+    let parts: Vec<(String, Vec<u8>)> = [
+        "p3_target_changed_declaration.xlsx",
+        "p3_target_changed_self.xlsx",
+        "m1_behind_schedule_monitoring.xlsx",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), std::fs::read(dir.join(n)).expect("fixture")))
+    .collect();
+    let (status, body) = post(server.addr, "/api/check", &parts, None);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let report: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    let kinds: Vec<(String, String)> = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().expect("path").to_string(),
+                f["forms"][0]["form_type"]
+                    .as_str()
+                    .expect("form_type")
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (
+                "m1_behind_schedule_monitoring.xlsx".to_string(),
+                "monitoring".to_string()
+            ),
+            (
+                "p3_target_changed_declaration.xlsx".to_string(),
+                "target-declaration".to_string()
+            ),
+            (
+                "p3_target_changed_self.xlsx".to_string(),
+                "self-evaluation".to_string()
+            ),
+        ]
+    );
+    let changed: Vec<&serde_json::Value> = report["batch"]
+        .as_array()
+        .expect("batch")
+        .iter()
+        .filter(|f| f["code"] == "target-changed")
+        .collect();
+    assert_eq!(changed.len(), 1, "{report}");
+    assert_eq!(
+        changed[0]["files"],
+        serde_json::json!([
+            "p3_target_changed_declaration.xlsx",
+            "p3_target_changed_self.xlsx"
+        ])
+    );
+    server.stop();
+}
