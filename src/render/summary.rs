@@ -54,10 +54,10 @@ const CYCLE_COLUMNS: &[Column] = &[
     column("主管部门", 24),
     column("年度", 6),
     column("三级指标", 30),
-    column("申报表指标值", 16),
-    column("监控表指标值", 16),
+    column("申报表指标值", 36),
+    column("监控表指标值", 36),
     column("完成目标可能性", 10),
-    column("自评表指标值", 16),
+    column("自评表指标值", 36),
     column("说明", 40),
 ];
 
@@ -424,7 +424,7 @@ fn cycle_rows(cycle: &[CycleRow]) -> Vec<Vec<Item>> {
     for p in cycle {
         let file = |f: &Option<String>| f.clone().map_or(Item::Empty, Item::Text);
         let with_money = |f: &Option<String>, d: Option<Decimal>, what: &str| match (f, d) {
-            (Some(f), Some(d)) => Item::text(format!("{f}\n{what} {} 元", crate::num::fmt_amount(d))),
+            (Some(f), Some(d)) => Item::text(format!("{f}；{what} {} 元", crate::num::fmt_amount(d))),
             (f, _) => file(f),
         };
         rows.push(vec![
