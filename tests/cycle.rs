@@ -421,3 +421,54 @@ fn a_dropped_folder_of_the_cycle_gets_its_side_by_side_sheet() {
         serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("report")).expect("json");
     assert!(report.batch.iter().any(|f| f.code == Code::TargetChanged));
 }
+
+/// `fix` corrects what is derived in the forms of the cycle as in a 自评表, in the unit's own
+/// file, and nothing else — never a target: a monitoring form's mistyped 1–7月执行率, a unit's
+/// flat list's 指标得分 against 得分系数 × 指标权重.
+#[test]
+fn fix_corrects_derived_figures_of_the_new_forms_and_nothing_else() {
+    use calamine::{Data, Reader};
+    let department = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/department");
+    let cases = [
+        (dir().join("projects/m3_rate_mistyped_monitoring.xlsx"), "K7"),
+        (department.join("flat_indicator_score_mismatch.xlsx"), "J19"),
+    ];
+    for (input, corrected) in cases {
+        let out = tempfile::tempdir().expect("out");
+        let run = common::bin()
+            .args(["fix", "-q", "-o"])
+            .arg(out.path())
+            .arg(&input)
+            .output()
+            .expect("fix");
+        assert!(run.status.code().is_some_and(|c| c < 2), "{run:?}");
+        let name = input.file_name().expect("name");
+        let cells = |path: &Path| -> Vec<(String, Data)> {
+            let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).expect("workbook");
+            let sheet = book.sheet_names()[0].clone();
+            let range = book.worksheet_range(&sheet).expect("sheet");
+            let (top, left) = range.start().unwrap_or((0, 0));
+            range
+                .cells()
+                .filter(|(_, _, v)| **v != Data::Empty)
+                .map(|(r, c, v)| {
+                    let pos = jixiao::grid::Pos::new(top + r as u32, left + c as u32);
+                    (pos.to_string(), v.clone())
+                })
+                .collect()
+        };
+        let (before, after) = (cells(&input), cells(&out.path().join(name)));
+        let changed: Vec<&String> = before
+            .iter()
+            .zip(&after)
+            .filter(|(a, b)| a != b)
+            .map(|(a, _)| &a.0)
+            .collect();
+        assert_eq!(before.len(), after.len(), "{name:?}");
+        assert_eq!(
+            changed,
+            vec![corrected],
+            "{name:?}: only the derived cell changes"
+        );
+    }
+}

@@ -1013,14 +1013,15 @@ fn the_server_starts_from_its_own_setting_flags() {
     assert_eq!(grade["severity"], "warning", "{grade}");
 }
 
-/// A folder mixing the forms of the cycle, uploaded as a unit's office would: each form typed,
+/// A folder mixing the four kinds of form, uploaded as an office would: each form typed,
 /// the cross-form findings in the batch with both files, exactly as `check --json` gives them.
 #[test]
 fn the_page_checks_a_projects_forms_against_each_other() {
     let root = tempfile::tempdir().expect("temp");
     let server = server(root.path(), |_| {});
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cycle/projects");
-    let parts: Vec<(String, Vec<u8>)> = [
+    let department = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/department");
+    let mut parts: Vec<(String, Vec<u8>)> = [
         "p3_target_changed_declaration.xlsx",
         "p3_target_changed_self.xlsx",
         "m1_behind_schedule_monitoring.xlsx",
@@ -1028,6 +1029,11 @@ fn the_page_checks_a_projects_forms_against_each_other() {
     .iter()
     .map(|n| (n.to_string(), std::fs::read(dir.join(n)).expect("fixture")))
     .collect();
+    let unit = "flat_indicator_score_mismatch.xlsx";
+    parts.push((
+        unit.to_string(),
+        std::fs::read(department.join(unit)).expect("fixture"),
+    ));
     let (status, body) = post(server.addr, "/api/check", &parts, None);
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     let report: serde_json::Value = serde_json::from_slice(&body).expect("json");
@@ -1048,6 +1054,7 @@ fn the_page_checks_a_projects_forms_against_each_other() {
     assert_eq!(
         kinds,
         vec![
+            (unit.to_string(), "department-evaluation".to_string()),
             (
                 "m1_behind_schedule_monitoring.xlsx".to_string(),
                 "monitoring".to_string()

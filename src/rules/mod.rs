@@ -161,6 +161,12 @@ pub fn check(form: &Form, settings: &Settings) -> Checked {
     }
 }
 
+/// Whether a form is a unit's flat list (scored by 得分系数), which the 自评表's standard template
+/// cannot show.
+pub fn is_flat_list(form: &Form) -> bool {
+    department::is_flat(form)
+}
+
 /// Findings in sheet order: by row, then column; findings without a cell last.
 fn sort_key(cell: &str) -> (u32, u32) {
     crate::grid::Pos::parse_a1(cell).map_or((u32::MAX, u32::MAX), |p| (p.row, p.col))

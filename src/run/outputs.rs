@@ -334,8 +334,7 @@ pub(super) struct Output {
 
 /// Why a file got no corrected workbook: its forms are of kinds the standard template (a 自评表)
 /// cannot show, and its own file could not be handed back.
-pub(super) const NO_TEMPLATE: &str =
-    "目标申报表、运行监控表没有标准模板，未生成更正后的工作簿；其问题见 summary.xlsx 与 report.json";
+pub(super) const NO_TEMPLATE: &str = "目标申报表、运行监控表和部门整体自评表（清单式）没有标准模板，未生成更正后的工作簿；其问题见 summary.xlsx 与 report.json";
 
 /// The corrected workbook: the unit's own file with the corrected cells changed (.xlsx and
 /// .xlsm, unless `--standard`), else the standard template of its 自评表 (and 部门整体 forms laid
@@ -370,7 +369,7 @@ pub(super) fn output(
     }
     let drawn: Vec<(Form, Vec<rules::Finding>)> = corrected
         .iter()
-        .filter(|(form, _)| form.kind.is_evaluation() && !form.head_only)
+        .filter(|(form, _)| form.kind.is_evaluation() && !form.head_only && !rules::is_flat_list(form))
         .cloned()
         .collect();
     if drawn.is_empty() {
