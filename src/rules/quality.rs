@@ -45,29 +45,29 @@ const PEOPLE: &[&str] = &[
 const COST_FROM: i32 = 2021;
 
 pub(super) fn check(ctx: &mut Ctx) {
-    let rows: Vec<(usize, Indicator)> = ctx
-        .form
-        .indicators
-        .iter()
-        .cloned()
-        .enumerate()
-        .filter(|(_, i)| i.checked() && !i.sub_row && !is_placeholder(&i.name.text()))
-        .collect();
-    if rows.is_empty() {
-        return;
-    }
-    let draft = no_cost_indicator(ctx, &rows);
-    ctx.record(draft);
-    let draft = no_satisfaction_indicator(ctx, &rows);
-    ctx.record(draft);
-    for draft in duplicate_indicator(&rows) {
+    // The drafts are made from the form as read (nothing here is fixed), then recorded.
+    let drafts: Vec<Draft> = {
+        let ctx: &Ctx = ctx;
+        let rows: Vec<&Indicator> = ctx
+            .form
+            .indicators
+            .iter()
+            .filter(|i| i.checked() && !i.sub_row && !is_placeholder(&i.name.text()))
+            .collect();
+        if rows.is_empty() {
+            return;
+        }
+        let mut drafts = Vec::new();
+        drafts.extend(no_cost_indicator(ctx, &rows));
+        drafts.extend(no_satisfaction_indicator(ctx, &rows));
+        drafts.extend(duplicate_indicator(&rows));
+        drafts.extend(rows.iter().filter_map(|ind| indicator_misfiled(ind)));
+        drafts.extend(vague_targets(ctx, &rows));
+        drafts
+    };
+    for draft in drafts {
         ctx.record(Some(draft));
     }
-    for (_, ind) in &rows {
-        ctx.record(indicator_misfiled(ind));
-    }
-    let draft = vague_targets(ctx, &rows);
-    ctx.record(draft);
 }
 
 fn is_cost(ind: &Indicator) -> bool {
@@ -83,7 +83,7 @@ fn is_benefit(ind: &Indicator) -> bool {
 /// 二级指标, and none of them a 成本指标. A unit's 部门整体 form, a form of an unknown year or
 /// earlier, and a table whose 二级指标 column was not read (where 成本 would stand) raise
 /// nothing.
-fn no_cost_indicator(ctx: &Ctx, rows: &[(usize, Indicator)]) -> Option<Draft> {
+fn no_cost_indicator(ctx: &Ctx, rows: &[&Indicator]) -> Option<Draft> {
     if ctx.form.kind == FormType::DepartmentEvaluation
         || ctx.form.reading.absent.contains(&crate::form::Column::Level2)
     {
@@ -92,11 +92,11 @@ fn no_cost_indicator(ctx: &Ctx, rows: &[(usize, Indicator)]) -> Option<Draft> {
     let year = super::indicators::form_year(&ctx.form);
     let levelled = rows
         .iter()
-        .any(|(_, i)| !i.level1.trim().is_empty() || !i.level2.trim().is_empty());
-    if year < COST_FROM || !levelled || rows.iter().any(|(_, i)| is_cost(i)) {
+        .any(|i| !i.level1.trim().is_empty() || !i.level2.trim().is_empty());
+    if year < COST_FROM || !levelled || rows.iter().any(|i| is_cost(i)) {
         return None;
     }
-    let at = rows.first().map(|(_, i)| i.name.clone()).unwrap_or_default();
+    let at = rows.first().map(|i| i.name.clone()).unwrap_or_default();
     let message = format!(
         "{year}年度的项目绩效指标中没有成本指标：按现行模板，产出指标下应设成本指标（经济、社会、生态、环境成本）"
     );
@@ -106,7 +106,7 @@ fn no_cost_indicator(ctx: &Ctx, rows: &[(usize, Indicator)]) -> Option<Draft> {
 /// `no-satisfaction-indicator`: a project's form whose indicators name the people it serves
 /// (群众, 服务对象, 受益…, [`PEOPLE`]) but none of which is a satisfaction indicator (满意 in its
 /// levels or name). A unit's 部门整体 form, and a table whose levels were not read, raise nothing.
-fn no_satisfaction_indicator(ctx: &Ctx, rows: &[(usize, Indicator)]) -> Option<Draft> {
+fn no_satisfaction_indicator(ctx: &Ctx, rows: &[&Indicator]) -> Option<Draft> {
     let absent = &ctx.form.reading.absent;
     if ctx.form.kind == FormType::DepartmentEvaluation
         || absent.contains(&crate::form::Column::Level1)
@@ -119,12 +119,12 @@ fn no_satisfaction_indicator(ctx: &Ctx, rows: &[(usize, Indicator)]) -> Option<D
             .iter()
             .any(|t| norm(t).contains("满意"))
     };
-    if rows.iter().any(|(_, i)| satisfied(i)) {
+    if rows.iter().any(|i| satisfied(i)) {
         return None;
     }
-    let (_, serving) = rows
+    let serving = rows
         .iter()
-        .find(|(_, i)| PEOPLE.iter().any(|w| norm(&i.name.text()).contains(w)))?;
+        .find(|i| PEOPLE.iter().any(|w| norm(&i.name.text()).contains(w)))?;
     let message = format!(
         "指标“{}”表明项目服务于群众或特定对象，但没有设置满意度指标",
         serving.name.text().trim()
@@ -142,10 +142,10 @@ fn no_satisfaction_indicator(ctx: &Ctx, rows: &[(usize, Indicator)]) -> Option<D
 
 /// `duplicate-indicator`: one 三级指标 set twice in the form (under 产出 and 效益, or twice in
 /// one level), matched by its normalised name. Once per name, on its second row.
-fn duplicate_indicator(rows: &[(usize, Indicator)]) -> Vec<Draft> {
+fn duplicate_indicator(rows: &[&Indicator]) -> Vec<Draft> {
     let mut drafts = Vec::new();
     let mut seen: Vec<(String, &Indicator)> = Vec::new();
-    for (_, ind) in rows {
+    for ind in rows {
         let key = super::cycle::indicator_key(&ind.name.text());
         if key.chars().count() < 2 {
             continue;
@@ -217,10 +217,10 @@ fn indicator_misfiled(ind: &Indicator) -> Option<Draft> {
 /// `vague-targets`: more than the setting `qualitative_share` of a form's targets are
 /// qualitative (words, not a figure or a deadline). Forms of fewer than four targets, and
 /// targets not read, are not counted.
-fn vague_targets(ctx: &Ctx, rows: &[(usize, Indicator)]) -> Option<Draft> {
+fn vague_targets(ctx: &Ctx, rows: &[&Indicator]) -> Option<Draft> {
     let targets: Vec<&Field> = rows
         .iter()
-        .map(|(_, i)| &i.target)
+        .map(|i| &i.target)
         .filter(|t| t.pos.is_some() && !t.unknown && !is_placeholder(&t.text()))
         .collect();
     if targets.len() < 4 {
