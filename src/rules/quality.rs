@@ -44,15 +44,43 @@ const PEOPLE: &[&str] = &[
 /// 2021 budget year).
 const COST_FROM: i32 = 2021;
 
+/// One indicator as these rules read it: its texts normalised and its target parsed, once.
+struct Row<'a> {
+    ind: &'a Indicator,
+    /// The 三级指标, normalised.
+    named: String,
+    level1: String,
+    level2: String,
+    target: Option<Target>,
+}
+
+impl std::ops::Deref for Row<'_> {
+    type Target = Indicator;
+
+    fn deref(&self) -> &Indicator {
+        self.ind
+    }
+}
+
 pub(super) fn check(ctx: &mut Ctx) {
     // The drafts are made from the form as read (nothing here is fixed), then recorded.
     let drafts: Vec<Draft> = {
         let ctx: &Ctx = ctx;
-        let rows: Vec<&Indicator> = ctx
+        let rows: Vec<Row> = ctx
             .form
             .indicators
             .iter()
             .filter(|i| i.checked() && !i.sub_row && !is_placeholder(&i.name.text()))
+            .map(|ind| {
+                let target = ind.target.text();
+                Row {
+                    ind,
+                    named: norm(&ind.name.text()),
+                    level1: norm(&ind.level1),
+                    level2: norm(&ind.level2),
+                    target: (!is_placeholder(&target)).then(|| parse_target(&target)),
+                }
+            })
             .collect();
         if rows.is_empty() {
             return;
@@ -61,7 +89,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         drafts.extend(no_cost_indicator(ctx, &rows));
         drafts.extend(no_satisfaction_indicator(ctx, &rows));
         drafts.extend(duplicate_indicator(&rows));
-        drafts.extend(rows.iter().filter_map(|ind| indicator_misfiled(ind)));
+        drafts.extend(rows.iter().filter_map(indicator_misfiled));
         drafts.extend(vague_targets(ctx, &rows));
         drafts
     };
@@ -70,20 +98,19 @@ pub(super) fn check(ctx: &mut Ctx) {
     }
 }
 
-fn is_cost(ind: &Indicator) -> bool {
-    norm(&ind.level1).contains("成本") || norm(&ind.level2).contains("成本")
+fn is_cost(row: &Row) -> bool {
+    row.level1.contains("成本") || row.level2.contains("成本")
 }
 
-fn is_benefit(ind: &Indicator) -> bool {
-    let l = norm(&ind.level1);
-    l.contains("效益") || l.contains("影响")
+fn is_benefit(row: &Row) -> bool {
+    row.level1.contains("效益") || row.level1.contains("影响")
 }
 
 /// `no-cost-indicator`: a project's form of 2021 or later whose indicators are read with their
 /// 二级指标, and none of them a 成本指标. A unit's 部门整体 form, a form of an unknown year or
 /// earlier, and a table whose 二级指标 column was not read (where 成本 would stand) raise
 /// nothing.
-fn no_cost_indicator(ctx: &Ctx, rows: &[&Indicator]) -> Option<Draft> {
+fn no_cost_indicator(ctx: &Ctx, rows: &[Row]) -> Option<Draft> {
     if ctx.form.kind == FormType::DepartmentEvaluation
         || ctx.form.reading.absent.contains(&crate::form::Column::Level2)
     {
@@ -106,7 +133,7 @@ fn no_cost_indicator(ctx: &Ctx, rows: &[&Indicator]) -> Option<Draft> {
 /// `no-satisfaction-indicator`: a project's form whose indicators name the people it serves
 /// (群众, 服务对象, 受益…, [`PEOPLE`]) but none of which is a satisfaction indicator (满意 in its
 /// levels or name). A unit's 部门整体 form, and a table whose levels were not read, raise nothing.
-fn no_satisfaction_indicator(ctx: &Ctx, rows: &[&Indicator]) -> Option<Draft> {
+fn no_satisfaction_indicator(ctx: &Ctx, rows: &[Row]) -> Option<Draft> {
     let absent = &ctx.form.reading.absent;
     if ctx.form.kind == FormType::DepartmentEvaluation
         || absent.contains(&crate::form::Column::Level1)
@@ -114,17 +141,15 @@ fn no_satisfaction_indicator(ctx: &Ctx, rows: &[&Indicator]) -> Option<Draft> {
     {
         return None;
     }
-    let satisfied = |i: &Indicator| {
-        [&i.level1, &i.level2, &i.name.text()]
+    let satisfied = |r: &Row| {
+        [&r.level1, &r.level2, &r.named]
             .iter()
-            .any(|t| norm(t).contains("满意"))
+            .any(|t| t.contains("满意"))
     };
-    if rows.iter().any(|i| satisfied(i)) {
+    if rows.iter().any(satisfied) {
         return None;
     }
-    let serving = rows
-        .iter()
-        .find(|i| PEOPLE.iter().any(|w| norm(&i.name.text()).contains(w)))?;
+    let serving = rows.iter().find(|r| PEOPLE.iter().any(|w| r.named.contains(w)))?;
     let message = format!(
         "指标“{}”表明项目服务于群众或特定对象，但没有设置满意度指标",
         serving.name.text().trim()
@@ -142,10 +167,11 @@ fn no_satisfaction_indicator(ctx: &Ctx, rows: &[&Indicator]) -> Option<Draft> {
 
 /// `duplicate-indicator`: one 三级指标 set twice in the form (under 产出 and 效益, or twice in
 /// one level), matched by its normalised name. Once per name, on its second row.
-fn duplicate_indicator(rows: &[&Indicator]) -> Vec<Draft> {
+fn duplicate_indicator(rows: &[Row]) -> Vec<Draft> {
     let mut drafts = Vec::new();
     let mut seen: Vec<(String, &Indicator)> = Vec::new();
-    for ind in rows {
+    for row in rows {
+        let ind = row.ind;
         let key = super::cycle::indicator_key(&ind.name.text());
         if key.chars().count() < 2 {
             continue;
@@ -178,10 +204,9 @@ fn drafts_for(drafts: &[Draft], key: &str) -> bool {
 
 /// `indicator-misfiled`: a 数量指标 that measures spending (资金支付率, 拨付率, 预算执行率…), or a
 /// target in money (元, 万元) under 效益 — a cost filed as a benefit.
-fn indicator_misfiled(ind: &Indicator) -> Option<Draft> {
-    let name = norm(&ind.name.text());
-    let level2 = norm(&ind.level2);
-    if level2.contains("数量") && SPENDING.iter().any(|w| name.contains(w)) {
+fn indicator_misfiled(row: &Row) -> Option<Draft> {
+    let (ind, name) = (row.ind, &row.named);
+    if row.level2.contains("数量") && SPENDING.iter().any(|w| name.contains(w)) {
         let message = format!(
             "数量指标“{}”衡量的是资金支出，不是产出数量：应改设为反映实际产出的指标",
             ind.name.text().trim()
@@ -193,11 +218,11 @@ fn indicator_misfiled(ind: &Indicator) -> Option<Draft> {
             message,
         ));
     }
-    let money = match parse_target(&ind.target.text()) {
-        Target::Quantitative { qty, .. } => matches!(qty.unit, Unit::Yuan | Unit::WanYuan),
+    let money = match &row.target {
+        Some(Target::Quantitative { qty, .. }) => matches!(qty.unit, Unit::Yuan | Unit::WanYuan),
         _ => false,
     };
-    if is_benefit(ind) && money && !name.contains("收入") && !name.contains("增收") && !name.contains("效益")
+    if is_benefit(row) && money && !name.contains("收入") && !name.contains("增收") && !name.contains("效益")
     {
         let message = format!(
             "“{}”的指标值“{}”是金额，却设在效益指标下：成本应设在成本指标下",
@@ -217,18 +242,17 @@ fn indicator_misfiled(ind: &Indicator) -> Option<Draft> {
 /// `vague-targets`: more than the setting `qualitative_share` of a form's targets are
 /// qualitative (words, not a figure or a deadline). Forms of fewer than four targets, and
 /// targets not read, are not counted.
-fn vague_targets(ctx: &Ctx, rows: &[&Indicator]) -> Option<Draft> {
-    let targets: Vec<&Field> = rows
+fn vague_targets(ctx: &Ctx, rows: &[Row]) -> Option<Draft> {
+    let targets: Vec<&Row> = rows
         .iter()
-        .map(|i| &i.target)
-        .filter(|t| t.pos.is_some() && !t.unknown && !is_placeholder(&t.text()))
+        .filter(|r| r.ind.target.pos.is_some() && !r.ind.target.unknown && r.target.is_some())
         .collect();
     if targets.len() < 4 {
         return None;
     }
     let vague = targets
         .iter()
-        .filter(|t| matches!(parse_target(&t.text()), Target::Qualitative(_)))
+        .filter(|r| matches!(r.target, Some(Target::Qualitative(_))))
         .count();
     let share = Decimal::from(vague).checked_div(Decimal::from(targets.len()))?;
     if share <= ctx.settings.qualitative_share {
