@@ -117,6 +117,11 @@ impl Field {
         self.value.text()
     }
 
+    /// The value is blank or only a placeholder ([`Value::is_placeholder`]).
+    pub fn is_placeholder(&self) -> bool {
+        self.value.is_placeholder()
+    }
+
     /// Replace the value, remembering the original and the rule that did it.
     pub fn correct(&mut self, value: Value, code: Code) {
         if self.change.is_none() {

@@ -58,19 +58,33 @@ fn is_template_text(n: &str) -> bool {
     ];
     const PROMPTS: &[&str] = &["请填写", "请输入", "请选择", "请在此", "此处填写"];
     const MASKS: &[&str] = &["**", "××", "＊＊", "XX", "xx"];
-    // `（100字以内）`, `(200字)`: a length limit in brackets is the template's.
-    let limit = n.split('(').skip(1).any(|part| {
+    // One pass over the characters first: most cells hold none of the marks these words need,
+    // and this runs on every text cell of a form.
+    let (mut chars, mut mask, mut control, mut limit) = (0usize, false, false, false);
+    for c in n.chars() {
+        chars += 1;
+        match c {
+            '*' | '×' | '＊' | 'X' | 'x' => mask = true,
+            '此' | 'h' => control = true,
+            '字' => limit = true,
+            _ => {}
+        }
+    }
+    (mask && chars <= 16 && MASKS.iter().any(|w| n.contains(w)))
+        || PROMPTS.iter().any(|w| n.starts_with(w))
+        || (control && CONTROLS.iter().any(|w| n.contains(w)))
+        || (limit && states_length_limit(n))
+}
+
+/// `（100字以内）`, `(200字)`: a length limit in brackets is the template's. `n` is normalised.
+fn states_length_limit(n: &str) -> bool {
+    n.split('(').skip(1).any(|part| {
         let inner = part.split(')').next().unwrap_or("");
-        inner.contains('字')
+        inner.starts_with(|c: char| c.is_ascii_digit())
             && inner
                 .trim_start_matches(|c: char| c.is_ascii_digit())
                 .starts_with('字')
-            && inner.starts_with(|c: char| c.is_ascii_digit())
-    });
-    CONTROLS.iter().any(|w| n.contains(w))
-        || PROMPTS.iter().any(|w| n.starts_with(w))
-        || (MASKS.iter().any(|w| n.contains(w)) && n.chars().count() <= 16)
-        || limit
+    })
 }
 
 /// Whether a reason or remark cell says something: not blank and not a placeholder.

@@ -40,6 +40,17 @@ impl Value {
         }
     }
 
+    /// Blank, or only a placeholder (`/`, `-`, `无`, a template's prompt: see
+    /// [`crate::text::is_placeholder`]). A number, date or truth value never is, so they are not
+    /// turned into text to ask.
+    pub fn is_placeholder(&self) -> bool {
+        match self {
+            Value::Empty => true,
+            Value::Text(s) | Value::Error(s) | Value::Unrepresentable(s) => crate::text::is_placeholder(s),
+            Value::Number(_) | Value::Bool(_) | Value::Date(_) => false,
+        }
+    }
+
     /// True for an empty cell or one holding only blanks.
     pub fn is_blank(&self) -> bool {
         match self {

@@ -223,7 +223,7 @@ impl Area<'_> {
     pub(super) fn is_blank_row(&self, row: u32) -> bool {
         (0..self.grid.width()).all(|c| {
             let (r, _, v) = self.grid.shown(row, c);
-            r != row || crate::text::is_placeholder(&v.text())
+            r != row || v.is_placeholder()
         })
     }
 

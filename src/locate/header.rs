@@ -19,6 +19,9 @@
 //! Why ~750 lines: one synonym table and the header-band logic that reads it, which share their
 //! types; their tests are in `locate/tests.rs`.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 
 use super::Area;
@@ -233,8 +236,46 @@ pub(super) enum Class {
     Unknown,
 }
 
+/// How many [`Table`]s there are (the slots of a remembered header).
+const TABLES: usize = 6;
+const _: () = assert!(Table::DepartmentIndicators as usize + 1 == TABLES);
+
+thread_local! {
+    /// How the headers seen on this thread read, per table: a batch's forms repeat the same few
+    /// dozen headers, and reading one is a pass over the synonym table. A function of the label
+    /// and the table alone, so remembering it changes nothing but the time.
+    static CLASSES: RefCell<HashMap<Box<str>, [Option<Class>; TABLES]>> = RefCell::new(HashMap::new());
+}
+
+/// Headers remembered per thread before the memory is cleared (a few hundred in a real batch).
+const REMEMBERED_HEADERS: usize = 4096;
+
 /// How `label` (normalised) reads as a header of `table`.
 pub(super) fn classify(label: &str, table: Table) -> Class {
+    let slot = table as usize;
+    CLASSES.with(|cache| {
+        if let Some(class) = cache.borrow().get(label).and_then(|slots| slots[slot]) {
+            return class;
+        }
+        let class = classify_label(label, table);
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= REMEMBERED_HEADERS {
+            cache.clear();
+        }
+        match cache.get_mut(label) {
+            Some(slots) => slots[slot] = Some(class),
+            None => {
+                let mut slots = [None; TABLES];
+                slots[slot] = Some(class);
+                cache.insert(label.into(), slots);
+            }
+        }
+        class
+    })
+}
+
+/// [`classify`] itself.
+fn classify_label(label: &str, table: Table) -> Class {
     // Longer than any header: a sentence (a template's instructions merged over a column, a
     // note beside the form).
     if label.is_empty() || label.chars().count() > 16 {

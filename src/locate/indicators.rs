@@ -152,7 +152,7 @@ impl Area<'_> {
             // (`指标1:` and `/`) is a template row, kept for the corrected form.
             if is_empty_row(&indicator) {
                 indicator.template = true;
-                if !crate::text::is_placeholder(&indicator.name.text()) {
+                if !indicator.name.is_placeholder() {
                     form.indicators.push(indicator);
                     numbered.push(false);
                 }
@@ -373,8 +373,8 @@ pub(super) fn mark_subtotals(rows: &mut [Indicator], numbered: &[bool]) {
     let is_parent = |i: usize, ind: &Indicator| {
         numbered.get(i).copied().unwrap_or(false)
             && !ind.template
-            && crate::text::is_placeholder(&ind.target.text())
-            && crate::text::is_placeholder(&ind.actual.text())
+            && ind.target.is_placeholder()
+            && ind.actual.is_placeholder()
             && (figure(&ind.weight).is_some() || figure(&ind.score).is_some())
     };
     let parents: Vec<usize> = (0..rows.len()).filter(|&i| is_parent(i, &rows[i])).collect();
@@ -399,10 +399,10 @@ pub(super) fn mark_subtotals(rows: &mut [Indicator], numbered: &[bool]) {
         // check; the one it fills must be the sum.
         let weights_add_up = match figure(&rows[p].weight) {
             Some(w) => sum(|c| &c.weight) == Some(w),
-            None => crate::text::is_placeholder(&rows[p].weight.text()),
+            None => rows[p].weight.is_placeholder(),
         };
         let scores_add_up = match figure(&rows[p].score) {
-            None => crate::text::is_placeholder(&rows[p].score.text()),
+            None => rows[p].score.is_placeholder(),
             Some(s) => sum(|c| &c.score).is_some_and(|t| crate::rules::agrees(t, s)),
         };
         if weights_add_up && scores_add_up {
@@ -424,7 +424,7 @@ pub(super) fn take_funds_row(form: &mut Form) {
             && norm(&i.name.text())
                 .trim_start_matches(|c: char| !c.is_alphabetic() || c.is_ascii())
                 .starts_with("预算执行率")
-            && crate::text::is_placeholder(&i.target.text())
+            && i.target.is_placeholder()
     });
     if let Some(row) = row {
         row.funds_row = true;
@@ -442,5 +442,5 @@ pub(super) fn take_funds_row(form: &mut Form) {
 pub(super) fn is_empty_row(ind: &Indicator) -> bool {
     [&ind.target, &ind.actual, &ind.weight, &ind.score]
         .iter()
-        .all(|f| crate::text::is_placeholder(&f.text()))
+        .all(|f| f.is_placeholder())
 }

@@ -6,7 +6,6 @@
 use super::Ctx;
 use super::values::{Why, missing_field, unparseable_value};
 use crate::grammar::{Target, Unit, parse_target};
-use crate::text::is_placeholder;
 
 pub(super) fn check(ctx: &mut Ctx) {
     let rows = ctx.form.indicators.clone();
@@ -16,7 +15,7 @@ pub(super) fn check(ctx: &mut Ctx) {
             continue;
         }
         let what = format!("“{}”的指标值", ind.name.text());
-        if is_placeholder(&field.text()) {
+        if field.is_placeholder() {
             ctx.record(Some(missing_field(field, &ind.subject(), &what)));
             continue;
         }

@@ -116,14 +116,14 @@ fn check_row(ctx: &mut Ctx, i: usize, ind: &Indicator, year: i32) {
     let mut complete = true;
     // A scored criterion of an older framework (项目决策 / 项目管理 …, not an output, cost,
     // benefit or satisfaction indicator) has no target to meet: only its score's range is read.
-    let criterion = is_criterion(&ind.level1) && is_placeholder(&ind.target.text());
+    let criterion = is_criterion(&ind.level1) && ind.target.is_placeholder();
     for (field, what) in [(&ind.target, "年度指标值"), (&ind.actual, "实际完成值")] {
         let what = format!("“{name}”的{what}");
         // A column the template lacks, or a formula without a result: not read, said once per
         // form by the reading notes.
         if field.pos.is_none() || field.unknown || criterion {
             complete = false;
-        } else if is_placeholder(&field.text()) {
+        } else if field.is_placeholder() {
             ctx.record(Some(missing_field(field, &subject, &what)));
             complete = false;
         } else if let Some(why) = unusable(field) {

@@ -54,7 +54,7 @@ fn monitoring_risk_without_reason(ind: &crate::form::Indicator) -> Option<Draft>
     if likely.is_empty() || likely.starts_with("确定能") || ind.likelihood.pos.is_none() {
         return None;
     }
-    let empty = |f: &crate::form::Field| f.pos.is_some() && crate::text::is_placeholder(&f.text());
+    let empty = |f: &crate::form::Field| f.pos.is_some() && f.is_placeholder();
     ind.reason.pos?;
     let reason_empty = empty(&ind.reason);
     let measures_empty = empty(&ind.measures);

@@ -70,7 +70,7 @@ pub(super) fn check(ctx: &mut Ctx) {
             .form
             .indicators
             .iter()
-            .filter(|i| i.checked() && !i.sub_row && !is_placeholder(&i.name.text()))
+            .filter(|i| i.checked() && !i.sub_row && !i.name.is_placeholder())
             .map(|ind| {
                 let target = ind.target.text();
                 Row {
