@@ -14,8 +14,8 @@
 # Usage: scripts/release.sh [windows-x86_64 | linux-x86_64 | linux-arm64]...   (default: all)
 # Environment: JIXIAO_DIST (default dist/), JIXIAO_DIST_TARGET_DIR (default target/dist).
 # What it needs — Rust targets (rustup target add), Debian packages (gcc-mingw-w64-x86-64,
-# file, python3) — is added when missing. Exit 3 when a target or a package cannot be had
-# here (the message says which), any other non-zero status when a build or a check failed.
+# musl-tools, gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, file, python3) — is added when
+# missing. Exit 3 when a target or a package cannot be had here (the message says which), any other non-zero status when a build or a check failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -179,17 +179,23 @@ build_platform() {
       make_zip "$dir" "$out"
       ;;
     linux-x86_64 | linux-arm64)
+      # The C compiler builds mimalloc, the allocator (src/alloc.rs): musl-gcc for x86_64; for
+      # arm64 Debian's cross gcc, its objects linked against musl (no glibc symbol is left).
+      local cc
       if [ "$platform" = linux-x86_64 ]; then
-        triple=x86_64-unknown-linux-musl machine=x86-64
+        triple=x86_64-unknown-linux-musl machine=x86-64 cc=musl-gcc
+        need_packages "$platform" file musl-tools
       else
-        triple=aarch64-unknown-linux-musl machine=aarch64
+        triple=aarch64-unknown-linux-musl machine=aarch64 cc=aarch64-linux-gnu-gcc
+        need_packages "$platform" file gcc-aarch64-linux-gnu libc6-dev-arm64-cross
       fi
-      need_packages "$platform" file
       need_target "$platform" "$triple"
+      command -v "$cc" >/dev/null || unavailable "$platform" "the C compiler $cc is not on PATH"
       # rust-lld comes with the Rust toolchain and musl's C library and start files come with the
-      # target (link-self-contained), so no C cross-compiler is needed. See docs/release.md.
+      # target (link-self-contained). See docs/release.md.
       local upper
       upper=$(tr 'a-z-' 'A-Z_' <<<"$triple")
+      export "CC_${triple//-/_}=$cc"
       export "CARGO_TARGET_${upper}_LINKER=rust-lld"
       export "CARGO_TARGET_${upper}_RUSTFLAGS=-C link-self-contained=yes"
       cargo_build "$triple"

@@ -27,6 +27,7 @@
 //! and reissue share), [`num`] (the numeric boundary) and [`grid::Pos`] (a cell's position and
 //! the one A1 parser).
 
+pub mod alloc;
 pub mod codes;
 pub mod figure;
 pub mod form;

@@ -196,6 +196,8 @@ pub fn start(config: Config) -> Result<Running, ServeError> {
 
 /// Serve until Ctrl-C (`jixiao serve`); `ready` is told the address once it listens.
 pub fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    // A server's memory stays flat on the system allocator, not on mimalloc (`crate::alloc`).
+    crate::alloc::use_system_allocator();
     steady_memory();
     let runtime = runtime()?;
     runtime.block_on(async move {

@@ -26,6 +26,10 @@ use desktop::{Start, desktop, dropped, start_of};
 use flags::SettingFlags;
 use progress::Bar;
 
+/// mimalloc for a batch, the system's allocator for `jixiao serve` (see `jixiao::alloc`).
+#[global_allocator]
+static ALLOCATOR: jixiao::alloc::Allocator = jixiao::alloc::Allocator;
+
 /// 项目支出绩效目标自评表 批量核查与更正 — validate and correct performance self-evaluation forms.
 #[derive(Parser)]
 #[command(name = "jixiao", version, about, long_about = None, after_help = DEFAULT_ACTIONS)]
