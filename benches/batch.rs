@@ -1,6 +1,6 @@
 //! End-to-end batch benchmark: `check` and `fix` on N canonical forms, against the
 //! floor of the same run — calamine reading the same files, rust_xlsxwriter writing as many
-//! comparable workbooks with no logic.
+//! comparable workbooks with no logic, the files copied byte for byte (the floor of reissuing).
 //!
 //! ```sh
 //! cargo bench --bench batch                        # N = 5,000 (or $JIXIAO_BENCH_N)
@@ -13,6 +13,7 @@
 //! as jixiao), `--corpus single|seed` (default single), `--huge N` (only the completion test:
 //! generate N files, run the binary's check and fix once each), `--dir BASE` (where the
 //! temporary corpus goes), `--bin PATH` (the jixiao binary; default the one cargo built),
+//! `--also NAME=PATH` (another build timed beside it, as child processes; repeatable),
 //! `--fd-limit K` (RLIMIT_NOFILE of the child runs, default 64), `--keep`; `--help` lists them.
 //!
 //! Corpora (files are copies of one or two workbooks, so every input costs the same):
@@ -27,8 +28,8 @@
 //! by a small helper process (see [`Spawner`] for why). Every child runs with a low open-file
 //! limit, so a handle kept open per input would fail the run.
 //!
-//! The files under `benches/batch/`: `corpus.rs` (the generated inputs), `floors.rs` (floors A and
-//! B), `measure.rs` (in-process timing and medians), `spawner.rs` (child processes and their peak
+//! The files under `benches/batch/`: `corpus.rs` (the generated inputs), `floors.rs` (floors A, B
+//! and C), `measure.rs` (in-process timing and medians), `spawner.rs` (child processes and their peak
 //! RSS), `runs.rs` (one N, and the completion run), `report.rs` (what is printed).
 
 // A measuring harness: getrusage, sysconf, sync and rlimits are system calls.
@@ -56,6 +57,11 @@ use corpus::Corpus;
 use spawner::Spawner;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// The allocator of jixiao's own programs, so that `run::check` and `run::fix` in this process
+/// allocate as the `jixiao` binary does (and the floors with them).
+#[global_allocator]
+static ALLOCATOR: jixiao::alloc::Allocator = jixiao::alloc::Allocator;
 
 /// The benchmark's options (see the module docs). `cargo bench` adds `--bench`, ignored.
 #[derive(Debug, Clone, Parser)]
@@ -87,6 +93,10 @@ struct Args {
     /// The jixiao binary [default: $JIXIAO_BIN, or the one cargo built]
     #[arg(long, value_name = "PATH", default_value_os_t = default_bin(), hide_default_value = true)]
     bin: PathBuf,
+    /// Another build to time beside it as child processes (check, fix, fix --standard), e.g.
+    /// `--also "musl x86_64=dist/jixiao"`; PATH may be a script (`exec wine jixiao.exe "$@"`)
+    #[arg(long, value_name = "NAME=PATH", value_parser = build)]
+    also: Vec<(String, PathBuf)>,
     /// RLIMIT_NOFILE of the child runs
     #[arg(long, value_name = "K", default_value_t = 64)]
     fd_limit: u64,
@@ -102,6 +112,9 @@ struct Args {
     /// Floor B alone: the first file under DIR written again as many times under OUT, J threads
     #[arg(long, num_args = 3, value_names = ["DIR", "OUT", "J"], help_heading = CHILD_MODES)]
     child_write: Option<Vec<String>>,
+    /// Floor C alone: every file under DIR copied under OUT, J threads
+    #[arg(long, num_args = 3, value_names = ["DIR", "OUT", "J"], help_heading = CHILD_MODES)]
+    child_copy: Option<Vec<String>>,
 }
 
 const CHILD_MODES: &str = "Child modes (run by the benchmark itself, and by scripts/bench.sh --profile)";
@@ -109,6 +122,16 @@ const CHILD_MODES: &str = "Child modes (run by the benchmark itself, and by scri
 /// A count as written on the command line or in `$JIXIAO_BENCH_N`: `10_000` reads as 10000.
 fn count(s: &str) -> Result<usize, std::num::ParseIntError> {
     s.trim().replace('_', "").parse()
+}
+
+/// `NAME=PATH` of `--also`.
+fn build(s: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((name, path)) if !name.trim().is_empty() && !path.is_empty() => {
+            Ok((name.trim().to_string(), PathBuf::from(path)))
+        }
+        _ => Err(format!("expected NAME=PATH, got {s:?}")),
+    }
 }
 
 fn cores() -> usize {
@@ -168,6 +191,14 @@ fn main() {
         floors::floor_write(&pool, &template, &targets).expect("floor write");
         return;
     }
+    if let Some([dir, out, jobs]) = args.child_copy.as_deref() {
+        let files = corpus::list_files(Path::new(dir)).expect("list");
+        let targets = corpus::output_paths(Path::new(out), files.len());
+        corpus::make_dirs(&targets).expect("dirs");
+        let pool = floors::pool(jobs.parse().expect("jobs"));
+        floors::floor_copy(&pool, &files, &targets).expect("floor copy");
+        return;
+    }
     if let Err(e) = args.checked().and_then(real_main) {
         eprintln!("batch bench: {e}");
         std::process::exit(2);
@@ -183,6 +214,9 @@ fn real_main(args: Args) -> Result<(), Error> {
             args.bin.display()
         )
         .into());
+    }
+    if let Some((name, path)) = args.also.iter().find(|(_, p)| !p.is_file()) {
+        return Err(format!("--also {name}: no program at {}", path.display()).into());
     }
     let base = tempfile::Builder::new()
         .prefix("jixiao-bench-")

@@ -8,7 +8,7 @@ use std::path::Path;
 use jixiao::run::{self, Options};
 
 use crate::corpus::{generate, list_files, make_dirs, output_paths};
-use crate::floors::{Template, floor_read, floor_write, pool};
+use crate::floors::{Template, floor_copy, floor_read, floor_write, pool};
 use crate::measure::{Sample, measure, median, median_child, median_sample};
 use crate::report::print_table;
 use crate::spawner::{ChildRun, Spawner};
@@ -18,15 +18,30 @@ pub(crate) struct NResult {
     pub(crate) n: usize,
     pub(crate) floor_read: Sample,
     pub(crate) floor_write: Sample,
+    pub(crate) floor_copy: Sample,
     pub(crate) check: Sample,
+    /// `fix` as a user runs it: each unit's own workbook reissued.
     pub(crate) fix: Sample,
-    pub(crate) child_check: ChildRun,
-    pub(crate) child_fix: ChildRun,
-    /// Median over the runs of each run's own ratio (check / floor A, fix / (A + B)): the
-    /// steps of one run are interleaved within a minute, so a slow spell of the shared machine
-    /// slows floor and jixiao alike and cancels out of that run's ratio.
+    /// `fix --standard`: every form drawn into the standard template.
+    pub(crate) fix_standard: Sample,
+    /// Median over the runs of each run's own ratio (check / A, fix / (A + C), fix --standard /
+    /// (A + B)): the steps of one run are interleaved within a minute, so a slow spell of the
+    /// shared machine slows floor and jixiao alike and cancels out of that run's ratio.
     pub(crate) check_ratio: f64,
     pub(crate) fix_ratio: f64,
+    pub(crate) fix_standard_ratio: f64,
+    /// The floors as child processes (peak RSS, wall time with start-up): A, B, C.
+    pub(crate) child_floors: [ChildRun; 3],
+    /// Each build as child processes, the one benchmarked (`--bin`) first.
+    pub(crate) builds: Vec<BuildRun>,
+}
+
+/// One build's child runs (medians).
+pub(crate) struct BuildRun {
+    pub(crate) name: String,
+    pub(crate) check: ChildRun,
+    pub(crate) fix: ChildRun,
+    pub(crate) fix_standard: ChildRun,
 }
 
 pub(crate) fn bench_n(args: &Args, spawner: &mut Spawner, base: &Path, n: usize) -> Result<NResult, Error> {
@@ -56,13 +71,36 @@ pub(crate) fn bench_n(args: &Args, spawner: &mut Spawner, base: &Path, n: usize)
         jobs: Some(args.jobs),
         ..Options::default()
     };
+    let standard = Options {
+        standard: true,
+        ..opts.clone()
+    };
     let inputs = [input.clone()];
     let write_dir = root.join("floor-write");
     let write_targets = output_paths(&write_dir, n);
+    let copy_dir = root.join("floor-copy");
+    let copy_targets = output_paths(&copy_dir, n);
     let out = root.join("out");
     let expected_forms = n * args.corpus.forms_per_file();
 
-    let (mut a, mut b, mut c, mut f) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let fix_into = |opts: &Options| -> Result<(), Error> {
+        let _ = fs::remove_dir_all(&out);
+        let report = run::fix(&inputs, &out, opts)?;
+        sanity("fix", &report.summary, n, expected_forms)?;
+        let written = report.files.iter().filter(|f| f.output.is_some()).count();
+        if written != n {
+            return Err(format!("fix wrote {written} corrected workbooks for {n} inputs").into());
+        }
+        Ok(())
+    };
+    let (mut a, mut b, mut cp, mut c, mut f, mut fs_) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
     for run_no in 1..=args.runs {
         // Floor A.
         let (cells, s) = measure(|| floor_read(&pool, &files));
@@ -74,44 +112,49 @@ pub(crate) fn bench_n(args: &Args, spawner: &mut Spawner, base: &Path, n: usize)
         let (r, s) = measure(|| floor_write(&pool, &template, &write_targets));
         r?;
         b.push(s);
+        // Floor C (into a fresh folder tree).
+        let _ = fs::remove_dir_all(&copy_dir);
+        make_dirs(&copy_targets)?;
+        let (r, s) = measure(|| floor_copy(&pool, &files, &copy_targets));
+        r?;
+        cp.push(s);
         // check.
         let (report, s) = measure(|| run::check(&inputs, &opts));
         let report = report?;
         sanity("check", &report.summary, n, expected_forms)?;
         drop(report);
         c.push(s);
-        // fix (into a fresh OUT).
-        let _ = fs::remove_dir_all(&out);
-        let (report, s) = measure(|| run::fix(&inputs, &out, &opts));
-        let report = report?;
-        sanity("fix", &report.summary, n, expected_forms)?;
-        let written = report.files.iter().filter(|f| f.output.is_some()).count();
-        if written != n {
-            return Err(format!("fix wrote {written} corrected workbooks for {n} inputs").into());
-        }
-        drop(report);
+        // fix (reissue) and fix --standard, each into a fresh OUT.
+        let (r, s) = measure(|| fix_into(&opts));
+        r?;
         f.push(s);
+        let (r, s) = measure(|| fix_into(&standard));
+        r?;
+        fs_.push(s);
         let i = run_no - 1;
         println!(
-            "  run {run_no}: read floor {:.2} s, write floor {:.2} s, check {:.2} s ({:.2}×), fix {:.2} s ({:.2}×) \
-             (other processes kept {:.1} / {:.1} / {:.1} / {:.1} cores busy)",
+            "  run {run_no}: floors read {:.2} s, write {:.2} s, copy {:.2} s; check {:.2} s ({:.2}×), \
+             fix {:.2} s ({:.2}×), fix --standard {:.2} s ({:.2}×) (other processes kept {:.1} cores busy)",
             a[i].wall,
             b[i].wall,
+            cp[i].wall,
             c[i].wall,
             c[i].wall / a[i].wall,
             f[i].wall,
-            f[i].wall / (a[i].wall + b[i].wall),
-            a[i].other,
-            b[i].other,
-            c[i].other,
-            f[i].other,
+            f[i].wall / (a[i].wall + cp[i].wall),
+            fs_[i].wall,
+            fs_[i].wall / (a[i].wall + b[i].wall),
+            [&a[i], &b[i], &cp[i], &c[i], &f[i], &fs_[i]]
+                .iter()
+                .map(|s| s.other)
+                .fold(0.0, f64::max),
         );
     }
 
-    // Child processes: peak RSS (and wall time including start-up and printing the report).
+    // Child processes: peak RSS (and wall time including start-up and printing the report), the
+    // floors and every build interleaved in each run.
     let exe = std::env::current_exe()?;
     let jobs = args.jobs.to_string();
-    let (mut cr, mut cw, mut cc, mut cf) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let log = |name: &str| {
         (
             root.join(format!("{name}.stdout")),
@@ -124,8 +167,17 @@ pub(crate) fn bench_n(args: &Args, spawner: &mut Spawner, base: &Path, n: usize)
             let argv: Vec<std::ffi::OsString> = argv.into_iter().map(Into::into).collect();
             expect_ok(what, spawner.run(&argv, args.fd_limit, &so, &se)?, &se, max_ok)
         };
+    let builds: Vec<(&str, &Path)> = std::iter::once(("development build", args.bin.as_path()))
+        .chain(
+            args.also
+                .iter()
+                .map(|(name, path)| (name.as_str(), path.as_path())),
+        )
+        .collect();
+    let mut floors: [Vec<ChildRun>; 3] = Default::default();
+    let mut runs: Vec<[Vec<ChildRun>; 3]> = builds.iter().map(|_| Default::default()).collect();
     for _ in 0..args.runs {
-        cr.push(child(
+        floors[0].push(child(
             "floor read (child)",
             "child-read",
             vec![
@@ -136,71 +188,81 @@ pub(crate) fn bench_n(args: &Args, spawner: &mut Spawner, base: &Path, n: usize)
             ],
             0,
         )?);
-        let _ = fs::remove_dir_all(&write_dir);
-        cw.push(child(
-            "floor write (child)",
-            "child-write",
-            vec![
-                exe.as_os_str(),
-                "--child-write".as_ref(),
-                input.as_os_str(),
-                write_dir.as_os_str(),
-                jobs.as_ref(),
-            ],
-            0,
-        )?);
-        cc.push(child(
-            "jixiao check",
-            "check",
-            vec![
-                args.bin.as_os_str(),
-                "check".as_ref(),
-                input.as_os_str(),
-                "-j".as_ref(),
-                jobs.as_ref(),
-                "-q".as_ref(),
-            ],
-            1,
-        )?);
-        let _ = fs::remove_dir_all(&out);
-        cf.push(child(
-            "jixiao fix",
-            "fix",
-            vec![
-                args.bin.as_os_str(),
-                "fix".as_ref(),
-                input.as_os_str(),
-                "-o".as_ref(),
-                out.as_os_str(),
-                "-j".as_ref(),
-                jobs.as_ref(),
-                "-q".as_ref(),
-            ],
-            1,
-        )?);
-        child_fix_sanity(&out, n, expected_forms)?;
+        for (k, (mode, dir)) in [("--child-write", &write_dir), ("--child-copy", &copy_dir)]
+            .into_iter()
+            .enumerate()
+        {
+            let _ = fs::remove_dir_all(dir);
+            floors[k + 1].push(child(
+                "floor (child)",
+                &mode[2..],
+                vec![
+                    exe.as_os_str(),
+                    mode.as_ref(),
+                    input.as_os_str(),
+                    dir.as_os_str(),
+                    jobs.as_ref(),
+                ],
+                0,
+            )?);
+        }
+        for (b, &(name, bin)) in builds.iter().enumerate() {
+            let common: [&std::ffi::OsStr; 3] = ["-j".as_ref(), jobs.as_ref(), "-q".as_ref()];
+            let mut argv = vec![bin.as_os_str(), "check".as_ref(), input.as_os_str()];
+            argv.extend(common);
+            runs[b][0].push(child(&format!("{name}: jixiao check"), "check", argv, 1)?);
+            for (k, standard) in [(1, false), (2, true)] {
+                let _ = fs::remove_dir_all(&out);
+                let mut argv = vec![
+                    bin.as_os_str(),
+                    "fix".as_ref(),
+                    input.as_os_str(),
+                    "-o".as_ref(),
+                    out.as_os_str(),
+                ];
+                argv.extend(common);
+                if standard {
+                    argv.push("--standard".as_ref());
+                }
+                runs[b][k].push(child(&format!("{name}: jixiao fix"), "fix", argv, 1)?);
+                child_fix_sanity(&out, n, expected_forms)?;
+            }
+        }
     }
     let tally = last_line(&log("check").0);
 
+    let ratio = |num: &[Sample], den: &[&[Sample]]| {
+        median(
+            (0..num.len())
+                .map(|i| num[i].wall / den.iter().map(|d| d[i].wall).sum::<f64>())
+                .collect(),
+        )
+    };
     let res = NResult {
         n,
         floor_read: median_sample(&a),
         floor_write: median_sample(&b),
+        floor_copy: median_sample(&cp),
         check: median_sample(&c),
         fix: median_sample(&f),
-        child_check: median_child(&cc),
-        child_fix: median_child(&cf),
-        check_ratio: median(c.iter().zip(&a).map(|(c, a)| c.wall / a.wall).collect()),
-        fix_ratio: median(
-            f.iter()
-                .zip(a.iter().zip(&b))
-                .map(|(f, (a, b))| f.wall / (a.wall + b.wall))
-                .collect(),
-        ),
+        fix_standard: median_sample(&fs_),
+        check_ratio: ratio(&c, &[&a]),
+        fix_ratio: ratio(&f, &[&a, &cp]),
+        fix_standard_ratio: ratio(&fs_, &[&a, &b]),
+        child_floors: floors.map(|v| median_child(&v)),
+        builds: builds
+            .iter()
+            .zip(runs)
+            .map(|(&(name, _), [check, fix, fix_standard])| BuildRun {
+                name: name.to_string(),
+                check: median_child(&check),
+                fix: median_child(&fix),
+                fix_standard: median_child(&fix_standard),
+            })
+            .collect(),
     };
-    let floor_rss = (median_child(&cr), median_child(&cw));
-    print_table(&res, floor_rss);
-    println!("jixiao check (child) said: {tally}");
+    print_table(&res);
+    println!("jixiao check (child, the last build) said: {tally}");
     if !args.keep {
         let _ = fs::remove_dir_all(&root);
     }
