@@ -57,6 +57,9 @@ struct Browser {
     agent: ureq::Agent,
     base: String,
     session: String,
+    /// The WebDriver, killed after the session is closed (fields drop after `Drop::drop`): killed
+    /// first, it would leave the browser running after the test.
+    _driver: Process,
 }
 
 impl Browser {
@@ -84,7 +87,7 @@ impl Browser {
     }
 
     /// Wait for chromedriver to answer, then open a session with these capabilities.
-    fn start(base: String, capabilities: Value) -> Browser {
+    fn start(base: String, capabilities: Value, driver: Process) -> Browser {
         let agent = ureq::AgentBuilder::new()
             .timeout(Duration::from_secs(120))
             .build();
@@ -100,7 +103,12 @@ impl Browser {
         let session = Browser::call(&agent, "POST", &format!("{base}/session"), Some(&body))
             .unwrap_or_else(|e| panic!("cannot start Chromium: {e}"));
         let session = session["sessionId"].as_str().expect("sessionId").to_string();
-        Browser { agent, base, session }
+        Browser {
+            agent,
+            base,
+            session,
+            _driver: driver,
+        }
     }
 
     fn session(&self, method: &str, path: &str, body: Option<Value>) -> Value {
@@ -251,12 +259,8 @@ fn browser_programs() -> Option<(PathBuf, PathBuf)> {
 }
 
 /// chromedriver and a headless Chromium session on it, its profile under `tmp`, its downloads
-/// going to `downloads`. The browser is closed (dropped) before the driver is killed.
-fn open_browser(
-    tmp: &Path,
-    downloads: &Path,
-    (chromium, chromedriver): &(PathBuf, PathBuf),
-) -> (Browser, Process) {
+/// going to `downloads`. The browser owns the driver: closed, it ends the session, then kills it.
+fn open_browser(tmp: &Path, downloads: &Path, (chromium, chromedriver): &(PathBuf, PathBuf)) -> Browser {
     let driver_port = free_port();
     let driver_log = tmp.join("chromedriver.log");
     let driver = Process {
@@ -270,7 +274,7 @@ fn open_browser(
         name: "chromedriver",
         log: Some(driver_log),
     };
-    let browser = Browser::start(
+    Browser::start(
         format!("http://127.0.0.1:{driver_port}"),
         json!({
             "browserName": "chrome",
@@ -289,8 +293,8 @@ fn open_browser(
                 },
             },
         }),
-    );
-    (browser, driver)
+        driver,
+    )
 }
 
 #[test]
@@ -323,7 +327,7 @@ fn the_page_checks_the_samples_and_downloads_the_results() {
     let downloads = tmp.path().join("downloads");
     std::fs::create_dir_all(&downloads).expect("downloads");
     let (_server, port) = serve(tmp.path(), &[]);
-    let (browser, _driver) = open_browser(tmp.path(), &downloads, &programs);
+    let browser = open_browser(tmp.path(), &downloads, &programs);
 
     browser.goto(&format!("http://127.0.0.1:{port}/"));
     let title = browser.js("return document.title;");
@@ -617,7 +621,7 @@ fn the_page_sends_a_chinese_token_under_its_policy() {
     let downloads = tmp.path().join("downloads");
     std::fs::create_dir_all(&downloads).expect("downloads");
     let (_server, port) = serve(tmp.path(), &["--token", "口令"]);
-    let (browser, _driver) = open_browser(tmp.path(), &downloads, &programs);
+    let browser = open_browser(tmp.path(), &downloads, &programs);
     browser.goto(&format!("http://127.0.0.1:{port}/"));
     wait_for(30, "the token form", || {
         (browser.js("return !document.getElementById('token-form').hidden;") == json!(true)).then_some(())
