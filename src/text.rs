@@ -13,22 +13,45 @@ pub fn norm(text: &str) -> String {
 /// Appends [`norm`]`(text)` to `out` (leaving what `out` held before untouched).
 pub(crate) fn push_norm(text: &str, out: &mut String) {
     let start = out.len();
+    let bytes = text.as_bytes();
     // Runs of characters kept as they are are copied whole; only blanks and the full-width
-    // brackets and colon break a run.
+    // brackets and colon break a run. Only characters whose UTF-8 starts with one of the lead
+    // bytes below can be one of those (CJK ideographs, E4–E9, never are), so the others are
+    // stepped over without being decoded.
     let mut run = 0;
-    for (i, c) in text.char_indices() {
-        let mapped = match c {
-            '（' => Some('('),
-            '）' => Some(')'),
-            '：' => Some(':'),
-            '【' | '［' => Some('['),
-            '】' | '］' => Some(']'),
-            c if c.is_whitespace() => None,
-            _ => continue,
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let len = match b {
+            0x00..=0x7F => 1,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            _ => 4,
         };
-        out.push_str(&text[run..i]);
-        out.extend(mapped);
-        run = i + c.len_utf8();
+        let maybe = match b {
+            0x00..=0x7F => b.is_ascii_whitespace() || b == 0x0B,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => true,
+            _ => false,
+        };
+        if maybe {
+            // `i` is a character boundary: every step above is a whole character.
+            let c = text[i..].chars().next().unwrap_or(' ');
+            let mapped = match c {
+                '（' => Some(Some('(')),
+                '）' => Some(Some(')')),
+                '：' => Some(Some(':')),
+                '【' | '［' => Some(Some('[')),
+                '】' | '］' => Some(Some(']')),
+                c if c.is_whitespace() => Some(None),
+                _ => None,
+            };
+            if let Some(mapped) = mapped {
+                out.push_str(&text[run..i]);
+                out.extend(mapped);
+                run = i + len;
+            }
+        }
+        i += len;
     }
     out.push_str(&text[run..]);
     while out.len() > start && out.ends_with(':') {
@@ -105,7 +128,7 @@ mod tests {
         /// The run-copying `norm` agrees with normalising character by character.
         #[test]
         fn norm_agrees_with_the_obvious_definition(
-            text in "[ a-z0-9:：（）()【】［］\u{3000}\t\n项目名称指标值≥%]{0,24}"
+            text in "[ a-z0-9:：（）()【】［］，。、\u{3000}\u{00A0}\u{0085}\u{2002}\u{2028}\u{202F}\u{205F}\u{1680}\u{000B}\u{000C}\t\r\n项目名称指标值≥≤×%é😀]{0,32}"
         ) {
             let mut obvious: String = text
                 .chars()
