@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The batch benchmark docs/performance.md reports: builds release, then runs
 # benches/batch.rs at N = 1,000 and 10,000 in one process (so it can print the 10k / 1k peak-RSS
-# ratio), median of 5 runs, on the one-form-per-workbook corpus. About 8 minutes on 2 cores.
+# ratio), median of 5 runs, on the one-form-per-workbook corpus: check against the read floor,
+# fix (reissue) against read + byte copy, fix --standard against read + write. About 10 minutes
+# on 2 cores. scripts/bench-builds.sh runs it with the shipped builds beside this one.
 #
 #   scripts/bench.sh                      # N = 1000,10000
 #   JIXIAO_BENCH_NS=2000 scripts/bench.sh # other sizes (comma-separated)
@@ -94,7 +96,7 @@ for name in ["floor-read", "check", "floor-write", "fix"]:
                                 "<calamine::xlsx::Xlsx<RS> as calamine::Reader<RS>>::worksheet_range",
                                 "calamine::xlsx::Xlsx<RS>::merge_cells_by_sheet_name"))
     if name in ("check", "fix"):
-        rows = read_rows(inc, g(inc, "jixiao::grid::read_bytes"))
+        rows = read_rows(inc, g(inc, "jixiao::grid::read_format"))
         rows += [("locate::locate", g(inc, "jixiao::locate::locate")),
                  ("rules::check", g(inc, "jixiao::rules::check"))]
     if name in ("floor-write", "fix"):
