@@ -94,7 +94,7 @@ struct Args {
     #[arg(long, value_name = "PATH", default_value_os_t = default_bin(), hide_default_value = true)]
     bin: PathBuf,
     /// Another build to time beside it as child processes (check, fix, fix --standard), e.g.
-    /// `--also "musl x86_64=dist/jixiao"`; PATH may be a script (`exec wine jixiao.exe "$@"`)
+    /// `--also "linux-x86_64=dist/jixiao"`; PATH may be a script (`exec wine jixiao.exe "$@"`)
     #[arg(long, value_name = "NAME=PATH", value_parser = build)]
     also: Vec<(String, PathBuf)>,
     /// RLIMIT_NOFILE of the child runs

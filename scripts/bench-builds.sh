@@ -2,7 +2,7 @@
 # The shipped builds timed beside the development build, in the same runs of the batch
 # benchmark (docs/performance.md, "The shipped builds"): builds the static Linux x86_64 archive
 # and the Windows one with scripts/release.sh, unpacks them, and runs scripts/bench.sh with
-# `--also` for each — the musl binary as a user runs it, and jixiao.exe under Wine (Debian 12's
+# `--also` for each — the static Linux binary as a user runs it, and jixiao.exe under Wine (Debian 12's
 # Wine 8 lacks bcryptprimitives.dll, so the test-only shim of scripts/wine-shim goes beside this
 # copy, as in scripts/test-release.sh). Wine is not Windows: its figure is a sanity check, not a
 # measurement of Windows. The arm64 build is not timed: under qemu-user it measures the
@@ -27,11 +27,11 @@ JIXIAO_DIST=$work/dist scripts/release.sh linux-x86_64 windows-x86_64
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 tar -xzf "$work/dist/jixiao-$version-linux-x86_64.tar.gz" -C "$work"
 (cd "$work" && python3 -m zipfile -e "dist/jixiao-$version-windows-x86_64.zip" .)
-musl=$work/jixiao-$version-linux-x86_64/jixiao
+linux=$work/jixiao-$version-linux-x86_64/jixiao
 win=$work/jixiao-$version-windows-x86_64
-chmod +x "$musl"
+chmod +x "$linux"
 
-args=(--also "musl-x86_64=$musl")
+args=(--also "linux-x86_64=$linux")
 if command -v wine >/dev/null && command -v x86_64-w64-mingw32-gcc >/dev/null; then
   x86_64-w64-mingw32-gcc -shared -O2 -s -o "$win/bcryptprimitives.dll" \
     scripts/wine-shim/bcryptprimitives.c -ladvapi32

@@ -3,9 +3,9 @@
 #
 #   dist/jixiao-<version>-windows-x86_64.zip    jixiao.exe: x86_64-pc-windows-gnu, linked by
 #                                                Debian's gcc-mingw-w64-x86-64 (Windows 10/11)
-#   dist/jixiao-<version>-linux-x86_64.tar.gz   jixiao: x86_64-unknown-linux-musl, static
-#   dist/jixiao-<version>-linux-arm64.tar.gz    jixiao: aarch64-unknown-linux-musl, static,
-#                                                linked by rust-lld (鲲鹏 / 飞腾)
+#   dist/jixiao-<version>-linux-x86_64.tar.gz   jixiao: x86_64-unknown-linux-gnu, static
+#   dist/jixiao-<version>-linux-arm64.tar.gz    jixiao: aarch64-unknown-linux-gnu, static,
+#                                                linked by Debian's cross gcc (鲲鹏 / 飞腾)
 #
 # each holding one folder jixiao-<version>-<platform>/ with the program, 使用说明.txt (for
 # Windows: UTF-8 with a BOM and CRLF, so Notepad shows it right), templates/ (the blank forms)
@@ -14,7 +14,7 @@
 # Usage: scripts/release.sh [windows-x86_64 | linux-x86_64 | linux-arm64]...   (default: all)
 # Environment: JIXIAO_DIST (default dist/), JIXIAO_DIST_TARGET_DIR (default target/dist).
 # What it needs — Rust targets (rustup target add), Debian packages (gcc-mingw-w64-x86-64,
-# musl-tools, gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, file, python3) — is added when
+# gcc, libc6-dev, gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, file, python3) — is added when
 # missing. Exit 3 when a target or a package cannot be had here (the message says which), any other non-zero status when a build or a check failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -179,25 +179,25 @@ build_platform() {
       make_zip "$dir" "$out"
       ;;
     linux-x86_64 | linux-arm64)
-      # The C compiler builds mimalloc, the allocator (src/alloc.rs): musl-gcc for x86_64; for
-      # arm64 Debian's cross gcc, its objects linked against musl (no glibc symbol is left).
+      # Static programs on glibc (docs/release.md): gcc links them (the host's for x86_64,
+      # Debian's cross gcc for arm64) against glibc's libc.a, and compiles mimalloc, the
+      # allocator of a batch (src/alloc.rs).
       local cc
       if [ "$platform" = linux-x86_64 ]; then
-        triple=x86_64-unknown-linux-musl machine=x86-64 cc=musl-gcc
-        need_packages "$platform" file musl-tools
+        triple=x86_64-unknown-linux-gnu machine=x86-64 cc=gcc
+        need_packages "$platform" file gcc libc6-dev
       else
-        triple=aarch64-unknown-linux-musl machine=aarch64 cc=aarch64-linux-gnu-gcc
+        triple=aarch64-unknown-linux-gnu machine=aarch64 cc=aarch64-linux-gnu-gcc
         need_packages "$platform" file gcc-aarch64-linux-gnu libc6-dev-arm64-cross
       fi
       need_target "$platform" "$triple"
       command -v "$cc" >/dev/null || unavailable "$platform" "the C compiler $cc is not on PATH"
-      # rust-lld comes with the Rust toolchain and musl's C library and start files come with the
-      # target (link-self-contained). See docs/release.md.
       local upper
       upper=$(tr 'a-z-' 'A-Z_' <<<"$triple")
       export "CC_${triple//-/_}=$cc"
-      export "CARGO_TARGET_${upper}_LINKER=rust-lld"
-      export "CARGO_TARGET_${upper}_RUSTFLAGS=-C link-self-contained=yes"
+      export "CARGO_TARGET_${upper}_LINKER=$cc"
+      # With --target, these flags reach the program only, not build scripts or proc macros.
+      export "CARGO_TARGET_${upper}_RUSTFLAGS=-C target-feature=+crt-static"
       cargo_build "$triple"
       exe=$target_dir/$triple/release/jixiao
       check_linux_binary "$exe" "$machine"

@@ -347,6 +347,26 @@ ref_code=$?
 [ $ref_code -eq 1 ] || fail "the Linux build exits $ref_code on samples/ (1 expected: they hold errors)"
 echo "    reference: $(tail -n 1 "$work/ref/check.txt")"
 
+# A static program needs no C library of the system: run it in a root that holds nothing but the
+# program and the inputs (as root only: chroot needs it).
+if [ -n "${built[linux-x86_64]:-}" ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v chroot >/dev/null; then
+    bare=$work/bare
+    mkdir -p "$bare/in"
+    cp "$linux" "$bare/jixiao"
+    cp -r "$in"/. "$bare/in/"
+    if chroot "$bare" /jixiao check /in >"$work/bare.txt" 2>&1 || [ $? -eq 1 ]; then
+      [ "$(tail -n 1 "$work/bare.txt")" = "$(tail -n 1 "$work/ref/check.txt")" ] &&
+        ok "linux-x86_64: runs in an empty root, without any C library of the system" ||
+        fail "linux-x86_64 in an empty root: $(tail -n 3 "$work/bare.txt")"
+    else
+      fail "linux-x86_64 does not run in an empty root: $(tail -n 3 "$work/bare.txt")"
+    fi
+  else
+    skip "the empty-root run of linux-x86_64 (needs root for chroot)"
+  fi
+fi
+
 echo "== (c) the drop-a-folder action, Linux x86_64 =="
 drop_test linux same_path "$linux"
 

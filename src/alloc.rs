@@ -1,16 +1,16 @@
 //! The allocator of jixiao's programs: on Linux, mimalloc for a batch (`check`, `fix`, a folder
 //! dropped on the program) and the system's for `jixiao serve`; on Windows, the system's.
 //!
-//! Measured (docs/performance.md, "The allocator"): musl's malloc made the static Linux build
-//! 5–10× slower than the development build on a batch, and mimalloc makes every build faster
-//! (glibc's by a fifth). But a server on mimalloc grew from 86 MB after the first 100 requests of
-//! the soak test to 134–170 MB after 1,000, where the tuned glibc malloc stays at 15–17 MB. So a
+//! Measured (docs/performance.md, "The shipped builds"): mimalloc makes a batch a fifth faster than
+//! glibc's malloc (and 5–10× faster than musl's, which the first static Linux builds used).
+//! But a server on mimalloc grew from 86 MB after the first 100 requests of the soak test to
+//! 134–170 MB after 1,000, where the tuned glibc malloc stays at 15–17 MB. So a
 //! process allocates from mimalloc until `jixiao serve` switches it to the system allocator
 //! ([`use_system_allocator`], before it starts any thread), and every block is freed by the
 //! allocator that gave it: mimalloc tells its own blocks by its page map.
 //!
-//! The Windows build keeps the Windows heap: with mimalloc, under Wine, `fix` of 1,000 forms
-//! peaked at 238 MB and `fix` of 10,000 ran out of memory; no Windows machine was at hand to
+//! The Windows build keeps the Windows heap: with mimalloc, under Wine, `fix --standard` of
+//! 1,000 forms peaked at 238 MB and `fix` of 10,000 ran out of memory; no Windows machine was at hand to
 //! tell whether Windows itself would do the same.
 #![allow(unsafe_code)]
 

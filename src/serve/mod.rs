@@ -218,8 +218,8 @@ pub fn run(config: Config, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeEr
 /// trims only the top of a heap. A server that runs for weeks then holds several times the
 /// memory its jobs need (the soak test in docs/serve.md). Fixed here: a fixed mmap threshold
 /// and at most two arenas for the process ([`steady_memory`], `jixiao serve` only), and what a
-/// job freed given back when it ends ([`give_back_memory`]). Other allocators (musl's,
-/// Windows') need neither.
+/// job freed given back when it ends ([`give_back_memory`]). The Windows heap needs
+/// neither.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
 fn steady_memory() {
