@@ -642,3 +642,46 @@ fn the_progress_bar_shows_a_whole_number_rate() {
     assert!(!fractional, "a fractional rate: {start:?}");
     assert!(shown.contains("个/秒"), "{start:?}");
 }
+
+/// The summary's rows streamed out of memory go to the output folder, not the system's
+/// temporary folder: `fix` works where that folder is missing (a locked-down or misconfigured
+/// machine), and leaves nothing of its own behind in the output folder.
+#[test]
+fn fix_needs_no_system_temporary_folder() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let missing = out.path().join("no-such-temp");
+    let run = bin()
+        .arg("fix")
+        .arg("-q")
+        .arg(samples())
+        .arg("-o")
+        .arg(out.path().join("out"))
+        .env("TMPDIR", &missing)
+        .env("TMP", &missing)
+        .env("TEMP", &missing)
+        .output()
+        .expect("run");
+    // The samples hold errors: exit 1, not the 2 of a failed run.
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let summary = out.path().join("out/summary.xlsx");
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&summary).expect("summary.xlsx");
+    use calamine::Reader;
+    let projects = workbook.worksheet_range("项目汇总").expect("项目汇总");
+    // A header row and one row per form of the samples (7 forms).
+    assert_eq!(projects.height(), 8, "{projects:?}");
+    let mut names: Vec<String> = std::fs::read_dir(out.path().join("out"))
+        .expect("out")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["mistakes", "report.json", "seed_2024.xlsx", "summary.xlsx"]
+    );
+    assert!(!missing.exists());
+}

@@ -124,7 +124,7 @@ const FINDING_COLUMNS: &[Column] = &[
 ];
 
 pub(crate) fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
-    let mut builder = SummaryBuilder::new()?;
+    let mut builder = SummaryBuilder::new(None)?;
     for file in &report.files {
         builder.add(file)?;
     }
@@ -178,8 +178,14 @@ const PROJECTS: usize = 0;
 const FINDINGS: usize = 1;
 
 impl SummaryBuilder {
-    pub fn new() -> Result<SummaryBuilder, RenderError> {
+    /// `spill`: the folder for the rows streamed out of memory (the output folder of a run,
+    /// which is known to be writable; the system's temporary folder when `None`, which may be
+    /// missing or full on an office's machine).
+    pub fn new(spill: Option<&std::path::Path>) -> Result<SummaryBuilder, RenderError> {
         let mut workbook = new_workbook()?;
+        if let Some(dir) = spill {
+            workbook.set_tempdir(dir)?;
+        }
         let ws = workbook.add_worksheet_with_constant_memory()?;
         ws.set_name(PROJECTS_SHEET)?;
         let projects =

@@ -175,7 +175,7 @@ pub fn fix_each(
         path: json_path.display().to_string(),
         message: e.to_string(),
     };
-    let mut sheet = render::SummaryBuilder::new().map_err(summary_err)?;
+    let mut sheet = render::SummaryBuilder::new(Some(out)).map_err(summary_err)?;
     let tmp = temp_in(out).map_err(json_err)?;
     let mut json = JsonStream::new(std::io::BufWriter::new(tmp));
     let mut summary = Summary::default();
