@@ -322,7 +322,7 @@ impl BatchIndex {
             "“{project}”（{}{year}）在 {} 个文件中出现：{}；{figures}；{}。请确认以哪一份为准",
             self.name(first.department_shown),
             files.len(),
-            files.join("、"),
+            named_list(&files),
             newest(group)
         );
         Some(BatchDraft {
@@ -563,7 +563,7 @@ impl BatchIndex {
             message: format!(
                 "{} 个不同项目的绩效指标（三级指标、指标值和完成值）完全相同：{}。是否照抄了其他项目的表？",
                 projects.len(),
-                named.join("、")
+                named_list(&named)
             ),
             files,
         })
@@ -581,6 +581,21 @@ pub fn check_batch(index: Vec<FormIndex>, settings: &Settings) -> Vec<BatchFindi
 
 /// Which of duplicates is newest: by 填报日期 when one date is the latest alone, else by file
 /// time when it stands out by more than a minute (copies made together say nothing).
+/// Names for a message: every one up to [`NAMED_IN_MESSAGE`], else the first ones and how many
+/// there are (the finding's `files` lists every file, and the summary and the page link them).
+fn named_list<S: AsRef<str>>(names: &[S]) -> String {
+    let shown: Vec<&str> = names.iter().take(NAMED_IN_MESSAGE).map(AsRef::as_ref).collect();
+    let shown = shown.join("、");
+    if names.len() > NAMED_IN_MESSAGE {
+        format!("{shown} 等（共 {} 个）", names.len())
+    } else {
+        shown
+    }
+}
+
+/// How many names a batch finding's message spells out.
+const NAMED_IN_MESSAGE: usize = 10;
+
 fn newest(group: &[&Entry]) -> String {
     let latest = group.iter().filter_map(|e| e.filed).max();
     let on_latest: Vec<&&Entry> = group
@@ -764,5 +779,44 @@ mod tests {
             entry("y.xlsx", "乙", 2024, "90", None),
         ];
         assert!(check_batch(mixed, &Settings::default()).is_empty());
+    }
+
+    /// A form sent in many copies: the message names the first ten and the count, the finding
+    /// still carries every file.
+    #[test]
+    fn a_long_list_of_files_is_cut_in_the_message_only() {
+        let index: Vec<FormIndex> = (1..=12)
+            .map(|i| {
+                entry(
+                    &format!("副本{i:02}.xlsx"),
+                    "定额公用经费",
+                    2024,
+                    "99.84",
+                    Some(1),
+                )
+            })
+            .collect();
+        let found = check_batch(index, &Settings::default());
+        let dup = found
+            .iter()
+            .find(|f| f.code == Code::DuplicateForm)
+            .expect("duplicate-form");
+        assert_eq!(dup.files.len(), 12);
+        assert!(
+            dup.message
+                .contains("在 12 个文件中出现：副本01.xlsx、副本02.xlsx、"),
+            "{}",
+            dup.message
+        );
+        assert!(
+            dup.message.contains("副本10.xlsx 等（共 12 个）；"),
+            "{}",
+            dup.message
+        );
+        assert!(!dup.message.contains("副本11.xlsx"), "{}", dup.message);
+        // Ten or fewer are all named, without a count.
+        assert_eq!(named_list(&["a", "b"]), "a、b");
+        let ten: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+        assert_eq!(named_list(&ten), "0、1、2、3、4、5、6、7、8、9");
     }
 }
