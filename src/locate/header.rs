@@ -16,7 +16,7 @@
 //! once per form (`column-unrecognised`). Row labels, block titles and row numbers are neutral:
 //! they name no column and are not reported.
 //!
-//! Why ~750 lines: one synonym table and the header-band logic that reads it, which share their
+//! Why ~800 lines: one synonym table and the header-band logic that reads it, which share their
 //! types; their tests are in `locate/tests.rs`.
 
 use std::cell::RefCell;
@@ -42,6 +42,16 @@ pub(super) enum Table {
 }
 
 impl Table {
+    /// Every table, in the order of their slots in the remembered headers.
+    pub(super) const ALL: [Table; 6] = [
+        Table::Funds,
+        Table::Indicators,
+        Table::MonitoringFunds,
+        Table::MonitoringIndicators,
+        Table::DeclarationIndicators,
+        Table::DepartmentIndicators,
+    ];
+
     /// The table of the 自评表 this one extends.
     pub(super) fn base(self) -> Table {
         match self {
@@ -237,7 +247,7 @@ pub(super) enum Class {
 }
 
 /// How many [`Table`]s there are (the slots of a remembered header).
-const TABLES: usize = 6;
+const TABLES: usize = Table::ALL.len();
 const _: () = assert!(Table::DepartmentIndicators as usize + 1 == TABLES);
 
 thread_local! {
@@ -252,6 +262,10 @@ const REMEMBERED_HEADERS: usize = 4096;
 
 /// How `label` (normalised) reads as a header of `table`.
 pub(super) fn classify(label: &str, table: Table) -> Class {
+    // A sentence reads as no header at once; it is not worth remembering.
+    if label.len() > 16 * 4 {
+        return classify_label(label, table);
+    }
     let slot = table as usize;
     CLASSES.with(|cache| {
         if let Some(class) = cache.borrow().get(label).and_then(|slots| slots[slot]) {
@@ -274,8 +288,8 @@ pub(super) fn classify(label: &str, table: Table) -> Class {
     })
 }
 
-/// [`classify`] itself.
-fn classify_label(label: &str, table: Table) -> Class {
+/// [`classify`] itself, without the memory.
+pub(super) fn classify_label(label: &str, table: Table) -> Class {
     // Longer than any header: a sentence (a template's instructions merged over a column, a
     // note beside the form).
     if label.is_empty() || label.chars().count() > 16 {

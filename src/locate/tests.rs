@@ -1,7 +1,7 @@
 //! Tests of the locator: labels to fields, header meaning, rows that are no indicators, and
 //! arbitrary grids that must never panic.
 
-use super::header::{Class, Role, Table, classify, is_page_line, role_of, stated_points};
+use super::header::{Class, Role, Table, classify, classify_label, is_page_line, role_of, stated_points};
 use super::*;
 use crate::form::Column;
 use crate::text::norm;
@@ -510,4 +510,40 @@ fn titles_tell_the_form() {
         None
     );
     assert_eq!(kind("资金使用情况表"), None);
+}
+
+/// The remembered class of a header is the class read afresh, for every table, whichever table
+/// asked first.
+#[test]
+fn remembered_header_classes_are_the_classes() {
+    let tables = Table::ALL;
+    let labels = [
+        "年初预算数(A)",
+        "全年执行数(B)",
+        "执行率",
+        "分值",
+        "年度指标值",
+        "实际完成值",
+        "全年预计执行数",
+        "完成目标可能性",
+        "得分计算方法",
+        "序号",
+        "偏差原因分析及改进措施",
+        "审核意见",
+    ];
+    let mut reversed = tables;
+    reversed.reverse();
+    // The first pass fills the memory in one order of tables, the second reads it in the other.
+    for order in [tables, reversed] {
+        for table in order {
+            for label in labels {
+                let label = norm(label);
+                assert_eq!(
+                    classify(&label, table),
+                    classify_label(&label, table),
+                    "{label} in {table:?}"
+                );
+            }
+        }
+    }
 }
