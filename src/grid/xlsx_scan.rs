@@ -61,10 +61,14 @@ impl FormulaHint {
 /// `max_entry_bytes`.
 pub(super) fn scan(bytes: &[u8], max_entry_bytes: u64) -> Scan {
     let mut out = Scan::default();
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+    let Some(mut parts) = Parts::new(bytes) else {
         return out;
     };
-    let mut text = |name: &str| read(&mut zip, name, max_entry_bytes).and_then(|b| String::from_utf8(b).ok());
+    let mut text = |name: &str| {
+        parts
+            .read(name, max_entry_bytes)
+            .and_then(|b| String::from_utf8(b).ok())
+    };
     let Some(workbook) = text("xl/workbook.xml") else {
         return out;
     };
@@ -92,7 +96,7 @@ pub(super) fn scan(bytes: &[u8], max_entry_bytes: u64) -> Scan {
             Some(absolute) => absolute.to_string(),
             None => format!("xl/{}", strip_dots(target)),
         };
-        let Some(xml) = read(&mut zip, &path, max_entry_bytes) else {
+        let Some(xml) = parts.read(&path, max_entry_bytes) else {
             return out;
         };
         sheets.insert(
@@ -107,7 +111,63 @@ pub(super) fn scan(bytes: &[u8], max_entry_bytes: u64) -> Scan {
     out
 }
 
-/// The entry `name` inflated, when it exists and is no larger than `max_entry_bytes`.
+/// The parts of a package held in memory, inflated straight from its bytes with one inflate state
+/// for them all: a new state costs about as much as inflating a small part (its window is
+/// allocated and cleared), and the zip reader makes one per entry, with a buffer of its own.
+/// Checksums are not verified: calamine reads every part the scan reads and checks them.
+struct Parts<'a> {
+    bytes: &'a [u8],
+    zip: zip::ZipArchive<Cursor<&'a [u8]>>,
+    inflate: flate2::Decompress,
+}
+
+impl<'a> Parts<'a> {
+    fn new(bytes: &'a [u8]) -> Option<Parts<'a>> {
+        Some(Parts {
+            bytes,
+            zip: zip::ZipArchive::new(Cursor::new(bytes)).ok()?,
+            inflate: flate2::Decompress::new(false),
+        })
+    }
+
+    /// The entry `name` inflated, when it exists, is no larger than `max_entry_bytes` and
+    /// inflates to the size its header gives.
+    fn read(&mut self, name: &str, max_entry_bytes: u64) -> Option<Vec<u8>> {
+        use zip::CompressionMethod;
+        let index = self.zip.index_for_name(name)?;
+        let (method, start, compressed, size) = {
+            let entry = self.zip.by_index_raw(index).ok()?;
+            if entry.size() > max_entry_bytes || entry.encrypted() {
+                return None;
+            }
+            (
+                entry.compression(),
+                entry.data_start()?,
+                entry.compressed_size(),
+                entry.size(),
+            )
+        };
+        let start = usize::try_from(start).ok()?;
+        let end = start.checked_add(usize::try_from(compressed).ok()?)?;
+        let data = self.bytes.get(start..end)?;
+        let size = usize::try_from(size).ok()?;
+        match method {
+            CompressionMethod::Stored => (data.len() == size).then(|| data.to_vec()),
+            CompressionMethod::Deflated => {
+                self.inflate.reset(false);
+                let mut out = Vec::with_capacity(size);
+                let status = self
+                    .inflate
+                    .decompress_vec(data, &mut out, flate2::FlushDecompress::Finish);
+                (matches!(status, Ok(flate2::Status::StreamEnd)) && out.len() == size).then_some(out)
+            }
+            _ => read(&mut self.zip, name, max_entry_bytes),
+        }
+    }
+}
+
+/// The entry `name` inflated by the zip reader, when it exists and is no larger than
+/// `max_entry_bytes`.
 fn read(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, max_entry_bytes: u64) -> Option<Vec<u8>> {
     let entry = zip.by_name(name).ok()?;
     if entry.size() > max_entry_bytes {
@@ -540,5 +600,35 @@ mod tests {
         );
         assert_eq!(without_dot_targets("Target"), None);
         assert_eq!(without_dot_targets("Target=\"./"), Some("Target=\"".to_string()));
+    }
+
+    /// One inflate state reads every part, deflated or stored, in any order, as the zip reader
+    /// reads them; a part over the limit or absent is not read.
+    #[test]
+    fn parts_inflate_with_one_state_as_the_zip_reader_does() {
+        let deflated =
+            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let stored = deflated.compression_method(zip::CompressionMethod::Stored);
+        let big: Vec<u8> = (0..200_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+        let entries: [(&str, Vec<u8>, zip::write::SimpleFileOptions); 4] = [
+            ("xl/workbook.xml", b"<workbook/>".repeat(40), deflated),
+            ("xl/stored.xml", b"<stored/>".to_vec(), stored),
+            ("xl/worksheets/sheet1.xml", big, deflated),
+            ("xl/empty.xml", Vec::new(), deflated),
+        ];
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, body, options) in &entries {
+            out.start_file(*name, *options).expect("start");
+            out.write_all(body).expect("write");
+        }
+        let bytes = out.finish().expect("finish").into_inner();
+        let mut parts = Parts::new(&bytes).expect("a package");
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes.as_slice())).expect("zip");
+        for (name, body, _) in entries.iter().rev().chain(entries.iter()) {
+            assert_eq!(parts.read(name, u64::MAX).as_ref(), Some(body), "{name}");
+            assert_eq!(read(&mut zip, name, u64::MAX).as_ref(), Some(body), "{name}");
+        }
+        assert_eq!(parts.read("xl/worksheets/sheet1.xml", 1_000), None);
+        assert_eq!(parts.read("xl/missing.xml", u64::MAX), None);
     }
 }
