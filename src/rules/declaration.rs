@@ -4,7 +4,7 @@
 //! (`missing-field`, `unparseable-value`; docs/rules.md, "The whole cycle").
 
 use super::Ctx;
-use super::values::{Why, missing_field, unparseable_value};
+use super::values::{Of, Why, missing_field, unparseable_value};
 use crate::grammar::{Target, Unit, parse_target};
 
 pub(super) fn check(ctx: &mut Ctx) {
@@ -14,15 +14,16 @@ pub(super) fn check(ctx: &mut Ctx) {
         if field.pos.is_none() || field.unknown {
             continue;
         }
-        let what = format!("“{}”的指标值", ind.name.text());
+        let name = ind.name.text();
+        let what = Of(&name, "指标值");
         if field.is_placeholder() {
-            ctx.record(Some(missing_field(field, &ind.subject(), &what)));
+            ctx.record(Some(missing_field(field, &ind.subject(), what)));
             continue;
         }
         if let Target::Quantitative { qty, .. } = parse_target(&field.text())
             && qty.unit == Unit::None
         {
-            ctx.record(Some(unparseable_value(field, &ind.subject(), &what, Why::NoUnit)));
+            ctx.record(Some(unparseable_value(field, &ind.subject(), what, Why::NoUnit)));
         }
     }
 }

@@ -7,7 +7,7 @@
 use rust_decimal::Decimal;
 
 use super::indicators::{Expected, indicator_score_mismatch};
-use super::values::derived;
+use super::values::{Of, derived};
 use super::{Ctx, Draft};
 use crate::figure::{self, Figure};
 use crate::form::{Form, Indicator};
@@ -79,12 +79,7 @@ fn scored_by_coefficient(ctx: &mut Ctx, i: usize, ind: &Indicator) -> Option<Dra
     let value = coefficient
         .checked_mul(weight)?
         .checked_div(Decimal::ONE_HUNDRED)?;
-    let reported = derived(
-        ctx,
-        &ind.score,
-        &subject,
-        &format!("“{}”的指标得分", ind.name.text()),
-    )?;
+    let reported = derived(ctx, &ind.score, &subject, Of(&ind.name.text(), "指标得分"))?;
     let expected = Expected::only(
         value,
         format!(

@@ -160,7 +160,7 @@ fn total(ctx: &mut Ctx, amounts: &Amounts, col: FundCol, what: &str) -> Option<D
             ctx.record(Some(missing_field(
                 &field,
                 &subject,
-                &format!("{what}（年度资金总额）"),
+                format!("{what}（年度资金总额）"),
             )));
             None
         }

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::settings::ReverseScoring;
-use super::values::{self, Num, Reported, Why, derived, input, missing_field, unparseable_value};
+use super::values::{self, Num, Of, Reported, Why, derived, input, missing_field, unparseable_value};
 use super::{Code, Ctx, Draft, Slot, agrees};
 use crate::figure::{self, Figure};
 use crate::form::{Column, Field, Form, Indicator};
@@ -110,7 +110,7 @@ fn out_of_range(qty: &Quantity) -> bool {
 
 fn check_row(ctx: &mut Ctx, i: usize, ind: &Indicator, year: i32) {
     let subject = ind.subject();
-    let name = ind.name.text();
+    let name = &ind.name.text();
     // Blank (or placeholder) and unusable targets and actuals are reported here; the checks
     // that need them are skipped.
     let mut complete = true;
@@ -118,27 +118,23 @@ fn check_row(ctx: &mut Ctx, i: usize, ind: &Indicator, year: i32) {
     // benefit or satisfaction indicator) has no target to meet: only its score's range is read.
     let criterion = is_criterion(&ind.level1) && ind.target.is_placeholder();
     for (field, what) in [(&ind.target, "年度指标值"), (&ind.actual, "实际完成值")] {
-        let what = format!("“{name}”的{what}");
+        let what = Of(name, what);
         // A column the template lacks, or a formula without a result: not read, said once per
         // form by the reading notes.
         if field.pos.is_none() || field.unknown || criterion {
             complete = false;
         } else if field.is_placeholder() {
-            ctx.record(Some(missing_field(field, &subject, &what)));
+            ctx.record(Some(missing_field(field, &subject, what)));
             complete = false;
         } else if let Some(why) = unusable(field) {
-            ctx.record(Some(unparseable_value(field, &subject, &what, why)));
+            ctx.record(Some(unparseable_value(field, &subject, what, why)));
             complete = false;
         }
     }
-    let weight = match input(ctx, &ind.weight, &subject, &format!("“{name}”的分值")) {
+    let weight = match input(ctx, &ind.weight, &subject, Of(name, "分值")) {
         Num::Value(w) => Some(w),
         Num::Blank if !ind.sub_row && ind.weight.pos.is_some() => {
-            ctx.record(Some(missing_field(
-                &ind.weight,
-                &subject,
-                &format!("“{name}”的分值"),
-            )));
+            ctx.record(Some(missing_field(&ind.weight, &subject, Of(name, "分值"))));
             None
         }
         _ => None,
@@ -158,27 +154,31 @@ fn check_row(ctx: &mut Ctx, i: usize, ind: &Indicator, year: i32) {
         ),
     ] {
         if complete && parsed.is_some_and(out_of_range) {
-            let what = format!("“{name}”的{what}");
-            ctx.record(Some(unparseable_value(field, &subject, &what, Why::OutOfRange)));
+            ctx.record(Some(unparseable_value(
+                field,
+                &subject,
+                Of(name, what),
+                Why::OutOfRange,
+            )));
             complete = false;
         }
     }
-    let score_what = format!("“{name}”的得分");
+    let score_what = Of(name, "得分");
     match target {
         Some(Target::Quantitative { cmp, qty }) if complete => {
-            let Some(reported) = derived(ctx, &ind.score, &subject, &score_what) else {
+            let Some(reported) = derived(ctx, &ind.score, &subject, score_what) else {
                 return;
             };
             quantitative(ctx, i, ind, cmp, &qty, weight, &reported);
         }
         Some(target @ (Target::Deadline(_) | Target::Qualitative(_))) if complete => {
-            let score = input(ctx, &ind.score, &subject, &score_what);
+            let score = input(ctx, &ind.score, &subject, score_what);
             let outcome = actual.as_ref().and_then(|a| outcome_of(&target, a, &ind.actual));
             qualitative(ctx, i, ind, outcome, weight, score);
         }
         _ => {
             // Without a usable target and actual only the score's range can be checked.
-            if let (Some(w), Num::Value(s)) = (weight, input(ctx, &ind.score, &subject, &score_what)) {
+            if let (Some(w), Num::Value(s)) = (weight, input(ctx, &ind.score, &subject, score_what)) {
                 ctx.record(score_out_of_range(ind, i, w, s, None));
             }
         }
@@ -221,7 +221,7 @@ fn quantitative(
     reported: &Reported,
 ) {
     let subject = ind.subject();
-    let name = ind.name.text();
+    let name = &ind.name.text();
     let actual = match &ind.actual.value {
         Value::Text(s) => grammar::parse_quantity(s),
         _ => actual_of(&ind.actual, 0)
@@ -229,13 +229,13 @@ fn quantitative(
             .and_then(quantity_of_actual)
             .cloned(),
     };
-    let what = format!("“{name}”的实际完成值");
+    let what = Of(name, "实际完成值");
     let Some(actual) = actual else {
         let why = Why::NotAQuantity {
             target: ind.target.text(),
             example: target.to_string(),
         };
-        ctx.record(Some(unparseable_value(&ind.actual, &subject, &what, why)));
+        ctx.record(Some(unparseable_value(&ind.actual, &subject, what, why)));
         if let (Some(w), Reported::Number(s)) = (weight, reported) {
             ctx.record(score_out_of_range(ind, i, w, *s, None));
         }
@@ -245,7 +245,7 @@ fn quantitative(
         let why = Why::UnitMismatch {
             target: ind.target.text(),
         };
-        ctx.record(Some(unparseable_value(&ind.actual, &subject, &what, why)));
+        ctx.record(Some(unparseable_value(&ind.actual, &subject, what, why)));
         return;
     };
     let t = target.value;

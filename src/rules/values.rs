@@ -7,6 +7,8 @@
 //! range of [`crate::figure::computable`]) is reported on its cell here, and the rules see only
 //! numbers they can safely combine.
 
+use std::fmt::Display;
+
 use rust_decimal::Decimal;
 
 use super::{Code, Ctx, Draft};
@@ -60,10 +62,21 @@ pub(crate) enum Why {
     NoUnit,
 }
 
+/// What a message names of an indicator's field, `“{name}”的{part}`: written only when a finding
+/// is made (a form's every row would otherwise format it for nothing).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Of<'a>(pub &'a str, pub &'static str);
+
+impl Display for Of<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "“{}”的{}", self.0, self.1)
+    }
+}
+
 /// `unparseable-value`: a value that cannot be read as the figure its field holds — words, a
 /// formula error, a number beyond the computable range, or an actual that does not match its
 /// target's kind or unit. Not fixed: only the filer knows the figure.
-pub(crate) fn unparseable_value(field: &Field, subject: &str, what: &str, why: Why) -> Draft {
+pub(crate) fn unparseable_value(field: &Field, subject: &str, what: impl Display, why: Why) -> Draft {
     let text = field.text();
     let message = match why {
         Why::NotANumber => format!("{what}“{text}”无法识别为数值"),
@@ -93,7 +106,7 @@ pub(crate) fn unparseable_value(field: &Field, subject: &str, what: &str, why: W
 
 /// `missing-field`: a blank field only the filer can supply (项目名称, 预算数, 执行数, 指标值,
 /// 完成值, 分值, a qualitative 得分). Not fixed.
-pub(crate) fn missing_field(field: &Field, subject: &str, what: &str) -> Draft {
+pub(crate) fn missing_field(field: &Field, subject: &str, what: impl Display) -> Draft {
     let cell = field.cell();
     let message = if cell.is_empty() {
         format!("未填写{what}（表中没有该栏）")
@@ -105,7 +118,7 @@ pub(crate) fn missing_field(field: &Field, subject: &str, what: &str) -> Draft {
 
 /// Read an input figure (an amount, a 分值, a qualitative 得分): blank, a number a rule may
 /// compute with, or — reported here as `unparseable-value` on its cell — unusable.
-pub(crate) fn input(ctx: &mut Ctx, field: &Field, subject: &str, what: &str) -> Num {
+pub(crate) fn input(ctx: &mut Ctx, field: &Field, subject: &str, what: impl Display) -> Num {
     if field.unknown {
         return Num::Unusable;
     }
@@ -136,7 +149,7 @@ pub(crate) enum Reported {
 
 /// Read a derived figure. Words are `unparseable-value` (reported here, `None`); an error
 /// value or an out-of-range number is [`Reported::Wrong`], for the mismatch rule to correct.
-pub(crate) fn derived(ctx: &mut Ctx, field: &Field, subject: &str, what: &str) -> Option<Reported> {
+pub(crate) fn derived(ctx: &mut Ctx, field: &Field, subject: &str, what: impl Display) -> Option<Reported> {
     if field.unknown {
         return None;
     }
@@ -154,7 +167,7 @@ pub(crate) fn derived(ctx: &mut Ctx, field: &Field, subject: &str, what: &str) -
 
 /// `unparseable-value` for a computation over `fields` that left the decimal range: blamed on
 /// the field whose figure is furthest from 1 in magnitude (the one out of proportion).
-pub(crate) fn out_of_range(fields: &[&Field], subject: &str, what: &str) -> Draft {
+pub(crate) fn out_of_range(fields: &[&Field], subject: &str, what: impl Display) -> Draft {
     let extremeness = |f: &&Field| {
         let v = figure::read(f).number().map(|v| v.abs()).unwrap_or(Decimal::ONE);
         let inverse = if v.is_zero() {
