@@ -45,6 +45,19 @@ fn from_mimalloc(ptr: *mut u8) -> bool {
     !SYSTEM.load(Ordering::Acquire) || unsafe { mi::mi_is_in_heap_region(ptr as *const c_void) }
 }
 
+/// The alignment every block of mimalloc's has (`MI_MAX_ALIGN_SIZE`): a block of at least this
+/// size needs no aligned allocation, whose slower path a batch's every small string would take.
+#[cfg(not(windows))]
+const NATURAL_ALIGN: usize = 16;
+
+/// The layout is served by mimalloc's plain allocation (as the `mimalloc` crate decides): its
+/// alignment is natural and no larger than its size.
+#[cfg(not(windows))]
+#[inline]
+fn natural(layout: Layout) -> bool {
+    layout.align() <= NATURAL_ALIGN && layout.align() <= layout.size()
+}
+
 // SAFETY: each block is allocated by one allocator and freed or resized by the same one
 // (`from_mimalloc`); both allocators honour the layout's size and alignment.
 #[cfg(not(windows))]
@@ -56,7 +69,13 @@ unsafe impl GlobalAlloc for Allocator {
             unsafe { System.alloc(layout) }
         } else {
             // SAFETY: as above; mimalloc takes any size and power-of-two alignment.
-            unsafe { mi::mi_malloc_aligned(layout.size(), layout.align()) as *mut u8 }
+            unsafe {
+                if natural(layout) {
+                    mi::mi_malloc(layout.size()) as *mut u8
+                } else {
+                    mi::mi_malloc_aligned(layout.size(), layout.align()) as *mut u8
+                }
+            }
         }
     }
 
@@ -67,7 +86,13 @@ unsafe impl GlobalAlloc for Allocator {
             unsafe { System.alloc_zeroed(layout) }
         } else {
             // SAFETY: as above.
-            unsafe { mi::mi_zalloc_aligned(layout.size(), layout.align()) as *mut u8 }
+            unsafe {
+                if natural(layout) {
+                    mi::mi_zalloc(layout.size()) as *mut u8
+                } else {
+                    mi::mi_zalloc_aligned(layout.size(), layout.align()) as *mut u8
+                }
+            }
         }
     }
 
@@ -86,7 +111,13 @@ unsafe impl GlobalAlloc for Allocator {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if from_mimalloc(ptr) {
             // SAFETY: `ptr` is a live block of mimalloc's; the new size is the caller's.
-            unsafe { mi::mi_realloc_aligned(ptr as *mut c_void, new_size, layout.align()) as *mut u8 }
+            unsafe {
+                if layout.align() <= NATURAL_ALIGN && layout.align() <= new_size {
+                    mi::mi_realloc(ptr as *mut c_void, new_size) as *mut u8
+                } else {
+                    mi::mi_realloc_aligned(ptr as *mut c_void, new_size, layout.align()) as *mut u8
+                }
+            }
         } else {
             // SAFETY: `ptr` is a live block of the system allocator's, of this layout.
             unsafe { System.realloc(ptr, layout, new_size) }
