@@ -10,6 +10,23 @@ pub fn norm(text: &str) -> String {
     out
 }
 
+/// `f` of [`norm`]`(text)`, normalised into a buffer of the thread's own rather than a new
+/// string: for the questions asked of every cell of a form.
+pub(crate) fn with_norm<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut n) => {
+            n.clear();
+            push_norm(text, &mut n);
+            f(&n)
+        }
+        // `f` itself asked for a normalised text: it gets a string of its own.
+        Err(_) => f(&norm(text)),
+    })
+}
+
 /// Appends [`norm`]`(text)` to `out` (leaving what `out` held before untouched).
 pub(crate) fn push_norm(text: &str, out: &mut String) {
     let start = out.len();
@@ -68,8 +85,9 @@ const PLACEHOLDERS: &[&str] = &[
 /// Whether `text` is blank or only a placeholder (`/`, `-`, `—`, `无`…), after normalising —
 /// or text a template puts into an empty field (`is_template_text`).
 pub fn is_placeholder(text: &str) -> bool {
-    let n = norm(text);
-    n.is_empty() || PLACEHOLDERS.contains(&n.as_str()) || is_template_text(&n)
+    with_norm(text, |n| {
+        n.is_empty() || PLACEHOLDERS.contains(&n) || is_template_text(n)
+    })
 }
 
 /// Text a template puts into a field for the filer to replace, which is neither a figure nor a
@@ -123,6 +141,22 @@ pub fn says_something(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The thread's buffer gives what `norm` gives, one call after another and from inside
+    /// another call (which gets a string of its own).
+    #[test]
+    fn with_norm_is_norm_reused_and_reentrant() {
+        for text in ["项目名称：", " 年度 指标值（A） ", "", "——"] {
+            assert_eq!(with_norm(text, str::to_string), norm(text));
+        }
+        let nested = with_norm("（一）产出 指标：", |outer| {
+            let inner = with_norm("分 值", str::to_string);
+            format!("{outer}|{inner}")
+        });
+        assert_eq!(nested, "(一)产出指标|分值");
+        assert!(is_placeholder(" ／ ") && is_placeholder("点击此处输入文字。"));
+        assert!(!is_placeholder("≥95%"));
+    }
 
     proptest::proptest! {
         /// The run-copying `norm` agrees with normalising character by character.
