@@ -50,12 +50,48 @@ fn from_mimalloc(ptr: *mut u8) -> bool {
 #[cfg(not(windows))]
 const NATURAL_ALIGN: usize = 16;
 
-/// The layout is served by mimalloc's plain allocation (as the `mimalloc` crate decides): its
-/// alignment is natural and no larger than its size.
+/// Whether a block of `size` bytes and this alignment is served by mimalloc's plain allocation
+/// (as the `mimalloc` crate decides): the alignment is natural and no larger than the size.
 #[cfg(not(windows))]
 #[inline]
-fn natural(layout: Layout) -> bool {
-    layout.align() <= NATURAL_ALIGN && layout.align() <= layout.size()
+fn natural(align: usize, size: usize) -> bool {
+    align <= NATURAL_ALIGN && align <= size
+}
+
+/// A block of mimalloc's for `layout`, zeroed or not.
+///
+/// # Safety
+/// `GlobalAlloc::alloc`'s contract: a layout of non-zero size.
+#[cfg(not(windows))]
+#[inline]
+unsafe fn mi_alloc(layout: Layout, zeroed: bool) -> *mut u8 {
+    let (size, align) = (layout.size(), layout.align());
+    // SAFETY: mimalloc takes any size and any power-of-two alignment (a layout's).
+    unsafe {
+        (match (natural(align, size), zeroed) {
+            (true, false) => mi::mi_malloc(size),
+            (true, true) => mi::mi_zalloc(size),
+            (false, false) => mi::mi_malloc_aligned(size, align),
+            (false, true) => mi::mi_zalloc_aligned(size, align),
+        }) as *mut u8
+    }
+}
+
+/// mimalloc's block at `ptr` (of `layout`) resized to `new_size`, keeping the alignment.
+///
+/// # Safety
+/// `GlobalAlloc::realloc`'s contract, for a live block of mimalloc's.
+#[cfg(not(windows))]
+#[inline]
+unsafe fn mi_resize(ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+    // SAFETY: the caller's contract.
+    unsafe {
+        (if natural(layout.align(), new_size) {
+            mi::mi_realloc(ptr as *mut c_void, new_size)
+        } else {
+            mi::mi_realloc_aligned(ptr as *mut c_void, new_size, layout.align())
+        }) as *mut u8
+    }
 }
 
 // SAFETY: each block is allocated by one allocator and freed or resized by the same one
@@ -68,14 +104,8 @@ unsafe impl GlobalAlloc for Allocator {
             // SAFETY: the caller's contract of GlobalAlloc::alloc, passed on.
             unsafe { System.alloc(layout) }
         } else {
-            // SAFETY: as above; mimalloc takes any size and power-of-two alignment.
-            unsafe {
-                if natural(layout) {
-                    mi::mi_malloc(layout.size()) as *mut u8
-                } else {
-                    mi::mi_malloc_aligned(layout.size(), layout.align()) as *mut u8
-                }
-            }
+            // SAFETY: as above.
+            unsafe { mi_alloc(layout, false) }
         }
     }
 
@@ -86,13 +116,7 @@ unsafe impl GlobalAlloc for Allocator {
             unsafe { System.alloc_zeroed(layout) }
         } else {
             // SAFETY: as above.
-            unsafe {
-                if natural(layout) {
-                    mi::mi_zalloc(layout.size()) as *mut u8
-                } else {
-                    mi::mi_zalloc_aligned(layout.size(), layout.align()) as *mut u8
-                }
-            }
+            unsafe { mi_alloc(layout, true) }
         }
     }
 
@@ -111,13 +135,7 @@ unsafe impl GlobalAlloc for Allocator {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         if from_mimalloc(ptr) {
             // SAFETY: `ptr` is a live block of mimalloc's; the new size is the caller's.
-            unsafe {
-                if layout.align() <= NATURAL_ALIGN && layout.align() <= new_size {
-                    mi::mi_realloc(ptr as *mut c_void, new_size) as *mut u8
-                } else {
-                    mi::mi_realloc_aligned(ptr as *mut c_void, new_size, layout.align()) as *mut u8
-                }
-            }
+            unsafe { mi_resize(ptr, layout, new_size) }
         } else {
             // SAFETY: `ptr` is a live block of the system allocator's, of this layout.
             unsafe { System.realloc(ptr, layout, new_size) }
@@ -156,6 +174,44 @@ unsafe impl GlobalAlloc for Allocator {
 #[cfg(all(test, not(windows)))]
 mod tests {
     use super::*;
+
+    /// mimalloc's blocks of every alignment a layout may ask, small and large, plain and
+    /// zeroed: aligned, usable to their size, resized with their contents and alignment kept.
+    #[test]
+    fn mimalloc_blocks_keep_their_layout() {
+        for align in [1, 2, 4, 8, 16, 32, 64, 4096] {
+            for size in [1, 3, 8, 15, 16, 24, 100, 5000] {
+                let layout = Layout::from_size_align(size, align).unwrap();
+                for zeroed in [false, true] {
+                    // SAFETY: each block is written within its size and freed once.
+                    unsafe {
+                        let p = mi_alloc(layout, zeroed);
+                        assert!(!p.is_null() && (p as usize).is_multiple_of(align), "{layout:?}");
+                        if zeroed {
+                            assert!((0..size).all(|i| *p.add(i) == 0), "{layout:?}");
+                        }
+                        p.write_bytes(0xA5, size);
+                        // Grown, then shrunk below the alignment: contents and alignment kept.
+                        let grown = 3 * size + 17;
+                        let p = mi_resize(p, layout, grown);
+                        assert!(
+                            !p.is_null() && (p as usize).is_multiple_of(align),
+                            "{layout:?} → {grown}"
+                        );
+                        assert!((0..size).all(|i| *p.add(i) == 0xA5), "{layout:?} → {grown}");
+                        p.add(size).write_bytes(0x5A, grown - size);
+                        let p = mi_resize(p, Layout::from_size_align(grown, align).unwrap(), 1);
+                        assert!(
+                            !p.is_null() && (p as usize).is_multiple_of(align),
+                            "{layout:?} → 1"
+                        );
+                        assert_eq!(*p, 0xA5, "{layout:?} → 1");
+                        mi::mi_free(p as *mut c_void);
+                    }
+                }
+            }
+        }
+    }
 
     /// Blocks of both allocators side by side, freed and resized by the right one. (The test
     /// binary's own global allocator is the system's; this drives `Allocator` directly.)
