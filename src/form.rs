@@ -117,6 +117,11 @@ impl Field {
         self.value.text()
     }
 
+    /// [`Field::text`] borrowed from the value where it holds its text.
+    pub fn as_text(&self) -> std::borrow::Cow<'_, str> {
+        self.value.as_text()
+    }
+
     /// The value is blank or only a placeholder ([`Value::is_placeholder`]).
     pub fn is_placeholder(&self) -> bool {
         self.value.is_placeholder()

@@ -40,6 +40,15 @@ impl Value {
         }
     }
 
+    /// [`Value::text`] without a copy where the value already holds its text (trimmed).
+    pub fn as_text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Value::Text(s) => std::borrow::Cow::Borrowed(s.trim()),
+            Value::Error(e) | Value::Unrepresentable(e) => std::borrow::Cow::Borrowed(e),
+            other => std::borrow::Cow::Owned(other.text()),
+        }
+    }
+
     /// Blank, or only a placeholder (`/`, `-`, `无`, a template's prompt: see
     /// [`crate::text::is_placeholder`]). A number, date or truth value never is, so they are not
     /// turned into text to ask.
@@ -63,7 +72,7 @@ impl Value {
 
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text())
+        f.write_str(&self.as_text())
     }
 }
 

@@ -95,7 +95,7 @@ impl Area<'_> {
             let starts_here = |c: Option<u32>| {
                 c.map(|c| self.grid.shown(row, c))
                     .filter(|(r, _, _)| *r == row)
-                    .map(|(_, _, v)| v.text())
+                    .map(|(_, _, v)| v.as_text())
                     .unwrap_or_default()
             };
             let opens_numbered = [cols.level1, cols.level2, cols.level3]
@@ -103,7 +103,7 @@ impl Area<'_> {
                 .any(|c| is_numbered(&starts_here(c)));
             // A level cell merged down from above, or left blank, carries its value down.
             if let Some(c) = cols.level1 {
-                let t = self.grid.shown(row, c).2.text();
+                let t = self.grid.shown(row, c).2.as_text();
                 if !t.trim().is_empty() {
                     if norm(&t) != norm(&level1) {
                         level2.clear();
@@ -112,7 +112,7 @@ impl Area<'_> {
                 }
             }
             if let Some(c) = cols.level2 {
-                let t = self.grid.shown(row, c).2.text();
+                let t = self.grid.shown(row, c).2.as_text();
                 if !t.trim().is_empty() {
                     level2 = norm(&t);
                 }
@@ -131,7 +131,7 @@ impl Area<'_> {
             let mut indicator = Indicator {
                 level1: level1.clone(),
                 level2: level2.clone(),
-                sub_row: norm(&name.text()).starts_with("其中"),
+                sub_row: norm(&name.as_text()).starts_with("其中"),
                 template: false,
                 subtotal: false,
                 funds_row: false,
@@ -421,7 +421,7 @@ pub(super) fn take_funds_row(form: &mut Form) {
     let row = form.indicators.iter_mut().find(|i| {
         !i.template
             && !i.subtotal
-            && norm(&i.name.text())
+            && norm(&i.name.as_text())
                 .trim_start_matches(|c: char| !c.is_alphabetic() || c.is_ascii())
                 .starts_with("预算执行率")
             && i.target.is_placeholder()

@@ -261,7 +261,7 @@ impl Area<'_> {
         while c < self.grid.width() {
             let field = self.field(row, c);
             if !field.value.is_blank() {
-                if is_header_label(&norm(&field.text())) {
+                if is_header_label(&norm(&field.as_text())) {
                     break;
                 }
                 return field;

@@ -60,7 +60,7 @@ impl FormIndex {
         let year = super::indicators::form_year(form);
         let filed = match &form.date.value {
             crate::grid::Value::Date(d) => Some((d.year, d.month, d.day)),
-            _ => match crate::grammar::parse_actual(&form.date.text()) {
+            _ => match crate::grammar::parse_actual(&form.date.as_text()) {
                 crate::grammar::Actual::Date(d) if d.year > 0 => Some((d.year, d.month, d.day)),
                 _ => None,
             },
@@ -70,9 +70,9 @@ impl FormIndex {
             let mut h = std::hash::DefaultHasher::new();
             for ind in rows {
                 (
-                    norm(&ind.name.text()),
-                    norm(&ind.target.text()),
-                    norm(&ind.actual.text()),
+                    norm(&ind.name.as_text()),
+                    norm(&ind.target.as_text()),
+                    norm(&ind.actual.as_text()),
                 )
                     .hash(&mut h);
             }

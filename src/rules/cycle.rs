@@ -132,7 +132,7 @@ impl Course {
             .indicators
             .iter()
             .filter(|i| form.kind == FormType::Monitoring && i.checked())
-            .filter(|i| norm(&i.likelihood.text()).starts_with("确定能"))
+            .filter(|i| norm(&i.likelihood.as_text()).starts_with("确定能"))
             .map(|i| i.name.text())
             .collect();
         Course {

@@ -20,7 +20,7 @@ pub(super) fn check(ctx: &mut Ctx) {
             ctx.record(Some(missing_field(field, &ind.subject(), what)));
             continue;
         }
-        if let Target::Quantitative { qty, .. } = parse_target(&field.text())
+        if let Target::Quantitative { qty, .. } = parse_target(&field.as_text())
             && qty.unit == Unit::None
         {
             ctx.record(Some(unparseable_value(field, &ind.subject(), what, Why::NoUnit)));

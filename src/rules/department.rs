@@ -42,13 +42,13 @@ fn target_adjusted_without_reason(ctx: &Ctx, ind: &Indicator) -> Option<Draft> {
     if super::cycle::same_target(&initial, &adjusted, year) {
         return None;
     }
-    let explained = says_something(&ind.remark.text())
-        || says_something(&ind.reason.text())
+    let explained = says_something(&ind.remark.as_text())
+        || says_something(&ind.reason.as_text())
         || ctx
             .form
             .reason_block
             .as_ref()
-            .is_some_and(|f| says_something(&f.text()));
+            .is_some_and(|f| says_something(&f.as_text()));
     if explained {
         return None;
     }
@@ -79,7 +79,7 @@ fn scored_by_coefficient(ctx: &mut Ctx, i: usize, ind: &Indicator) -> Option<Dra
     let value = coefficient
         .checked_mul(weight)?
         .checked_div(Decimal::ONE_HUNDRED)?;
-    let reported = derived(ctx, &ind.score, &subject, Of(&ind.name.text(), "指标得分"))?;
+    let reported = derived(ctx, &ind.score, &subject, Of(&ind.name.as_text(), "指标得分"))?;
     let expected = Expected::only(
         value,
         format!(

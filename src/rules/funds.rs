@@ -289,7 +289,7 @@ fn fund_breakdown_mismatch(ctx: &Ctx, amounts: &Amounts, col: FundCol) -> Vec<Dr
 fn budget_adjusted_without_reason(ctx: &Ctx, amounts: &Amounts) -> Option<Draft> {
     let reason = &ctx.form.funds.reason;
     reason.pos?;
-    if reason.unknown || !(reason.is_placeholder() || is_adjustment_prompt(&reason.text())) {
+    if reason.unknown || !(reason.is_placeholder() || is_adjustment_prompt(&reason.as_text())) {
         return None;
     }
     let initial = amounts.get(FundRow::Total, FundCol::Initial)?;

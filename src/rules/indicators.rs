@@ -43,12 +43,12 @@ pub(crate) fn form_year(form: &Form) -> i32 {
         crate::form::FormType::Monitoring => 0,
         crate::form::FormType::TargetDeclaration => -1,
     };
-    year_in(&form.year.text())
-        .or_else(|| year_in(&form.title.text()))
+    year_in(&form.year.as_text())
+        .or_else(|| year_in(&form.title.as_text()))
         .or_else(|| {
             match &form.date.value {
                 Value::Date(d) => Some(d.year),
-                _ => year_in(&form.date.text()),
+                _ => year_in(&form.date.as_text()),
             }
             .and_then(|y| y.checked_sub(filed_after))
         })
@@ -110,7 +110,7 @@ fn out_of_range(qty: &Quantity) -> bool {
 
 fn check_row(ctx: &mut Ctx, i: usize, ind: &Indicator, year: i32) {
     let subject = ind.subject();
-    let name = &ind.name.text();
+    let name = &ind.name.as_text();
     // Blank (or placeholder) and unusable targets and actuals are reported here; the checks
     // that need them are skipped.
     let mut complete = true;
@@ -221,7 +221,7 @@ fn quantitative(
     reported: &Reported,
 ) {
     let subject = ind.subject();
-    let name = &ind.name.text();
+    let name = &ind.name.as_text();
     let actual = match &ind.actual.value {
         Value::Text(s) => grammar::parse_quantity(s),
         _ => actual_of(&ind.actual, 0)
@@ -441,11 +441,11 @@ fn deviation_without_reason(ctx: &Ctx, ind: &Indicator, why: String) -> Option<D
         || form
             .reason_block
             .as_ref()
-            .is_some_and(|f| says_something(&f.text()))
+            .is_some_and(|f| says_something(&f.as_text()))
     {
         return None;
     }
-    if says_something(&ind.reason.text()) || says_something(&ind.remark.text()) {
+    if says_something(&ind.reason.as_text()) || says_something(&ind.remark.as_text()) {
         return None;
     }
     let message = format!("“{}”{why}，但未在原因分析或备注中说明原因", ind.name.text());
@@ -467,7 +467,7 @@ fn outcome_of(target: &Target, actual: &Actual, actual_field: &Field) -> Option<
         } else {
             Outcome::Unmet
         }),
-        (Target::Qualitative(t), _) => restates(t, &actual_field.text()).then_some(Outcome::Met),
+        (Target::Qualitative(t), _) => restates(t, &actual_field.as_text()).then_some(Outcome::Met),
         _ => None,
     }
 }

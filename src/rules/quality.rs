@@ -72,10 +72,10 @@ pub(super) fn check(ctx: &mut Ctx) {
             .iter()
             .filter(|i| i.checked() && !i.sub_row && !i.name.is_placeholder())
             .map(|ind| {
-                let target = ind.target.text();
+                let target = ind.target.as_text();
                 Row {
                     ind,
-                    named: norm(&ind.name.text()),
+                    named: norm(&ind.name.as_text()),
                     level1: norm(&ind.level1),
                     level2: norm(&ind.level2),
                     target: (!is_placeholder(&target)).then(|| parse_target(&target)),
@@ -172,7 +172,7 @@ fn duplicate_indicator(rows: &[Row]) -> Vec<Draft> {
     let mut seen: Vec<(String, &Indicator)> = Vec::new();
     for row in rows {
         let ind = row.ind;
-        let key = super::cycle::indicator_key(&ind.name.text());
+        let key = super::cycle::indicator_key(&ind.name.as_text());
         if key.chars().count() < 2 {
             continue;
         }

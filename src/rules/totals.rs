@@ -19,7 +19,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         Reported::Number(r) => Some(r),
         _ => None,
     };
-    let grade_found = grade_word(&ctx.form.conclusion.text());
+    let grade_found = grade_word(&ctx.form.conclusion.as_text());
     ctx.figures.grade_reported = grade_found.map(|(_, g)| g.to_string());
     let total = match corrected_total(ctx) {
         Total::Sum(t) => round2(t),

@@ -59,7 +59,7 @@ pub(super) fn resolve(field: &Field, read: Read) -> Result<Out, RenderError> {
                 value,
                 percent: Percent::No,
             } => Out::Number(value, false),
-            _ => text_or_blank(&field.text()),
+            _ => text_or_blank(&field.as_text()),
         },
         (_, Read::Rate) => match figure::read(field) {
             Figure::Number {
@@ -67,7 +67,7 @@ pub(super) fn resolve(field: &Field, read: Read) -> Result<Out, RenderError> {
                 percent: Percent::Format,
             } => Out::Number(percent_points(value)?, false),
             Figure::Number { value, .. } => Out::Number(value, false),
-            _ => text_or_blank(&field.text()),
+            _ => text_or_blank(&field.as_text()),
         },
         (Value::Error(e) | Value::Unrepresentable(e), _) => Out::Text(e.clone()),
     };

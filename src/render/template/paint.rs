@@ -216,7 +216,7 @@ impl Painter<'_> {
         let r = Plan::PROJECT;
         self.label(span(r, 0, r, 1), "项目名称", Kind::Label)?;
         self.text(span(r, 2, r, LAST_COL), &form.project, Kind::Left)?;
-        let h = text_height(&form.project.text(), width_of(2, LAST_COL)).max(22.0);
+        let h = text_height(&form.project.as_text(), width_of(2, LAST_COL)).max(22.0);
         self.ws.set_row_height(r, h)?;
 
         let r = Plan::DEPARTMENT;
@@ -224,8 +224,8 @@ impl Painter<'_> {
         self.text(span(r, 2, r, 4), &form.department, Kind::Left)?;
         self.label(span(r, 5, r, 6), "实施单位", Kind::Label)?;
         self.text(span(r, 7, r, LAST_COL), &form.implementer, Kind::Left)?;
-        let h = text_height(&form.department.text(), width_of(2, 4))
-            .max(text_height(&form.implementer.text(), width_of(7, LAST_COL)))
+        let h = text_height(&form.department.as_text(), width_of(2, 4))
+            .max(text_height(&form.implementer.as_text(), width_of(7, LAST_COL)))
             .max(22.0);
         self.ws.set_row_height(r, h)?;
         Ok(())
@@ -319,8 +319,8 @@ impl Painter<'_> {
         self.label(span(r, 6, r, LAST_COL), "实际完成情况", Kind::Label)?;
         self.text(span(r + 1, 1, r + 2, 5), &form.goal_expected, Kind::Block)?;
         self.text(span(r + 1, 6, r + 2, LAST_COL), &form.goal_actual, Kind::Block)?;
-        let need = text_height(&form.goal_expected.text(), width_of(1, 5))
-            .max(text_height(&form.goal_actual.text(), width_of(6, LAST_COL)))
+        let need = text_height(&form.goal_expected.as_text(), width_of(1, 5))
+            .max(text_height(&form.goal_actual.as_text(), width_of(6, LAST_COL)))
             .max(80.0);
         self.ws.set_row_height(r, 20)?;
         self.ws.set_row_height(r + 1, need / 2.0)?;
@@ -390,7 +390,7 @@ impl Painter<'_> {
             self.text(area, reason, Kind::Left)?;
             grow(
                 &mut heights[a..=b],
-                text_height(&reason.text(), width_of(REASON, REASON)),
+                text_height(&reason.as_text(), width_of(REASON, REASON)),
             );
             if let Some(pos) = reason.pos {
                 // The rows below share the input cell; record them too for links.
@@ -418,7 +418,7 @@ impl Painter<'_> {
         let r = plan.conclusion();
         self.label(at(r, COL_BLOCK), "自评\n结论", Kind::Label)?;
         self.text(span(r, 1, r, LAST_COL), &form.conclusion, Kind::Block)?;
-        let need = text_height(&form.conclusion.text(), width_of(1, LAST_COL)).max(80.0);
+        let need = text_height(&form.conclusion.as_text(), width_of(1, LAST_COL)).max(80.0);
         self.ws.set_row_height(r, need)?;
 
         let r = plan.contact();
