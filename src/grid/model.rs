@@ -240,6 +240,31 @@ pub(super) fn index_merges(merges: &[Region], width: u32, height: u32) -> Vec<u3
 mod tests {
     use super::*;
 
+    /// The borrowed text is the display text, for every kind of value.
+    #[test]
+    fn as_text_is_text_without_the_copy() {
+        let values = [
+            Value::Empty,
+            Value::Number(Decimal::new(-12345, 2)),
+            Value::Text("  年度指标值：≥95% \n".into()),
+            Value::Bool(true),
+            Value::Date(crate::grammar::Date {
+                year: 2024,
+                month: 3,
+                day: 9,
+            }),
+            Value::Error("#DIV/0!".into()),
+            Value::Unrepresentable("1E+300".into()),
+        ];
+        for v in &values {
+            assert_eq!(v.as_text(), v.text(), "{v:?}");
+        }
+        assert!(matches!(
+            values[2].as_text(),
+            std::borrow::Cow::Borrowed("年度指标值：≥95%")
+        ));
+    }
+
     #[test]
     fn merged_cells_show_their_top_left_value() {
         let cells = vec![(
