@@ -232,11 +232,49 @@ pub(super) fn indicators_side_by_side(
 pub fn indicator_key(name: &str) -> String {
     let n = norm(name).replace(['★', '☆', '*'], "");
     let n = n.trim_start_matches("指标");
-    let rest =
-        n.trim_start_matches(|c: char| c.is_ascii_digit() || "一二三四五六七八九十、.．:)(".contains(c));
+    let rest = n.trim_start_matches(|c: char| {
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '一' | '二'
+                    | '三'
+                    | '四'
+                    | '五'
+                    | '六'
+                    | '七'
+                    | '八'
+                    | '九'
+                    | '十'
+                    | '、'
+                    | '.'
+                    | '．'
+                    | ':'
+                    | ')'
+                    | '('
+            )
+    });
     let key: String = rest
         .chars()
-        .filter(|c| !"()[]<>《》〈〉\"'“”‘’".contains(*c))
+        .filter(|c| {
+            !matches!(
+                c,
+                '(' | ')'
+                    | '['
+                    | ']'
+                    | '<'
+                    | '>'
+                    | '《'
+                    | '》'
+                    | '〈'
+                    | '〉'
+                    | '"'
+                    | '\''
+                    | '“'
+                    | '”'
+                    | '‘'
+                    | '’'
+            )
+        })
         .collect();
     if key.is_empty() { norm(name) } else { key }
 }
@@ -254,7 +292,9 @@ pub fn name_key(name: &str) -> String {
         }
         _ => n,
     };
-    n.chars().filter(|c| !"()[]《》<>".contains(*c)).collect()
+    n.chars()
+        .filter(|c| !matches!(c, '(' | ')' | '[' | ']' | '《' | '》' | '<' | '>'))
+        .collect()
 }
 
 /// Whether two targets are the same target: the same comparator and figure in a unit that
